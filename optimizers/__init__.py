@@ -1,0 +1,14 @@
+"""Optimizer update rules as Numba kernels, learning-rate schedules, and the runner.
+
+>>> import optimizers
+>>> path = optimizers.run("quadratic", "momentum", (-4.0, 3.0), 100, lr=0.05)
+>>> round(float(path.loss[-1]), 6) < 1e-3
+True
+"""
+
+from . import schedules
+from .registry import get as spec
+from .registry import names
+from .runner import MAX_STEPS, Trajectory, run
+
+__all__ = ["MAX_STEPS", "Trajectory", "names", "run", "schedules", "spec"]

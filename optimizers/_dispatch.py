@@ -1,0 +1,62 @@
+"""Update rules by integer kernel id, and the dispatch that picks one per run.
+
+Like the surfaces, rules are chosen by id so that the runners compile once for every
+optimizer and load from the disk cache in a new process. Every rule has the form
+``rule(P, G, S, H, LR, t, sid, sp)`` over lanes (columns) ``j``:
+
+* ``P`` (2, L) positions, updated in place; ``G`` (2, L) gradients at ``P``;
+* ``S`` (rows, 2, L) the optimizer's state, zero at the start;
+* ``H`` (slots, L) hyperparameters in the order of the spec's ``hypers`` (``lr`` first);
+* ``LR`` (L,) this step's learning rate (the schedule applied); ``t`` the step number from 1;
+* ``sid, sp`` the surface, for rules that need more than the gradient (Newton's Hessian).
+
+One lane is one trajectory: ``run`` uses a single lane, ``run_batch`` many.
+
+The id is looked up once per run, not once per step: ``by_rule`` compiles the runner's
+loop once for each rule with the rule inlined (a per-step choice among many rules kept
+Numba from removing the reference counting of the array arguments: 5x slower).
+"""
+
+from numba import njit
+
+from surfaces._jit import inner
+
+from . import adam, adaptive, asgd, lbfgs, lion, newton, rprop, sgd, yellowfin
+
+RULES = (
+    (sgd.SGD, sgd.sgd_step),
+    (adam.ADAM, adam.adam_step),
+    (adam.ADAMAX, adam.adamax_step),
+    (adam.NADAM, adam.nadam_step),
+    (adam.RADAM, adam.radam_step),
+    (adaptive.ADAGRAD, adaptive.adagrad_step),
+    (adaptive.ADADELTA, adaptive.adadelta_step),
+    (adaptive.RMSPROP, adaptive.rmsprop_step),
+    (rprop.RPROP, rprop.rprop_step),
+    (asgd.ASGD, asgd.asgd_step),
+    (lbfgs.LBFGS, lbfgs.lbfgs_step),
+    (lion.LION, lion.lion_step),
+    (newton.NEWTON, newton.newton_step),
+    (yellowfin.YELLOWFIN, yellowfin.yellowfin_step),
+)
+
+
+def by_rule(make_loop, missing):
+    """A jitted ``dispatch(kid, *args)`` calling ``make_loop(rule)(*args)`` for rule ``kid``.
+
+    ``missing`` is returned for an unknown id (the Python side never passes one).
+    """
+    dispatch = njit(lambda kid, *args: missing)
+    for kid, rule in reversed(RULES):
+        dispatch = _link(kid, inner(make_loop(rule)), dispatch)
+    return dispatch
+
+
+def _link(kid, loop, otherwise):
+    @inner
+    def dispatch(k, *args):
+        if k == kid:
+            return loop(*args)
+        return otherwise(k, *args)
+
+    return dispatch

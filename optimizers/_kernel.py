@@ -1,0 +1,151 @@
+"""The compiled runner: one trajectory, every option, any surface and optimizer by id.
+
+Per step ``t`` (from 0): gradient at the current point, then the stochastic-gradient
+options (noise, then clipping), then the learning rate ``A[t] * lr + B[t]`` (or the
+plateau rule's), then the update rule, then Lookahead's synchronisation and the SWA
+average. Computing stops at the first non-finite value or exit from the bounding box.
+"""
+
+import math
+
+import numpy as np
+
+from surfaces import _dispatch as surface
+from surfaces._jit import inline, inner, kernel
+
+from . import _options as O
+from ._dispatch import by_rule
+from ._noise import gaussian
+
+
+@inner
+def stochastic_gradient(gx, gy, opts, t):
+    """The gradient the optimizer sees: noise added, then clipped (value, then norm)."""
+    std = opts[O.NOISE_STD]
+    if std > 0.0:
+        seed = np.int64(opts[O.SEED])
+        gx += std * gaussian(seed, t, 0)
+        gy += std * gaussian(seed, t, 1)
+    clip = opts[O.CLIP_VALUE]
+    if clip > 0.0:
+        gx = min(max(gx, -clip), clip)
+        gy = min(max(gy, -clip), clip)
+    max_norm = opts[O.CLIP_NORM]
+    if max_norm > 0.0:
+        # torch.nn.utils.clip_grad_norm_: always scaled by min(1, max_norm / (norm + 1e-6))
+        scale = min(max_norm / (math.sqrt(gx * gx + gy * gy) + 1e-6), 1.0)
+        gx *= scale
+        gy *= scale
+    return gx, gy
+
+
+@inline
+def plateau_update(state, metric, current_lr, opts):
+    """One ``ReduceLROnPlateau.step(metric)`` (mode "min"); returns the new learning rate.
+
+    ``state`` holds ``[best, bad_steps, cooldown_left]``, starting at ``[inf, 0, 0]``.
+    """
+    threshold = opts[O.PLATEAU_THRESHOLD]
+    best = state[0]
+    if opts[O.PLATEAU_RELATIVE] != 0.0:
+        better = metric < best * (1.0 - threshold)
+    else:
+        better = metric < best - threshold
+    if better:
+        state[0] = metric
+        state[1] = 0.0
+    else:
+        state[1] += 1.0
+    if state[2] > 0.0:
+        state[2] -= 1.0
+        state[1] = 0.0
+    if state[1] > opts[O.PLATEAU_PATIENCE]:
+        reduced = max(current_lr * opts[O.PLATEAU_FACTOR], opts[O.PLATEAU_MIN_LR])
+        if current_lr - reduced > opts[O.PLATEAU_EPS]:
+            current_lr = reduced
+        state[2] = opts[O.PLATEAU_COOLDOWN]
+        state[1] = 0.0
+    return current_lr
+
+
+@inner
+def _escaped(x, y, f, opts):
+    """True once the point or its loss is non-finite or far outside the domain."""
+    if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(f)):
+        return True
+    return not (
+        opts[O.BOUND_XMIN] <= x <= opts[O.BOUND_XMAX]
+        and opts[O.BOUND_YMIN] <= y <= opts[O.BOUND_YMAX]
+    )
+
+
+def _trajectory_loop(rule):
+    """The single-trajectory loop with the update rule ``rule`` built in."""
+
+    def loop(sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa):
+        steps = A.shape[0]
+        P = np.empty((2, 1))
+        P[0, 0], P[1, 0] = start[0], start[1]
+        G = np.empty((2, 1))
+        LR = np.empty(1)
+        slow = P.copy()
+        plateau = np.array([np.inf, 0.0, 0.0])
+        plateau_lr = H[0, 0]
+        warmup = np.int64(opts[O.WARMUP])
+        momentum_slot = np.int64(opts[O.MOMENTUM_SLOT])
+        lookahead_k = np.int64(opts[O.LOOKAHEAD_K])
+        swa_start = np.int64(opts[O.SWA_START])
+        swa_count = 0
+        xy[0, 0], xy[0, 1] = start[0], start[1]
+        loss[0] = surface.value(sid, sp, start[0], start[1])
+        if _escaped(start[0], start[1], loss[0], opts):
+            return 0
+        for t in range(steps):
+            gx, gy = surface.gradient(sid, sp, P[0, 0], P[1, 0])
+            grad[t, 0], grad[t, 1] = gx, gy
+            G[0, 0], G[1, 0] = stochastic_gradient(gx, gy, opts, t)
+            use_plateau = opts[O.PLATEAU] != 0.0 and t >= warmup
+            LR[0] = plateau_lr if use_plateau else A[t] * H[0, 0] + B[t]
+            lr_used[t] = LR[0]
+            if momentum_slot >= 0:
+                H[momentum_slot, 0] = M[t]
+            rule(P, G, S, H, LR, t + 1, sid, sp)
+            if lookahead_k > 0 and (t + 1) % lookahead_k == 0:
+                alpha = opts[O.LOOKAHEAD_ALPHA]
+                for i in range(2):
+                    slow[i, 0] += alpha * (P[i, 0] - slow[i, 0])
+                    P[i, 0] = slow[i, 0]
+            x, y = P[0, 0], P[1, 0]
+            xy[t + 1, 0], xy[t + 1, 1] = x, y
+            loss[t + 1] = surface.value(sid, sp, x, y)
+            if swa_start >= 0 and t + 1 >= swa_start:
+                swa_count += 1
+                if swa_count == 1:
+                    swa[t + 1, 0], swa[t + 1, 1] = x, y
+                else:
+                    swa[t + 1, 0] = swa[t, 0] + (x - swa[t, 0]) / swa_count
+                    swa[t + 1, 1] = swa[t, 1] + (y - swa[t, 1]) / swa_count
+            if use_plateau:
+                plateau_lr = plateau_update(plateau, loss[t], plateau_lr, opts)
+            if _escaped(x, y, loss[t + 1], opts):
+                return t + 1
+        return -1
+
+    return loop
+
+
+_trajectory_by_rule = by_rule(_trajectory_loop, -2)
+
+
+@kernel(
+    "int64(int64, float64[::1], int64, float64[:, ::1], float64[:, :, ::1], float64[::1],"
+    " float64[::1], float64[::1], float64[::1], float64[::1],"
+    " float64[:, ::1], float64[::1], float64[::1], float64[:, ::1], float64[:, ::1])"
+)
+def trajectory(sid, sp, kid, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa):
+    """Run ``A.size`` steps of rule ``kid`` from ``start``; fill the outputs (pre-filled
+    with NaN). Returns the index of the first diverged point of ``xy``, or -1.
+    """
+    return _trajectory_by_rule(
+        kid, sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa
+    )

@@ -1,0 +1,44 @@
+"""The analytic 2D test functions Gradscape's optimizers race on.
+
+>>> import surfaces
+>>> s = surfaces.get("rosenbrock")
+>>> s.f(1.0, 1.0), s.minima
+(0.0, ((1.0, 1.0),))
+"""
+
+from . import _jit  # noqa: F401  (sets up the Numba cache before any kernel is defined)
+from ._dispatch import DEFINITIONS
+from .surface import Surface, build
+
+_BY_NAME = {definition.name: (sid, definition) for sid, definition in enumerate(DEFINITIONS)}
+
+
+def names():
+    """Every built-in surface name, in catalogue order."""
+    return list(_BY_NAME)
+
+
+def get(name, **params):
+    """The built-in surface ``name``, with optional parameter overrides.
+
+    A Surface passed in is returned as it is. Raises ValueError for an unknown name or
+    parameter, or a parameter value out of its range.
+    """
+    if isinstance(name, Surface):
+        if params:
+            raise ValueError("surface parameters go with a surface name, not a Surface")
+        return name
+    if name not in _BY_NAME:
+        raise ValueError(f"unknown surface {name!r}; allowed: {', '.join(_BY_NAME)}")
+    sid, definition = _BY_NAME[name]
+    return build(definition, sid, params)
+
+
+def parameters(name):
+    """``{param: (default, low, high)}`` of the built-in surface ``name``."""
+    if name not in _BY_NAME:
+        raise ValueError(f"unknown surface {name!r}; allowed: {', '.join(_BY_NAME)}")
+    return dict(_BY_NAME[name][1].params)
+
+
+__all__ = ["Surface", "get", "names", "parameters"]

@@ -1,0 +1,104 @@
+"""The Surface type: a test function with its derivatives and everything known about it."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _dispatch
+
+
+@dataclass(frozen=True, eq=False)
+class Surface:
+    """A 2D test function ready to use.
+
+    ``f``, ``grad`` and ``hessian`` accept scalars or broadcastable arrays (contour grids)
+    and run the same compiled formulas the optimizer kernels use.
+    """
+
+    name: str
+    title: str
+    sid: int
+    kernel_params: np.ndarray
+    params: dict
+    latex: str
+    domain: tuple
+    minima: tuple
+    f_min: float
+    saddles: tuple
+    default_start: tuple
+    note: str
+
+    def f(self, x, y):
+        """f(x, y): a float for scalars, an array of the broadcast shape otherwise."""
+        out = self._evaluate(_dispatch.values_many, 1, x, y)[..., 0]
+        return float(out) if out.ndim == 0 else out
+
+    def grad(self, x, y):
+        """Analytic gradient ``(df/dx, df/dy)``: floats, or arrays of the broadcast shape."""
+        out = self._evaluate(_dispatch.gradients_many, 2, x, y)
+        if out.ndim == 1:
+            return float(out[0]), float(out[1])
+        return out[..., 0], out[..., 1]
+
+    def hessian(self, x, y):
+        """Analytic Hessian ``[[fxx, fxy], [fxy, fyy]]`` with shape ``(..., 2, 2)``."""
+        out = self._evaluate(_dispatch.hessians_many, 3, x, y)
+        fxx, fxy, fyy = out[..., 0], out[..., 1], out[..., 2]
+        return np.stack([np.stack([fxx, fxy], -1), np.stack([fxy, fyy], -1)], -2)
+
+    def _evaluate(self, many, width, x, y):
+        """Run a compiled evaluator over the broadcast inputs; shape ``(..., width)``."""
+        xb, yb = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        xs = np.ascontiguousarray(xb).ravel()
+        ys = np.ascontiguousarray(yb).ravel()
+        out = np.empty((xs.size, width))
+        many(self.sid, self.kernel_params, xs, ys, out)
+        return out.reshape(xb.shape + (width,))
+
+    def __repr__(self):
+        shown = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        return f"Surface({self.name}{', ' + shown if shown else ''})"
+
+
+def build(definition, sid, overrides):
+    """A Surface from its declaration, with parameter ``overrides`` checked against ranges."""
+    unknown = sorted(set(overrides) - set(definition.params))
+    if unknown:
+        allowed = ", ".join(definition.params) or "none"
+        raise ValueError(
+            f"surface {definition.name!r} has no parameter {unknown[0]!r}; allowed: {allowed}"
+        )
+    params = {}
+    for name, (default, low, high) in definition.params.items():
+        value = overrides.get(name, default)
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"surface parameter {name}={value!r} is not a number; allowed: {low:g} to {high:g}"
+            ) from None
+        if not low <= value <= high:
+            raise ValueError(
+                f"surface parameter {name}={value!r} is out of range; allowed: {low:g} to {high:g}"
+            )
+        params[name] = value
+
+    def resolve(item):
+        return item(**params) if callable(item) else item
+
+    numbers = definition.kernel_params(**params) if definition.kernel_params else params.values()
+    return Surface(
+        name=definition.name,
+        title=definition.title,
+        sid=sid,
+        kernel_params=np.array(list(numbers) or [0.0], dtype=float),
+        params=params,
+        latex=definition.latex.format(**params),
+        domain=definition.domain,
+        minima=tuple(tuple(map(float, m)) for m in resolve(definition.minima)),
+        f_min=float(resolve(definition.f_min)),
+        saddles=tuple(tuple(map(float, s)) for s in resolve(definition.saddles)),
+        default_start=tuple(map(float, definition.default_start)),
+        note=definition.note,
+    )
+
