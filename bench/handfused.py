@@ -5,7 +5,6 @@ Each fuses one optimizer and one surface into a single loop with nothing generic
 
 import math
 
-import numpy as np
 from numba import njit
 
 

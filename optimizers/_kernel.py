@@ -79,6 +79,16 @@ def _escaped(x, y, f, opts):
     )
 
 
+@inline
+def _blank_after(k, xy, loss, lr_used, grad, swa):
+    """NaN in every row after the diverged point ``k`` (and in the steps not taken)."""
+    xy[k + 1 :] = np.nan
+    loss[k + 1 :] = np.nan
+    lr_used[k:] = np.nan
+    grad[k:] = np.nan
+    swa[k + 1 :] = np.nan
+
+
 def _trajectory_loop(rule):
     """The single-trajectory loop with the update rule ``rule`` built in."""
 
@@ -98,7 +108,10 @@ def _trajectory_loop(rule):
         swa_count = 0
         xy[0, 0], xy[0, 1] = start[0], start[1]
         loss[0] = surface.value(sid, sp, start[0], start[1])
+        if swa_start >= 0:
+            swa[: min(swa_start, steps + 1)] = np.nan
         if _escaped(start[0], start[1], loss[0], opts):
+            _blank_after(0, xy, loss, lr_used, grad, swa)
             return 0
         for t in range(steps):
             gx, gy = surface.gradient(sid, sp, P[0, 0], P[1, 0])
@@ -128,6 +141,7 @@ def _trajectory_loop(rule):
             if use_plateau:
                 plateau_lr = plateau_update(plateau, loss[t], plateau_lr, opts)
             if _escaped(x, y, loss[t + 1], opts):
+                _blank_after(t + 1, xy, loss, lr_used, grad, swa)
                 return t + 1
         return -1
 
@@ -143,8 +157,10 @@ _trajectory_by_rule = by_rule(_trajectory_loop, -2)
     " float64[:, ::1], float64[::1], float64[::1], float64[:, ::1], float64[:, ::1])"
 )
 def trajectory(sid, sp, kid, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa):
-    """Run ``A.size`` steps of rule ``kid`` from ``start``; fill the outputs (pre-filled
-    with NaN). Returns the index of the first diverged point of ``xy``, or -1.
+    """Run ``A.size`` steps of rule ``kid`` from ``start``, filling every row of the outputs.
+
+    ``swa`` has ``steps + 1`` rows when SWA is on (NaN before ``swa_start``), else none.
+    Returns the index of the first diverged point of ``xy`` (later rows NaN), or -1.
     """
     return _trajectory_by_rule(
         kid, sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa

@@ -11,8 +11,16 @@ from dataclasses import replace
 from .specs import Hyper
 
 K = Hyper("k", 5, "synchronise every k steps", "k", low=1, high=1000, ui=(1, 20), kind="int")
-ALPHA = Hyper("alpha", 0.5, "slow weights step size", r"\alpha", low=0.0, high=1.0,
-              open_low=True, ui=(0.05, 1.0))
+ALPHA = Hyper(
+    "alpha",
+    0.5,
+    "slow weights step size",
+    r"\alpha",
+    low=0.0,
+    high=1.0,
+    open_low=True,
+    ui=(0.05, 1.0),
+)
 
 _BOX = r"""
 \begin{{aligned}}
@@ -35,7 +43,8 @@ def wrap(inner, name, title, defaults=None, source=None, summary=None):
         defaults={**inner.defaults, **(defaults or {})},
         algorithm=_BOX.format(inner=inner.title) + "\n" + inner.algorithm,
         source=source or f"Lookahead (Zhang et al. 2019, Algorithm 1) around {inner.source}",
-        summary=summary or f"{inner.title} as the fast explorer; the slow weights average "
+        summary=summary
+        or f"{inner.title} as the fast explorer; the slow weights average "
         "its last k steps, which damps its oscillations.",
         lookahead=True,
     )

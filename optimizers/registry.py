@@ -7,9 +7,26 @@ _SPECS = {spec.name: spec for module in _KERNEL_MODULES for spec in module.SPECS
 
 # Names in the order the app lists them.
 _ORDER = (
-    "sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "amsgrad",
-    "adamw", "adamax", "nadam", "radam", "rprop", "asgd", "lbfgs", "lion", "newton",
-    "yellowfin", "lookahead", "ranger",
+    "sgd",
+    "momentum",
+    "nesterov",
+    "adagrad",
+    "adadelta",
+    "rmsprop",
+    "adam",
+    "amsgrad",
+    "adamw",
+    "adamax",
+    "nadam",
+    "radam",
+    "rprop",
+    "asgd",
+    "lbfgs",
+    "lion",
+    "newton",
+    "yellowfin",
+    "lookahead",
+    "ranger",
 )
 
 

@@ -85,16 +85,28 @@ def run(
     if table.momentum is not None:
         opts[O.MOMENTUM_SLOT] = _momentum_slot(spec, schedule)
 
-    xy = np.full((steps + 1, 2), np.nan)
-    loss = np.full(steps + 1, np.nan)
-    rates = np.full(steps, np.nan)
-    grad = np.full((steps, 2), np.nan)
-    swa = np.full((steps + 1, 2), np.nan)
+    xy = np.empty((steps + 1, 2))
+    loss = np.empty(steps + 1)
+    rates = np.empty(steps)
+    grad = np.empty((steps, 2))
+    swa = np.empty((steps + 1 if swa_start is not None else 0, 2))
     state = np.zeros((spec.state_rows(values), 2, 1))
     diverged = trajectory(
-        surf.sid, surf.kernel_params, spec.kernel, slots.reshape(-1, 1).copy(), state,
-        np.array(start), table.scale, table.offset, momentum, opts,
-        xy, loss, rates, grad, swa,
+        surf.sid,
+        surf.kernel_params,
+        spec.kernel,
+        slots.reshape(-1, 1).copy(),
+        state,
+        np.array(start),
+        table.scale,
+        table.offset,
+        momentum,
+        opts,
+        xy,
+        loss,
+        rates,
+        grad,
+        swa,
     )
     return Trajectory(
         surface=surf.name,
@@ -147,7 +159,11 @@ def _options(surf, spec, values, table, noise_std, seed, clip_norm, clip_value, 
         opts[O.CLIP_VALUE] = _check_option("clip_value", clip_value, 0.0, "a number > 0", True)
     opts[O.SWA_START] = -1
     if swa_start is not None:
-        if isinstance(swa_start, bool) or not isinstance(swa_start, (int, np.integer)) or swa_start < 1:
+        if (
+            isinstance(swa_start, bool)
+            or not isinstance(swa_start, (int, np.integer))
+            or swa_start < 1
+        ):
             raise ValueError(f"swa_start={swa_start!r} must be an integer >= 1 (a step number)")
         opts[O.SWA_START] = swa_start
     if spec.lookahead:

@@ -6,8 +6,8 @@ Tuple hyperparameters (``betas``, ``etas``, ``step_sizes``) take one slot per el
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -50,9 +50,10 @@ class Hyper:
     def check(self, optimizer, value):
         """``value`` as a tuple of floats for the kernel, or ValueError naming what is wrong."""
         values = value if isinstance(value, (tuple, list, np.ndarray)) else (value,)
-        if isinstance(self.default, tuple) != isinstance(value, (tuple, list, np.ndarray)) or len(
-            values
-        ) != self.size:
+        if (
+            isinstance(self.default, tuple) != isinstance(value, (tuple, list, np.ndarray))
+            or len(values) != self.size
+        ):
             shape = f"a pair like {self.default}" if self.size > 1 else "a single value"
             raise ValueError(f"{optimizer}: {self.name}={value!r} must be {shape}")
         return tuple(self._check_one(optimizer, v, i) for i, v in enumerate(values))
@@ -64,14 +65,20 @@ class Hyper:
                 raise ValueError(f"{optimizer}: {label}={value!r} must be True or False")
             return float(value)
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-            raise ValueError(f"{optimizer}: {label}={value!r} is not a number; allowed: {self.allowed()}")
+            raise ValueError(
+                f"{optimizer}: {label}={value!r} is not a number; allowed: {self.allowed()}"
+            )
         number = float(value)
         if self.kind == "int" and number != int(number):
-            raise ValueError(f"{optimizer}: {label}={value!r} is not an integer; allowed: {self.allowed()}")
+            raise ValueError(
+                f"{optimizer}: {label}={value!r} is not an integer; allowed: {self.allowed()}"
+            )
         too_low = number < self.low or (self.open_low and number == self.low)
         too_high = number > self.high or (self.open_high and number == self.high)
         if math.isnan(number) or too_low or too_high:
-            raise ValueError(f"{optimizer}: {label}={value!r} is out of range; allowed: {self.allowed()}")
+            raise ValueError(
+                f"{optimizer}: {label}={value!r} is out of range; allowed: {self.allowed()}"
+            )
         return number
 
 
@@ -159,9 +166,7 @@ def _with_default(hyper, default):
 
 def lr_hyper(default, ui=(1e-4, 1.0)):
     """The learning rate, first slot of every optimizer."""
-    return Hyper(
-        "lr", default, "step size (learning rate)", r"\gamma", low=0.0, ui=ui, log=True
-    )
+    return Hyper("lr", default, "step size (learning rate)", r"\gamma", low=0.0, ui=ui, log=True)
 
 
 def weight_decay_hyper(default=0.0, help="L2 penalty added to the gradient"):
@@ -174,6 +179,12 @@ def eps_hyper(default, help="added to the denominator for numerical stability"):
 
 def betas_hyper(default=(0.9, 0.999), help="decay rates of the first and second moment averages"):
     return Hyper(
-        "betas", default, help, (r"\beta_1", r"\beta_2"), low=0.0, high=1.0, open_high=True,
+        "betas",
+        default,
+        help,
+        (r"\beta_1", r"\beta_2"),
+        low=0.0,
+        high=1.0,
+        open_high=True,
         ui=(0.0, 0.9999),
     )

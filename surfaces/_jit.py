@@ -25,11 +25,11 @@ import numba
 from numba import njit
 
 _PACKAGE_DIRS = ("surfaces", "optimizers")
+_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _source_fingerprint():
-    """A short hash of the kernel sources, Python and Numba versions."""
-    root = Path(__file__).resolve().parent.parent
+def source_fingerprint(root=_ROOT):
+    """A short hash of the kernel sources under ``root``, Python and Numba versions."""
     digest = hashlib.sha256(f"{sys.version}|{numba.__version__}".encode())
     for folder in _PACKAGE_DIRS:
         for path in sorted((root / folder).glob("*.py")):
@@ -38,7 +38,7 @@ def _source_fingerprint():
     return digest.hexdigest()[:16]
 
 
-def _writable(folder):
+def writable(folder):
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=folder)
@@ -48,21 +48,23 @@ def _writable(folder):
         return False
 
 
-def _choose_cache_dir():
+def choose_cache_dir(environ=os.environ, home=None, fingerprint=None):
+    """The first writable of ``$NUMBA_CACHE_DIR``, ``~/.cache``, the temporary folder,
+    each with the fingerprint as a subfolder; None when none is writable."""
     candidates = []
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        candidates.append(Path(os.environ["NUMBA_CACHE_DIR"]))
-    candidates.append(Path.home() / ".cache" / "gradscape-numba")
+    if environ.get("NUMBA_CACHE_DIR"):
+        candidates.append(Path(environ["NUMBA_CACHE_DIR"]))
+    candidates.append((home or Path.home()) / ".cache" / "gradscape-numba")
     candidates.append(Path(tempfile.gettempdir()) / f"gradscape-numba-{os.getuid()}")
-    fingerprint = _source_fingerprint()
+    fingerprint = fingerprint or source_fingerprint()
     for base in candidates:
         folder = base / fingerprint
-        if _writable(folder):
+        if writable(folder):
             return folder
     return None  # nowhere to write: compile in memory every time, but still work
 
 
-CACHE_DIR = _choose_cache_dir()
+CACHE_DIR = choose_cache_dir()
 if CACHE_DIR is not None:
     numba.config.CACHE_DIR = str(CACHE_DIR)
 

@@ -6,14 +6,22 @@ rule, not autograd), in float64. Per step, as in a PyTorch training loop:
 Needs PyTorch; used only by the fixture scripts.
 """
 
-import numpy as np
 import torch
 
 import surfaces
 
 
-def trajectory(surface, make_optimizer, start, steps, make_scheduler=None, plateau=False,
-               clip_norm=None, clip_value=None, surface_params=None):
+def trajectory(
+    surface,
+    make_optimizer,
+    start,
+    steps,
+    make_scheduler=None,
+    plateau=False,
+    clip_norm=None,
+    clip_value=None,
+    surface_params=None,
+):
     """Run a torch optimizer; returns ``{"xy", "lr", "momentum"}`` as lists.
 
     ``make_optimizer(params)`` and ``make_scheduler(optimizer)`` build the torch objects.

@@ -1,0 +1,160 @@
+"""Engine benchmark: prints speeds and the ratios the engine's goals are stated in.
+
+    python bench/bench_engine.py            # everything (about a minute with a warm cache)
+    python bench/bench_engine.py --quick    # fewer repeats
+
+Goals checked (ratios measured in this one run; the machine is noisy, so each timing is
+the best of several repeats):
+* one trajectory (Adam on Rosenbrock, 200k steps, path recorded) at >= 0.5x the speed of
+  a hand-fused Numba kernel of the same maths, outputs allocated in both;
+* a new process with a warm cache: import + first trajectory <= 1.5 s; every surface x
+  every optimizer once (500 steps) <= 4 s; the kernel compiled once for all of them;
+* speed against pure Python and against torch.optim.Adam (when PyTorch is installed).
+"""
+
+import argparse
+import math
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from handfused import adam_rosenbrock  # noqa: E402
+
+import optimizers  # noqa: E402
+import surfaces  # noqa: E402
+
+START = (-1.5, 2.5)
+LR, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-8
+
+
+def best_of(repeats, fn):
+    best = math.inf
+    for _ in range(repeats):
+        began = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - began)
+    return best
+
+
+def engine_adam(steps):
+    return optimizers.run("rosenbrock", "adam", START, steps, lr=LR)
+
+
+def handfused_adam(steps):
+    xy, loss = np.empty((steps + 1, 2)), np.empty(steps + 1)
+    return adam_rosenbrock(*START, LR, BETA1, BETA2, EPS, steps, xy, loss)
+
+
+def python_adam(steps):
+    """The same maths as plain Python floats."""
+    x, y = START
+    mx = my = vx = vy = 0.0
+    path = [(x, y)]
+    for t in range(1, steps + 1):
+        r = y - x * x
+        gx, gy = -2.0 * (1.0 - x) - 400.0 * x * r, 200.0 * r
+        mx, my = BETA1 * mx + (1 - BETA1) * gx, BETA1 * my + (1 - BETA1) * gy
+        vx, vy = BETA2 * vx + (1 - BETA2) * gx * gx, BETA2 * vy + (1 - BETA2) * gy * gy
+        bc1, bc2 = 1 - BETA1**t, math.sqrt(1 - BETA2**t)
+        x -= LR / bc1 * mx / (math.sqrt(vx) / bc2 + EPS)
+        y -= LR / bc1 * my / (math.sqrt(vy) / bc2 + EPS)
+        path.append((x, y))
+    return path
+
+
+def torch_adam(steps):
+    import torch
+
+    surface = surfaces.get("rosenbrock")
+    p = torch.tensor(START, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=LR)
+    for _ in range(steps):
+        x, y = p.detach().tolist()
+        p.grad = torch.tensor(surface.grad(x, y), dtype=torch.float64)
+        opt.step()
+
+
+def single_trajectory(repeats):
+    steps = 200_000
+    engine_adam(10), handfused_adam(10)  # loaded before timing
+    engine = best_of(repeats, lambda: engine_adam(steps))
+    fused = best_of(repeats, lambda: handfused_adam(steps))
+    python = best_of(max(1, repeats // 2), lambda: python_adam(20_000)) * steps / 20_000
+    rows = [("engine run()", engine), ("hand-fused Numba", fused), ("pure Python", python)]
+    try:
+        import torch  # noqa: F401
+
+        rows.append(("torch.optim.Adam", best_of(1, lambda: torch_adam(2_000)) * steps / 2_000))
+    except ImportError:
+        pass
+    print(f"One trajectory: Adam on Rosenbrock, {steps:,} steps, path recorded")
+    for name, seconds in rows:
+        print(
+            f"  {name:18s} {steps / seconds / 1e6:8.3f} M steps/s   engine is {seconds / engine:8.1f}x"
+        )
+    ratio = fused / engine
+    print(
+        f"  engine / hand-fused speed = {ratio:.2f}  (goal >= 0.5: {'met' if ratio >= 0.5 else 'MISSED'})"
+    )
+
+
+_NEW_PROCESS = """
+import time
+began = time.perf_counter()
+import optimizers, surfaces
+optimizers.run("rosenbrock", "adam", (-1.5, 2.5), 500, lr=0.01)
+first = time.perf_counter() - began
+began = time.perf_counter()
+pairs = 0
+for s in surfaces.names():
+    start = surfaces.get(s).default_start
+    for o in optimizers.names():
+        optimizers.run(s, o, start, 500)
+        pairs += 1
+every = time.perf_counter() - began
+from optimizers import _kernel
+print(first, every, pairs, len(_kernel.trajectory.signatures), _kernel.trajectory.stats.cache_misses)
+"""
+
+
+def new_process():
+    subprocess.run(
+        [sys.executable, "-c", _NEW_PROCESS], cwd=ROOT, check=True, capture_output=True
+    )  # warms the cache if needed
+    began = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", _NEW_PROCESS], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.split()
+    total = time.perf_counter() - began
+    first, every, pairs, signatures, misses = float(out[0]), float(out[1]), *map(int, out[2:])
+    print("New process, warm cache:")
+    print(
+        f"  import + first trajectory  {first:6.2f} s  (goal <= 1.5 s: {'met' if first <= 1.5 else 'MISSED'})"
+    )
+    print(
+        f"  {pairs} surface x optimizer pairs, 500 steps each  {every:6.2f} s  "
+        f"(goal <= 4 s: {'met' if every <= 4 else 'MISSED'})"
+    )
+    print(
+        f"  whole process {total:.2f} s; kernel signatures compiled: {signatures}, "
+        f"cache misses: {misses}"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    repeats = 3 if parser.parse_args().quick else 7
+    single_trajectory(repeats)
+    new_process()
+
+
+if __name__ == "__main__":
+    main()
