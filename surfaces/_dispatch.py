@@ -9,16 +9,46 @@ add a branch to each of ``value``, ``gradient`` and ``hessian``, and list it in 
 
 import numpy as np
 
-from . import bowls, valleys
+from . import bowls, rugged, saddles, valleys
 from ._jit import inner, kernel
 
 ROSENBROCK = 0
-QUADRATIC = 1
+BEALE = 1
+HIMMELBLAU = 2
+BOOTH = 3
+MATYAS = 4
+THREE_HUMP_CAMEL = 5
+SIX_HUMP_CAMEL = 6
+GOLDSTEIN_PRICE = 7
+STYBLINSKI_TANG = 8
+LEVI13 = 9
+MCCORMICK = 10
+RASTRIGIN = 11
+ACKLEY = 12
+EASOM = 13
+QUADRATIC = 14
+SADDLE = 15
+MONKEY_SADDLE = 16
 
 # Id -> declaration; the id is the position.
 DEFINITIONS = (
     valleys.ROSENBROCK,
+    valleys.BEALE,
+    valleys.HIMMELBLAU,
+    bowls.BOOTH,
+    bowls.MATYAS,
+    valleys.THREE_HUMP_CAMEL,
+    valleys.SIX_HUMP_CAMEL,
+    valleys.GOLDSTEIN_PRICE,
+    valleys.STYBLINSKI_TANG,
+    rugged.LEVI13,
+    valleys.MCCORMICK,
+    rugged.RASTRIGIN,
+    rugged.ACKLEY,
+    rugged.EASOM,
     bowls.QUADRATIC,
+    saddles.SADDLE,
+    saddles.MONKEY_SADDLE,
 )
 
 
@@ -27,8 +57,38 @@ def value(sid, p, x, y):
     """f(x, y) of surface ``sid`` with kernel parameters ``p``."""
     if sid == ROSENBROCK:
         return valleys.rosenbrock_value(x, y, p)
+    if sid == BEALE:
+        return valleys.beale_value(x, y, p)
+    if sid == HIMMELBLAU:
+        return valleys.himmelblau_value(x, y, p)
+    if sid == BOOTH:
+        return bowls.booth_value(x, y, p)
+    if sid == MATYAS:
+        return bowls.matyas_value(x, y, p)
+    if sid == THREE_HUMP_CAMEL:
+        return valleys.three_hump_camel_value(x, y, p)
+    if sid == SIX_HUMP_CAMEL:
+        return valleys.six_hump_camel_value(x, y, p)
+    if sid == GOLDSTEIN_PRICE:
+        return valleys.goldstein_price_value(x, y, p)
+    if sid == STYBLINSKI_TANG:
+        return valleys.styblinski_tang_value(x, y, p)
+    if sid == LEVI13:
+        return rugged.levi13_value(x, y, p)
+    if sid == MCCORMICK:
+        return valleys.mccormick_value(x, y, p)
+    if sid == RASTRIGIN:
+        return rugged.rastrigin_value(x, y, p)
+    if sid == ACKLEY:
+        return rugged.ackley_value(x, y, p)
+    if sid == EASOM:
+        return rugged.easom_value(x, y, p)
     if sid == QUADRATIC:
         return bowls.quadratic_value(x, y, p)
+    if sid == SADDLE:
+        return saddles.saddle_value(x, y, p)
+    if sid == MONKEY_SADDLE:
+        return saddles.monkey_saddle_value(x, y, p)
     return np.nan
 
 
@@ -37,8 +97,38 @@ def gradient(sid, p, x, y):
     """(df/dx, df/dy) of surface ``sid``."""
     if sid == ROSENBROCK:
         return valleys.rosenbrock_grad(x, y, p)
+    if sid == BEALE:
+        return valleys.beale_grad(x, y, p)
+    if sid == HIMMELBLAU:
+        return valleys.himmelblau_grad(x, y, p)
+    if sid == BOOTH:
+        return bowls.booth_grad(x, y, p)
+    if sid == MATYAS:
+        return bowls.matyas_grad(x, y, p)
+    if sid == THREE_HUMP_CAMEL:
+        return valleys.three_hump_camel_grad(x, y, p)
+    if sid == SIX_HUMP_CAMEL:
+        return valleys.six_hump_camel_grad(x, y, p)
+    if sid == GOLDSTEIN_PRICE:
+        return valleys.goldstein_price_grad(x, y, p)
+    if sid == STYBLINSKI_TANG:
+        return valleys.styblinski_tang_grad(x, y, p)
+    if sid == LEVI13:
+        return rugged.levi13_grad(x, y, p)
+    if sid == MCCORMICK:
+        return valleys.mccormick_grad(x, y, p)
+    if sid == RASTRIGIN:
+        return rugged.rastrigin_grad(x, y, p)
+    if sid == ACKLEY:
+        return rugged.ackley_grad(x, y, p)
+    if sid == EASOM:
+        return rugged.easom_grad(x, y, p)
     if sid == QUADRATIC:
         return bowls.quadratic_grad(x, y, p)
+    if sid == SADDLE:
+        return saddles.saddle_grad(x, y, p)
+    if sid == MONKEY_SADDLE:
+        return saddles.monkey_saddle_grad(x, y, p)
     return np.nan, np.nan
 
 
@@ -47,8 +137,38 @@ def hessian(sid, p, x, y):
     """(fxx, fxy, fyy) of surface ``sid``."""
     if sid == ROSENBROCK:
         return valleys.rosenbrock_hessian(x, y, p)
+    if sid == BEALE:
+        return valleys.beale_hessian(x, y, p)
+    if sid == HIMMELBLAU:
+        return valleys.himmelblau_hessian(x, y, p)
+    if sid == BOOTH:
+        return bowls.booth_hessian(x, y, p)
+    if sid == MATYAS:
+        return bowls.matyas_hessian(x, y, p)
+    if sid == THREE_HUMP_CAMEL:
+        return valleys.three_hump_camel_hessian(x, y, p)
+    if sid == SIX_HUMP_CAMEL:
+        return valleys.six_hump_camel_hessian(x, y, p)
+    if sid == GOLDSTEIN_PRICE:
+        return valleys.goldstein_price_hessian(x, y, p)
+    if sid == STYBLINSKI_TANG:
+        return valleys.styblinski_tang_hessian(x, y, p)
+    if sid == LEVI13:
+        return rugged.levi13_hessian(x, y, p)
+    if sid == MCCORMICK:
+        return valleys.mccormick_hessian(x, y, p)
+    if sid == RASTRIGIN:
+        return rugged.rastrigin_hessian(x, y, p)
+    if sid == ACKLEY:
+        return rugged.ackley_hessian(x, y, p)
+    if sid == EASOM:
+        return rugged.easom_hessian(x, y, p)
     if sid == QUADRATIC:
         return bowls.quadratic_hessian(x, y, p)
+    if sid == SADDLE:
+        return saddles.saddle_hessian(x, y, p)
+    if sid == MONKEY_SADDLE:
+        return saddles.monkey_saddle_hessian(x, y, p)
     return np.nan, np.nan, np.nan
 
 

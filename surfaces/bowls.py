@@ -8,7 +8,7 @@ from .definition import SurfaceDef
 
 @inner
 def quadratic_value(x, y, p):
-    # p = (condition, cos(angle), sin(angle)): f = (u^2 + condition * v^2) / 2 in axes rotated by angle
+    # p = (condition, cos(angle), sin(angle)); (u, v) are (x, y) in axes rotated by angle
     u = p[1] * x + p[2] * y
     v = -p[2] * x + p[1] * y
     return 0.5 * (u * u + p[0] * v * v)
@@ -48,4 +48,66 @@ QUADRATIC = SurfaceDef(
     note="Curvatures 1 and the condition number: gradient descent diverges above "
     "lr = 2 / condition and crawls along the flat axis; the ratio of the two is what "
     "momentum and adaptive methods fight.",
+)
+
+
+@inner
+def booth_value(x, y, p):
+    u = x + 2.0 * y - 7.0
+    v = 2.0 * x + y - 5.0
+    return u * u + v * v
+
+
+@inner
+def booth_grad(x, y, p):
+    u = x + 2.0 * y - 7.0
+    v = 2.0 * x + y - 5.0
+    return 2.0 * u + 4.0 * v, 4.0 * u + 2.0 * v
+
+
+@inner
+def booth_hessian(x, y, p):
+    return 10.0, 8.0, 10.0
+
+
+BOOTH = SurfaceDef(
+    name="booth",
+    title="Booth",
+    latex=r"f = (x + 2y - 7)^2 + (2x + y - 5)^2",
+    domain=((-10.0, 10.0), (-10.0, 10.0)),
+    minima=((1.0, 3.0),),
+    f_min=0.0,
+    saddles=(),  # a convex quadratic: the minimum is the only critical point
+    default_start=(-6.0, 9.0),
+    note="A tilted convex bowl with curvatures 18 and 2 (condition number 9): mild enough "
+    "that every sensible optimizer converges, so it is the baseline for comparing speed.",
+)
+
+
+@inner
+def matyas_value(x, y, p):
+    return 0.26 * (x * x + y * y) - 0.48 * x * y
+
+
+@inner
+def matyas_grad(x, y, p):
+    return 0.52 * x - 0.48 * y, 0.52 * y - 0.48 * x
+
+
+@inner
+def matyas_hessian(x, y, p):
+    return 0.52, -0.48, 0.52
+
+
+MATYAS = SurfaceDef(
+    name="matyas",
+    title="Matyas",
+    latex=r"f = 0.26\,(x^2 + y^2) - 0.48\,xy",
+    domain=((-10.0, 10.0), (-10.0, 10.0)),
+    minima=((0.0, 0.0),),
+    f_min=0.0,
+    saddles=(),  # a convex quadratic: the minimum is the only critical point
+    default_start=(-9.0, -7.0),
+    note="A nearly flat diagonal trough (curvatures 1 and 0.04): the gradient almost "
+    "vanishes along x = y, so plain descent creeps while momentum glides.",
 )

@@ -1,7 +1,7 @@
 """How a built-in surface is declared."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -12,6 +12,8 @@ class SurfaceDef:
     ``saddles`` are values, or functions of the parameters when they move with them.
     ``kernel_params`` turns the parameters into the numbers the Numba formulas read
     (default: the parameters in declaration order). ``latex`` may hold ``{param}`` fields.
+    ``view`` is a tighter plotting box for when the standard ``domain`` hides the
+    interesting part (default None: the domain).
     """
 
     name: str
@@ -25,3 +27,4 @@ class SurfaceDef:
     note: str
     params: dict = field(default_factory=dict)
     kernel_params: Callable | None = None
+    view: tuple | None = None

@@ -12,7 +12,8 @@ class Surface:
     """A 2D test function ready to use.
 
     ``f``, ``grad`` and ``hessian`` accept scalars or broadcastable arrays (contour grids)
-    and run the same compiled formulas the optimizer kernels use.
+    and run the same compiled formulas the optimizer kernels use. ``domain`` is the
+    standard search box, ``view`` the box worth plotting (inside it, often equal).
     """
 
     name: str
@@ -22,6 +23,7 @@ class Surface:
     params: dict
     latex: str
     domain: tuple
+    view: tuple
     minima: tuple
     f_min: float
     saddles: tuple
@@ -66,7 +68,8 @@ def build(definition, sid, overrides):
     if unknown:
         allowed = ", ".join(definition.params) or "none"
         raise ValueError(
-            f"surface {definition.name!r} has no parameter {unknown[0]!r}; allowed: {allowed}"
+            f"surface {definition.name!r} has no parameter {unknown[0]!r} "
+            f"(given {unknown[0]}={overrides[unknown[0]]!r}); allowed: {allowed}"
         )
     params = {}
     for name, (default, low, high) in definition.params.items():
@@ -95,10 +98,10 @@ def build(definition, sid, overrides):
         params=params,
         latex=definition.latex.format(**params),
         domain=definition.domain,
+        view=definition.view or definition.domain,
         minima=tuple(tuple(map(float, m)) for m in resolve(definition.minima)),
         f_min=float(resolve(definition.f_min)),
         saddles=tuple(tuple(map(float, s)) for s in resolve(definition.saddles)),
         default_start=tuple(map(float, definition.default_start)),
         note=definition.note,
     )
-
