@@ -2,49 +2,60 @@
 
 A schedule is a dict: ``{"name": "cosine", "T_max": 100, "warmup_steps": 10}``. It is
 stepped once per optimizer step: ``lr[t]`` is the rate step ``t`` (from 0) uses, as in a
-PyTorch loop that calls ``scheduler.step()`` after every ``optimizer.step()``.
+PyTorch loop that calls ``scheduler.step()`` after every ``optimizer.step()``. Parameters
+have PyTorch's names and defaults (``constant`` excepted: by default it changes nothing);
+the formulas and the catalogue are in ``schedule_formulas``.
 
 Every schedule compiles to two tables with ``lr[t] = A[t] * lr + B[t]``: multiplicative
-schedules have ``B = 0``; those that set the rate themselves (cyclic, onecycle) have
-``A = 0``. One table pair then serves any base rate, which is what a batch of runs with
-one learning rate each needs. Cycling schedules also give the momentum (or beta1) for
-each step. ``plateau`` depends on the losses, so the kernel applies it while running.
+schedules have ``B = 0`` (cosine's ``eta_min`` adds a ``B``); those that set the rate
+themselves (cyclic, onecycle) have ``A = 0``. One table pair then serves any base rate,
+which is what a batch of runs with one learning rate each needs. Cycling schedules
+(cyclic, onecycle with ``cycle_momentum``) also give the momentum, or Adam's beta1, of
+each step; the runner raises ValueError for an optimizer with neither, as PyTorch does.
+``plateau`` depends on the losses, so the kernel applies it while running.
 
 ``warmup_steps`` (any schedule) ramps the rate linearly: step ``t < W`` uses
-``(t + 1) / W`` of the schedule's first rate, then the schedule starts from its step 0.
+``(t + 1) / W`` of the schedule's first rate, then the schedule starts from its step 0
+(a one-cycle's ``total_steps`` defaults to the steps after warmup). During warmup a
+cycling schedule holds the momentum at its first value (``max_momentum``), and
+``plateau`` neither watches the loss nor changes the rate: it starts from the
+optimizer's lr at step ``W``. In PyTorch's terms the warmup is
+``SequentialLR([LinearLR(opt, 1 / W, 1.0, W - 1), scheduler], milestones=[W])`` whenever
+the schedule starts from the group's lr (the goldens check it).
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from . import _options as O
 from ._kernel import plateau_update
+from .schedule_formulas import (
+    SCHEDULES,
+    WARMUP,
+    WARMUP_LATEX,
+    WARMUP_SYMBOLS,
+    Param,
+    ScheduleSpec,
+)
 
+_COMMON = {"warmup_steps": WARMUP}
 
-@dataclass(frozen=True)
-class Param:
-    """A schedule parameter: default (None: required), bounds and meaning."""
-
-    default: object
-    help: str
-    low: float = -math.inf
-    high: float = math.inf
-    kind: str = "float"  # "float", "int", "bool", "ints" (milestones) or a tuple of choices
-
-
-@dataclass(frozen=True)
-class ScheduleSpec:
-    name: str
-    title: str
-    source: str
-    params: dict
-    tables: object  # (t: int array, params: dict, steps: int) -> (A, B, momentum or None)
-    latex: str = ""
-    summary: str = ""
-    sets_lr: bool = False  # True when the schedule ignores the optimizer's lr
-    extra: dict = field(default_factory=dict)
+__all__ = [
+    "SCHEDULES",
+    "WARMUP_LATEX",
+    "WARMUP_SYMBOLS",
+    "Param",
+    "ScheduleSpec",
+    "Tables",
+    "evaluate",
+    "names",
+    "plateau_options",
+    "resolve",
+    "spec",
+    "tables",
+]
 
 
 @dataclass(frozen=True)
@@ -58,50 +69,6 @@ class Tables:
     warmup: int
 
 
-def _constant(t, p, steps):
-    factor = np.where(t < p["total_iters"], p["factor"], 1.0)
-    return factor, np.zeros(t.size), None
-
-
-def _step(t, p, steps):
-    return p["gamma"] ** (t // p["step_size"]), np.zeros(t.size), None
-
-
-_GAMMA = Param(0.1, "multiplicative factor of decay", low=0.0, high=1.0)
-
-SCHEDULES = {
-    spec.name: spec
-    for spec in (
-        ScheduleSpec(
-            "constant",
-            "Constant",
-            "torch.optim.lr_scheduler.ConstantLR (defaults here: factor 1, no change)",
-            {
-                "factor": Param(1.0, "multiplies the lr until total_iters", low=0.0, high=1.0),
-                "total_iters": Param(0, "steps the factor lasts", low=0, kind="int"),
-            },
-            _constant,
-            latex=r"\gamma_t = \gamma \cdot (\text{factor if } t < \text{total\_iters} \text{ else } 1)",
-            summary="The same rate at every step.",
-        ),
-        ScheduleSpec(
-            "step",
-            "Step decay",
-            "torch.optim.lr_scheduler.StepLR",
-            {
-                "step_size": Param(None, "period of decay, in steps", low=1, kind="int"),
-                "gamma": _GAMMA,
-            },
-            _step,
-            latex=r"\gamma_t = \gamma \cdot \text{gamma}^{\lfloor t / \text{step\_size} \rfloor}",
-            summary="Divide the rate by 1/gamma every step_size steps.",
-        ),
-    )
-}
-
-_COMMON = {"warmup_steps": Param(0, "linear warmup steps before the schedule", low=0, kind="int")}
-
-
 def names():
     """Every schedule name, ``plateau`` included."""
     return list(SCHEDULES)
@@ -109,13 +76,17 @@ def names():
 
 def spec(name):
     """The ScheduleSpec of ``name``, or ValueError listing the names."""
-    if name not in SCHEDULES:
+    if not isinstance(name, str) or name not in SCHEDULES:
         raise ValueError(f"unknown schedule {name!r}; allowed: {', '.join(SCHEDULES)}")
     return SCHEDULES[name]
 
 
-def resolve(schedule, steps):
-    """``(spec, params)`` with every parameter checked and defaults filled in."""
+def resolve(schedule, steps=None):
+    """``(spec, params)`` with every parameter checked and defaults filled in.
+
+    ``steps`` (the run's length, warmup included) fills in a one-cycle's ``total_steps``
+    and checks it; without it those are left for ``tables``.
+    """
     if schedule is None:
         schedule = {"name": "constant"}
     if not isinstance(schedule, dict) or "name" not in schedule:
@@ -123,7 +94,7 @@ def resolve(schedule, steps):
     found = spec(schedule["name"])
     allowed = {**found.params, **_COMMON}
     given = {k: v for k, v in schedule.items() if k != "name"}
-    unknown = sorted(set(given) - set(allowed))
+    unknown = sorted(set(given) - set(allowed), key=str)
     if unknown:
         raise ValueError(
             f"schedule {found.name!r}: unknown parameter {unknown[0]!r}; "
@@ -131,36 +102,54 @@ def resolve(schedule, steps):
         )
     params = {}
     for key, param in allowed.items():
-        if key not in given and param.default is None:
-            raise ValueError(f"schedule {found.name!r}: parameter {key!r} is required ({param.help})")
+        if param.required and given.get(key) is None:
+            raise ValueError(
+                f"schedule {found.name!r}: parameter {key!r} is required ({param.help}); "
+                f"allowed: {param.allowed(key)}"
+            )
         params[key] = _check(found.name, key, given.get(key, param.default), param)
+    inner = None if steps is None else max(steps - params["warmup_steps"], 1)
+    if "total_steps" in params and params["total_steps"] is None and inner is not None:
+        params["total_steps"] = inner
+    if found.check is not None:
+        found.check(params, inner)
     return found, params
 
 
 def _check(schedule, key, value, param):
+    """``value`` converted to its kind, or ValueError naming it and what is allowed."""
     where = f"schedule {schedule!r}: {key}={value!r}"
+    allowed = f"allowed: {param.allowed(key)}"
+    if value is None and param.none_means:
+        return None
     if isinstance(param.kind, tuple):
-        if value not in param.kind:
-            raise ValueError(f"{where} is not allowed; allowed: {', '.join(map(str, param.kind))}")
+        if not isinstance(value, str) or value not in param.kind:
+            raise ValueError(f"{where} is not allowed; {allowed}")
         return value
     if param.kind == "bool":
         if not isinstance(value, (bool, np.bool_)):
             raise ValueError(f"{where} must be True or False")
         return bool(value)
     if param.kind == "ints":
-        if not isinstance(value, (list, tuple)) or not all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in value
-        ) or list(value) != sorted(value):
-            raise ValueError(f"{where} must be an increasing list of step numbers >= 1")
+        if not isinstance(value, (list, tuple)) or not all(_is_int(v) for v in value):
+            raise ValueError(f"{where} is not a list of integers; {allowed}")
+        if any(v < param.low for v in value) or list(value) != sorted(value):
+            raise ValueError(f"{where} is out of range; {allowed}")
         return tuple(int(v) for v in value)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise ValueError(f"{where} is not a number")
-    if param.kind == "int" and float(value) != int(value):
-        raise ValueError(f"{where} is not an integer")
-    if not (math.isfinite(float(value)) and param.low <= value <= param.high):
-        bounds = f"{param.low:g} <= {key}" + (f" <= {param.high:g}" if param.high < math.inf else "")
-        raise ValueError(f"{where} is out of range; allowed: {bounds}")
-    return int(value) if param.kind == "int" else float(value)
+        raise ValueError(f"{where} is not a number; {allowed}")
+    number = float(value)
+    if param.kind == "int" and not (math.isfinite(number) and number == int(number)):
+        raise ValueError(f"{where} is not an integer; {allowed}")
+    too_low = number < param.low or (param.open_low and number == param.low)
+    too_high = number > param.high or (param.open_high and number == param.high)
+    if not math.isfinite(number) or too_low or too_high:
+        raise ValueError(f"{where} is out of range; {allowed}")
+    return int(number) if param.kind == "int" else number
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def tables(schedule, steps):
@@ -168,10 +157,11 @@ def tables(schedule, steps):
     found, params = resolve(schedule, steps)
     warmup = params.pop("warmup_steps")
     t = np.arange(steps)
-    inner = np.maximum(t - warmup, 0)
+    inner = np.maximum(t - warmup, 0) if warmup else t
     scale, offset, momentum = found.tables(inner, params, max(steps - warmup, 1))
-    scale = np.asarray(scale, dtype=float) * np.ones(steps)
-    offset = np.asarray(offset, dtype=float) * np.ones(steps)
+    scale, offset = _full_length(scale, steps), _full_length(offset, steps)
+    if momentum is not None:
+        momentum = np.ascontiguousarray(momentum, dtype=float)
     if warmup:
         ramp = np.minimum((t + 1) / warmup, 1.0)
         scale, offset = scale * ramp, offset * ramp
@@ -179,16 +169,25 @@ def tables(schedule, steps):
     return Tables(scale, offset, momentum, plateau, warmup)
 
 
+def _full_length(values, steps):
+    """``values`` as a contiguous float array of ``steps`` entries (copied only if needed)."""
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=float), steps))
+
+
 def evaluate(schedule, lr, steps, losses=None):
     """The rate of each of ``steps`` steps from base rate ``lr``, for plotting.
 
-    ``plateau`` needs the loss before each step (``losses``, length >= steps); without
-    them it is drawn flat.
+    Equal to ``run(...).lr`` for the same schedule and lr. ``plateau`` needs the loss
+    before each step (``losses``, length >= steps, e.g. ``run(...).loss``); without them
+    it is drawn flat.
     """
     table = tables(schedule, steps)
     rates = table.scale * lr + table.offset
     if table.plateau is not None and losses is not None:
-        rates = _plateau_rates(table, lr, np.asarray(losses, dtype=float), rates)
+        losses = np.asarray(losses, dtype=float)
+        if losses.ndim != 1 or losses.size < steps:
+            raise ValueError(f"losses must be a list of at least steps={steps} numbers")
+        rates = _plateau_rates(table, lr, losses, rates)
     return rates
 
 
@@ -196,7 +195,7 @@ def _plateau_rates(table, lr, losses, rates):
     # the kernel's own rule, called from Python
     opts = plateau_options(table.plateau)
     state = np.array([np.inf, 0.0, 0.0])
-    current = lr
+    current = float(lr)
     for t in range(table.warmup, rates.size):
         rates[t] = current
         current = plateau_update(state, losses[t], current, opts)
