@@ -14,7 +14,7 @@ def bias_correction(beta, t):
     """
     if beta <= 0.0 or t * math.log(beta) < -39.0:
         return 1.0
-    return 1.0 - beta**t
+    return 1.0 - beta ** float(t)  # a float power, as Python's (and PyTorch's) pow
 
 
 @inner

@@ -2,7 +2,7 @@
 
 import math
 
-from surfaces._jit import inline
+from surfaces._jit import inline, inner
 
 from ._math import bias_correction, lerp
 from .specs import Hyper, OptimizerSpec, betas_hyper, eps_hyper, lr_hyper, weight_decay_hyper
@@ -54,19 +54,172 @@ def adam_step(P, G, S, H, LR, t, sid, sp):
             P[i, j] = p + (-step_size) * m / denom
 
 
+# Adamax, NAdam and RAdam follow the single-tensor (CPU) code path of PyTorch operation by
+# operation. Powers ``beta**t`` are taken with a float exponent as Python does (Numba's
+# integer power rounds differently) and replaced by 0 before they turn denormal.
+
+# Below this, 1 - x == 1.0 exactly, so NAdam's running product of mu can be set to 0.
+_NEGLIGIBLE = 2.0**-60
+
+ADAMAX_HYPERS = (
+    lr_hyper(2e-3),
+    betas_hyper(help="decay rates of the first moment and of the infinity norm"),
+    eps_hyper(1e-8, "added to |g| inside the running maximum"),
+    weight_decay_hyper(),
+)
+# Rows of state: 0 first moment m, 1 exponentially weighted infinity norm u.
+ADAMAX_STATE_ROWS = 2
+
+NADAM_HYPERS = (
+    lr_hyper(2e-3),
+    betas_hyper(),
+    eps_hyper(1e-8),
+    weight_decay_hyper(),
+    Hyper(
+        "momentum_decay",
+        4e-3,
+        "how fast the momentum factor mu_t rises towards beta1",
+        r"\psi",
+        low=0.0,
+        ui=(0.0, 0.1),
+    ),
+    Hyper(
+        "decoupled_weight_decay",
+        False,
+        "decay the weights directly (as AdamW)",
+        r"\text{decoupled}",
+        kind="bool",
+    ),
+)
+# Rows of state: 0 first moment m, 1 second moment v, 2 (column 0) the product of mu_1..mu_t.
+NADAM_STATE_ROWS = 3
+
+RADAM_HYPERS = (
+    lr_hyper(1e-3),
+    betas_hyper(),
+    eps_hyper(1e-8),
+    weight_decay_hyper(),
+    Hyper(
+        "decoupled_weight_decay",
+        False,
+        "decay the weights directly (as AdamW)",
+        r"\text{decoupled}",
+        kind="bool",
+    ),
+)
+# Rows of state: 0 first moment m, 1 second moment v.
+RADAM_STATE_ROWS = 2
+
+
+@inner
+def _power(base, exponent):
+    """``base**exponent`` for ``0 <= base < 1``, ``exponent > 0``, as Python's float power.
+
+    Returns 0.0 where the power drops below about 1e-300 (no denormals, ~7x slower): every
+    use adds it to or subtracts it from numbers of order 1, so the results do not change.
+    """
+    if base <= 0.0 or exponent * math.log(base) < -690.0:
+        return 0.0
+    return base**exponent
+
+
 @inline
 def adamax_step(P, G, S, H, LR, t, sid, sp):
-    pass  # TODO: to be written
+    """One ``torch.optim.Adamax`` step on every lane (column) of ``P``."""
+    for j in range(P.shape[1]):
+        beta1, beta2, eps, weight_decay = H[1, j], H[2, j], H[3, j], H[4, j]
+        clr = LR[j] / (1.0 - _power(beta1, float(t)))
+        for i in range(2):
+            g = G[i, j]
+            p = P[i, j]
+            if weight_decay != 0.0:
+                g = g + weight_decay * p
+            m = lerp(S[0, i, j], g, 1.0 - beta1)
+            decayed = S[1, i, j] * beta2
+            floor = abs(g) + eps
+            u = decayed if decayed >= floor or decayed != decayed else floor  # torch.maximum
+            S[0, i, j] = m
+            S[1, i, j] = u
+            P[i, j] = p + (-clr) * m / u
 
 
 @inline
 def nadam_step(P, G, S, H, LR, t, sid, sp):
-    pass  # TODO: to be written
+    """One ``torch.optim.NAdam`` step (decoupled decay by flag) on every lane."""
+    for j in range(P.shape[1]):
+        beta1, beta2, eps, weight_decay = H[1, j], H[2, j], H[3, j], H[4, j]
+        momentum_decay, decoupled = H[5, j], H[6, j] != 0.0
+        lr = LR[j]
+        step = float(t)
+        bias_correction2 = 1.0 - _power(beta2, step)
+        mu = beta1 * (1.0 - 0.5 * _power(0.96, step * momentum_decay))
+        mu_next = beta1 * (1.0 - 0.5 * _power(0.96, (step + 1.0) * momentum_decay))
+        mu_product = (S[2, 0, j] if t > 1 else 1.0) * mu
+        if mu_product < _NEGLIGIBLE:
+            mu_product = 0.0
+        S[2, 0, j] = mu_product
+        mu_product_next = mu_product * mu_next
+        grad_scale = -lr * (1.0 - mu) / (1.0 - mu_product)
+        momentum_scale = (-lr * mu_next) / (1.0 - mu_product_next)
+        for i in range(2):
+            g = G[i, j]
+            p = P[i, j]
+            if weight_decay != 0.0:
+                if decoupled:
+                    p = p * (1.0 - lr * weight_decay)
+                else:
+                    g = g + weight_decay * p
+            m = lerp(S[0, i, j], g, 1.0 - beta1)
+            v = S[1, i, j] * beta2 + (1.0 - beta2) * g * g
+            S[0, i, j] = m
+            S[1, i, j] = v
+            denom = math.sqrt(v / bias_correction2) + eps
+            p = p + grad_scale * g / denom
+            P[i, j] = p + momentum_scale * m / denom
 
 
 @inline
 def radam_step(P, G, S, H, LR, t, sid, sp):
-    pass  # TODO: to be written
+    """One ``torch.optim.RAdam`` step (decoupled decay by flag) on every lane."""
+    for j in range(P.shape[1]):
+        beta1, beta2, eps, weight_decay = H[1, j], H[2, j], H[3, j], H[4, j]
+        decoupled = H[5, j] != 0.0
+        lr = LR[j]
+        step = float(t)
+        beta2_t = _power(beta2, step)
+        bias_correction1 = 1.0 - _power(beta1, step)
+        bias_correction2 = 1.0 - beta2_t
+        rho_inf = 2.0 / (1.0 - beta2) - 1.0
+        rho_t = rho_inf - 2.0 * step * beta2_t / bias_correction2
+        rectified = rho_t > 5.0
+        rect = 0.0
+        bias_correction2_sqrt = 0.0
+        if rectified:
+            rect = (
+                (rho_t - 4.0)
+                * (rho_t - 2.0)
+                * rho_inf
+                / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)
+            ) ** 0.5
+            bias_correction2_sqrt = bias_correction2**0.5
+        for i in range(2):
+            g = G[i, j]
+            p = P[i, j]
+            if weight_decay != 0.0:
+                if decoupled:
+                    p = p * (1.0 - lr * weight_decay)
+                else:
+                    g = g + weight_decay * p
+            m = lerp(S[0, i, j], g, 1.0 - beta1)
+            v = S[1, i, j] * beta2 + (1.0 - beta2) * g * g
+            S[0, i, j] = m
+            S[1, i, j] = v
+            m_hat = m / bias_correction1
+            if rectified:
+                adaptive = bias_correction2_sqrt / (math.sqrt(v) + eps)
+                P[i, j] = p + (-1.0) * (m_hat * lr * adaptive * rect)
+            else:
+                P[i, j] = p + (-1.0) * (m_hat * lr)
 
 
 _ADAM_BOX = r"""
@@ -98,13 +251,62 @@ def _adam_box(decoupled, amsgrad):
     )
 
 
+_ADAMAX_BOX = r"""
+\begin{aligned}
+&\textbf{input: } \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},\ \theta_0,\ f(\theta),\ \lambda \text{ (weight decay)},\ \epsilon\\
+&\textbf{initialize: } m_0 \leftarrow 0,\ u_0 \leftarrow 0\\
+&\textbf{for } t = 1, 2, \dots \textbf{ do}\\
+&\quad g_t \leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
+&\quad m_t \leftarrow \beta_1 m_{t-1} + (1 - \beta_1)\, g_t\\
+&\quad u_t \leftarrow \max(\beta_2 u_{t-1},\ |g_t| + \epsilon)\\
+&\quad \theta_t \leftarrow \theta_{t-1} - \dfrac{\gamma\, m_t}{(1 - \beta_1^t)\, u_t}\\
+&\textbf{return } \theta_t
+\end{aligned}"""
+
+_NADAM_BOX = r"""
+\begin{aligned}
+&\textbf{input: } \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},\ \theta_0,\ f(\theta),\ \lambda \text{ (weight decay)},\ \psi \text{ (momentum decay)},\ \text{decoupled},\ \epsilon\\
+&\textbf{initialize: } m_0 \leftarrow 0,\ v_0 \leftarrow 0,\ \Pi_0 \leftarrow 1\\
+&\textbf{for } t = 1, 2, \dots \textbf{ do}\\
+&\quad g_t \leftarrow \nabla f(\theta_{t-1})\\
+&\quad \textbf{if } \text{decoupled} \textbf{: } \theta_{t-1} \leftarrow \theta_{t-1} - \gamma \lambda\, \theta_{t-1} \quad \textbf{else: } g_t \leftarrow g_t + \lambda\, \theta_{t-1}\\
+&\quad \mu_t \leftarrow \beta_1 \big(1 - \tfrac12\, 0.96^{t \psi}\big),\ \ \mu_{t+1} \leftarrow \beta_1 \big(1 - \tfrac12\, 0.96^{(t+1) \psi}\big)\\
+&\quad \Pi_t \leftarrow \Pi_{t-1}\, \mu_t\\
+&\quad m_t \leftarrow \beta_1 m_{t-1} + (1 - \beta_1)\, g_t\\
+&\quad v_t \leftarrow \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2\\
+&\quad \hat m_t \leftarrow \dfrac{\mu_{t+1}\, m_t}{1 - \Pi_t\, \mu_{t+1}} + \dfrac{(1 - \mu_t)\, g_t}{1 - \Pi_t}\\
+&\quad \hat v_t \leftarrow v_t / (1 - \beta_2^t)\\
+&\quad \theta_t \leftarrow \theta_{t-1} - \gamma\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)\\
+&\textbf{return } \theta_t
+\end{aligned}"""
+
+_RADAM_BOX = r"""
+\begin{aligned}
+&\textbf{input: } \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},\ \theta_0,\ f(\theta),\ \lambda \text{ (weight decay)},\ \text{decoupled},\ \epsilon\\
+&\textbf{initialize: } m_0 \leftarrow 0,\ v_0 \leftarrow 0,\ \rho_\infty \leftarrow 2 / (1 - \beta_2) - 1\\
+&\textbf{for } t = 1, 2, \dots \textbf{ do}\\
+&\quad g_t \leftarrow \nabla f(\theta_{t-1})\\
+&\quad \textbf{if } \text{decoupled} \textbf{: } \theta_{t-1} \leftarrow \theta_{t-1} - \gamma \lambda\, \theta_{t-1} \quad \textbf{else: } g_t \leftarrow g_t + \lambda\, \theta_{t-1}\\
+&\quad m_t \leftarrow \beta_1 m_{t-1} + (1 - \beta_1)\, g_t\\
+&\quad v_t \leftarrow \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2\\
+&\quad \hat m_t \leftarrow m_t / (1 - \beta_1^t)\\
+&\quad \rho_t \leftarrow \rho_\infty - 2 t\, \beta_2^t / (1 - \beta_2^t)\\
+&\quad \textbf{if } \rho_t > 5 \textbf{ then}\\
+&\qquad l_t \leftarrow \sqrt{1 - \beta_2^t} / (\sqrt{v_t} + \epsilon)\\
+&\qquad r_t \leftarrow \sqrt{\dfrac{(\rho_t - 4)(\rho_t - 2)\, \rho_\infty}{(\rho_\infty - 4)(\rho_\infty - 2)\, \rho_t}}\\
+&\qquad \theta_t \leftarrow \theta_{t-1} - \gamma\, \hat m_t\, r_t\, l_t\\
+&\quad \textbf{else: } \theta_t \leftarrow \theta_{t-1} - \gamma\, \hat m_t\\
+&\textbf{return } \theta_t
+\end{aligned}"""
+
+
 SPECS = (
     OptimizerSpec(
         name="adam",
         title="Adam",
         kernel=ADAM,
         hypers=ADAM_HYPERS,
-        fixed={"decoupled_weight_decay": False},
+        fixed={"amsgrad": False, "decoupled_weight_decay": False},
         algorithm=_adam_box(decoupled=False, amsgrad=False),
         source="torch.optim.Adam (PyTorch), after Kingma & Ba 2015",
         summary="Momentum divided by a running RMS of the gradient: steps of about lr in "
@@ -131,12 +333,50 @@ SPECS = (
         kernel=ADAM,
         hypers=ADAM_HYPERS,
         defaults={"weight_decay": 1e-2},
-        fixed={"decoupled_weight_decay": True},
+        fixed={"amsgrad": False, "decoupled_weight_decay": True},
         algorithm=_adam_box(decoupled=True, amsgrad=False),
         source="torch.optim.AdamW (PyTorch), after Loshchilov & Hutter 2019",
         summary="Adam with weight decay applied to the weights directly, not mixed into "
         "the adaptive gradient: pulls towards the origin at a steady rate.",
         state_rows=lambda values: ADAM_STATE_ROWS,
+        momentum_slot="betas",
+    ),
+    OptimizerSpec(
+        name="adamax",
+        title="Adamax",
+        kernel=ADAMAX,
+        hypers=ADAMAX_HYPERS,
+        algorithm=_ADAMAX_BOX,
+        source="torch.optim.Adamax (PyTorch), after Kingma & Ba 2015 (section 7.1)",
+        summary="Adam with the RMS replaced by a slowly decaying maximum of |g|: one steep "
+        "gradient keeps the steps small for a long while afterwards.",
+        state_rows=lambda values: ADAMAX_STATE_ROWS,
+        momentum_slot="betas",
+    ),
+    OptimizerSpec(
+        name="nadam",
+        title="NAdam",
+        kernel=NADAM,
+        hypers=NADAM_HYPERS,
+        algorithm=_NADAM_BOX,
+        source="torch.optim.NAdam (PyTorch), after Dozat 2016",
+        summary="Adam with Nesterov look-ahead momentum; the momentum factor starts near "
+        "beta1 / 2 and creeps up to beta1 only over thousands of steps (momentum_decay), so "
+        "it overshoots less than Adam.",
+        state_rows=lambda values: NADAM_STATE_ROWS,
+        momentum_slot="betas",
+    ),
+    OptimizerSpec(
+        name="radam",
+        title="RAdam",
+        kernel=RADAM,
+        hypers=RADAM_HYPERS,
+        algorithm=_RADAM_BOX,
+        source="torch.optim.RAdam (PyTorch), after Liu et al. 2020",
+        summary="Adam that skips the division by the RMS while too few gradients have been "
+        "seen (rho_t <= 5: the first 5 steps with beta2 = 0.999): those steps are lr times "
+        "the raw averaged gradient, so a steep start jumps far.",
+        state_rows=lambda values: RADAM_STATE_ROWS,
         momentum_slot="betas",
     ),
 )

@@ -1,25 +1,238 @@
-"""Adagrad, Adadelta and RMSprop (torch.optim)."""
+"""Adagrad, Adadelta and RMSprop (``torch.optim.Adagrad``, ``Adadelta``, ``RMSprop``).
+
+Each rule repeats the single-tensor (CPU) code path of PyTorch operation by operation, so
+that a float64 run matches PyTorch's to the last few bits: ``addcmul`` is
+``a + (value * b) * c``, ``addcdiv`` is ``a + (value * b) / c``, ``add(alpha=k)`` is
+``a + k * b``.
+"""
+
+import math
 
 from surfaces._jit import inline
+
+from ._math import lerp
+from .specs import Hyper, OptimizerSpec, eps_hyper, lr_hyper, weight_decay_hyper
 
 ADAGRAD = 5  # kernel id, see _dispatch
 ADADELTA = 6  # kernel id, see _dispatch
 RMSPROP = 7  # kernel id, see _dispatch
 
+# ---------------------------------------------------------------------------------------
+# Adagrad
+
+ADAGRAD_HYPERS = (
+    lr_hyper(1e-2),
+    Hyper(
+        "lr_decay",
+        0.0,
+        "learning-rate decay: lr / (1 + (t - 1) lr_decay)",
+        r"\eta",
+        low=0.0,
+        ui=(0.0, 0.1),
+    ),
+    weight_decay_hyper(),
+    Hyper(
+        "initial_accumulator_value",
+        0.0,
+        "starting value of the sum of squared gradients",
+        r"\tau",
+        low=0.0,
+        ui=(0.0, 1.0),
+    ),
+    eps_hyper(1e-10),
+)
+# Rows of state: 0 the sum of squared gradients (set to tau at the first step).
+ADAGRAD_STATE_ROWS = 1
+
 
 @inline
 def adagrad_step(P, G, S, H, LR, t, sid, sp):
-    pass  # TODO: to be written
+    """One ``torch.optim.Adagrad`` step on every lane (column) of ``P``."""
+    for j in range(P.shape[1]):
+        lr_decay, weight_decay, initial, eps = H[1, j], H[2, j], H[3, j], H[4, j]
+        clr = LR[j] / (1.0 + (t - 1) * lr_decay)
+        for i in range(2):
+            g = G[i, j]
+            p = P[i, j]
+            if weight_decay != 0.0:
+                g = g + weight_decay * p
+            total = (S[0, i, j] if t > 1 else initial) + g * g
+            S[0, i, j] = total
+            P[i, j] = p + (-clr) * g / (math.sqrt(total) + eps)
+
+
+# ---------------------------------------------------------------------------------------
+# Adadelta
+
+ADADELTA_HYPERS = (
+    lr_hyper(1.0, ui=(1e-2, 10.0)),
+    Hyper(
+        "rho",
+        0.9,
+        "decay rate of the running averages",
+        r"\rho",
+        low=0.0,
+        high=1.0,
+        ui=(0.0, 0.999),
+    ),
+    eps_hyper(1e-6, "added inside both square roots; sets the size of the first steps"),
+    weight_decay_hyper(),
+)
+# Rows of state: 0 running average v of g^2, 1 running average u of the squared updates.
+ADADELTA_STATE_ROWS = 2
 
 
 @inline
 def adadelta_step(P, G, S, H, LR, t, sid, sp):
-    pass  # TODO: to be written
+    """One ``torch.optim.Adadelta`` step on every lane (column) of ``P``."""
+    for j in range(P.shape[1]):
+        rho, eps, weight_decay = H[1, j], H[2, j], H[3, j]
+        lr = LR[j]
+        for i in range(2):
+            g = G[i, j]
+            p = P[i, j]
+            if weight_decay != 0.0:
+                g = g + weight_decay * p
+            v = S[0, i, j] * rho + (1.0 - rho) * g * g
+            S[0, i, j] = v
+            delta = math.sqrt(S[1, i, j] + eps) / math.sqrt(v + eps) * g
+            S[1, i, j] = S[1, i, j] * rho + (1.0 - rho) * delta * delta
+            P[i, j] = p + (-lr) * delta
+
+
+# ---------------------------------------------------------------------------------------
+# RMSprop
+
+RMSPROP_HYPERS = (
+    lr_hyper(1e-2),
+    Hyper(
+        "alpha",
+        0.99,
+        "decay rate of the running average of g^2",
+        r"\alpha",
+        low=0.0,
+        high=1.0,
+        ui=(0.0, 0.999),
+    ),
+    eps_hyper(1e-8),
+    weight_decay_hyper(),
+    Hyper("momentum", 0.0, "momentum factor", r"\mu", low=0.0, ui=(0.0, 0.99)),
+    Hyper(
+        "centered",
+        False,
+        "divide by the variance estimate instead of the raw mean square",
+        r"\text{centered}",
+        kind="bool",
+    ),
+)
+# Rows of state: 0 square average v, 1 gradient average (centered), 2 momentum buffer b.
+RMSPROP_STATE_ROWS = 3
 
 
 @inline
 def rmsprop_step(P, G, S, H, LR, t, sid, sp):
-    pass  # TODO: to be written
+    """One ``torch.optim.RMSprop`` step on every lane (column) of ``P``."""
+    for j in range(P.shape[1]):
+        alpha, eps, weight_decay, momentum = H[1, j], H[2, j], H[3, j], H[4, j]
+        centered = H[5, j] != 0.0
+        lr = LR[j]
+        for i in range(2):
+            g = G[i, j]
+            p = P[i, j]
+            if weight_decay != 0.0:
+                g = g + weight_decay * p
+            v = S[0, i, j] * alpha + (1.0 - alpha) * g * g
+            S[0, i, j] = v
+            if centered:
+                mean = lerp(S[1, i, j], g, 1.0 - alpha)
+                S[1, i, j] = mean
+                avg = math.sqrt(v + (-1.0) * mean * mean) + eps
+            else:
+                avg = math.sqrt(v) + eps
+            if momentum > 0.0:
+                buf = S[2, i, j] * momentum + g / avg
+                S[2, i, j] = buf
+                P[i, j] = p + (-lr) * buf
+            else:
+                P[i, j] = p + (-lr) * g / avg
 
 
-SPECS = ()
+# ---------------------------------------------------------------------------------------
+# Specs
+
+_ADAGRAD_BOX = r"""
+\begin{aligned}
+&\textbf{input: } \gamma \text{ (lr)},\ \theta_0,\ f(\theta),\ \eta \text{ (lr decay)},\ \lambda \text{ (weight decay)},\ \tau \text{ (initial accumulator value)},\ \epsilon\\
+&\textbf{initialize: } s_0 \leftarrow \tau\\
+&\textbf{for } t = 1, 2, \dots \textbf{ do}\\
+&\quad g_t \leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
+&\quad \tilde\gamma \leftarrow \gamma / (1 + (t - 1)\,\eta)\\
+&\quad s_t \leftarrow s_{t-1} + g_t^2\\
+&\quad \theta_t \leftarrow \theta_{t-1} - \tilde\gamma\, g_t / (\sqrt{s_t} + \epsilon)\\
+&\textbf{return } \theta_t
+\end{aligned}"""
+
+_ADADELTA_BOX = r"""
+\begin{aligned}
+&\textbf{input: } \gamma \text{ (lr)},\ \theta_0,\ f(\theta),\ \rho \text{ (rho)},\ \lambda \text{ (weight decay)},\ \epsilon\\
+&\textbf{initialize: } v_0 \leftarrow 0,\ u_0 \leftarrow 0\\
+&\textbf{for } t = 1, 2, \dots \textbf{ do}\\
+&\quad g_t \leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
+&\quad v_t \leftarrow \rho\, v_{t-1} + (1 - \rho)\, g_t^2\\
+&\quad \Delta_t \leftarrow \dfrac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}\, g_t\\
+&\quad u_t \leftarrow \rho\, u_{t-1} + (1 - \rho)\, \Delta_t^2\\
+&\quad \theta_t \leftarrow \theta_{t-1} - \gamma\, \Delta_t\\
+&\textbf{return } \theta_t
+\end{aligned}"""
+
+_RMSPROP_BOX = r"""
+\begin{aligned}
+&\textbf{input: } \gamma \text{ (lr)},\ \theta_0,\ f(\theta),\ \alpha \text{ (alpha)},\ \lambda \text{ (weight decay)},\ \mu \text{ (momentum)},\ \text{centered},\ \epsilon\\
+&\textbf{initialize: } v_0 \leftarrow 0,\ \bar g_0 \leftarrow 0,\ b_0 \leftarrow 0\\
+&\textbf{for } t = 1, 2, \dots \textbf{ do}\\
+&\quad g_t \leftarrow \nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}\\
+&\quad v_t \leftarrow \alpha\, v_{t-1} + (1 - \alpha)\, g_t^2\\
+&\quad \tilde v_t \leftarrow v_t\\
+&\quad \textbf{if } \text{centered} \textbf{: } \bar g_t \leftarrow \alpha\, \bar g_{t-1} + (1 - \alpha)\, g_t,\ \ \tilde v_t \leftarrow v_t - \bar g_t^2\\
+&\quad \textbf{if } \mu > 0 \textbf{: } b_t \leftarrow \mu\, b_{t-1} + g_t / (\sqrt{\tilde v_t} + \epsilon),\ \ \theta_t \leftarrow \theta_{t-1} - \gamma\, b_t\\
+&\quad \textbf{else: } \theta_t \leftarrow \theta_{t-1} - \gamma\, g_t / (\sqrt{\tilde v_t} + \epsilon)\\
+&\textbf{return } \theta_t
+\end{aligned}"""
+
+SPECS = (
+    OptimizerSpec(
+        name="adagrad",
+        title="Adagrad",
+        kernel=ADAGRAD,
+        hypers=ADAGRAD_HYPERS,
+        algorithm=_ADAGRAD_BOX,
+        source="torch.optim.Adagrad (PyTorch), after Duchi, Hazan & Singer 2011",
+        summary="Divides by the root of all past squared gradients: steep directions are "
+        "tamed at once, but every step keeps shrinking, so it can stall before the minimum.",
+        state_rows=lambda values: ADAGRAD_STATE_ROWS,
+    ),
+    OptimizerSpec(
+        name="adadelta",
+        title="Adadelta",
+        kernel=ADADELTA,
+        hypers=ADADELTA_HYPERS,
+        algorithm=_ADADELTA_BOX,
+        source="torch.optim.Adadelta (PyTorch), after Zeiler 2012",
+        summary="Steps in units of its own past steps: it starts tiny (about sqrt(eps)) and "
+        "accelerates by itself, so lr = 1 is the usual choice.",
+        state_rows=lambda values: ADADELTA_STATE_ROWS,
+    ),
+    OptimizerSpec(
+        name="rmsprop",
+        title="RMSprop",
+        kernel=RMSPROP,
+        hypers=RMSPROP_HYPERS,
+        algorithm=_RMSPROP_BOX,
+        source="torch.optim.RMSprop (PyTorch), after Hinton's Coursera lecture 6e (2012)",
+        summary="Divides by a running RMS of the gradient: steps of about lr in every "
+        "direction, with no bias correction, so the first steps are large (about "
+        "lr / sqrt(1 - alpha)).",
+        state_rows=lambda values: RMSPROP_STATE_ROWS,
+        momentum_slot="momentum",
+    ),
+)

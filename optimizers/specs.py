@@ -69,13 +69,17 @@ class Hyper:
                 f"{optimizer}: {label}={value!r} is not a number; allowed: {self.allowed()}"
             )
         number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(
+                f"{optimizer}: {label}={value!r} is not finite; allowed: {self.allowed()}"
+            )
         if self.kind == "int" and number != int(number):
             raise ValueError(
                 f"{optimizer}: {label}={value!r} is not an integer; allowed: {self.allowed()}"
             )
         too_low = number < self.low or (self.open_low and number == self.low)
         too_high = number > self.high or (self.open_high and number == self.high)
-        if math.isnan(number) or too_low or too_high:
+        if too_low or too_high:
             raise ValueError(
                 f"{optimizer}: {label}={value!r} is out of range; allowed: {self.allowed()}"
             )
