@@ -17,10 +17,16 @@ ADAM_HYPERS = (
     betas_hyper(),
     eps_hyper(1e-8),
     weight_decay_hyper(),
-    Hyper("amsgrad", False, "keep the running maximum of v (AMSGrad)", r"\text{amsgrad}",
-          kind="bool"),
-    Hyper("decoupled_weight_decay", False, "decay the weights directly (AdamW)",
-          r"\text{decoupled}", kind="bool"),
+    Hyper(
+        "amsgrad", False, "keep the running maximum of v (AMSGrad)", r"\text{amsgrad}", kind="bool"
+    ),
+    Hyper(
+        "decoupled_weight_decay",
+        False,
+        "decay the weights directly (AdamW)",
+        r"\text{decoupled}",
+        kind="bool",
+    ),
 )
 # Rows of state: 0 first moment m, 1 second moment v, 2 running maximum of v.
 ADAM_STATE_ROWS = 3

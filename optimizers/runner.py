@@ -55,7 +55,7 @@ def run(
     clip_norm=None,
     clip_value=None,
     swa_start=None,
-    inner="sgd",
+    inner=None,
     **hyperparameters,
 ):
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
@@ -73,7 +73,9 @@ def run(
     ((501, 2), None)
     """
     surf = surfaces.get(surface)
-    spec = registry.get(optimizer, inner)
+    if inner is not None and optimizer != "lookahead":
+        raise ValueError(f"inner={inner!r} goes with optimizer 'lookahead', not {optimizer!r}")
+    spec = registry.get(optimizer, inner or "sgd")
     steps = _check_steps(steps)
     start = _check_start(start)
     if lr is not None:

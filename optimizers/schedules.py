@@ -170,8 +170,11 @@ def tables(schedule, steps):
 
 
 def _full_length(values, steps):
-    """``values`` as a contiguous float array of ``steps`` entries (copied only if needed)."""
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=float), steps))
+    """``values`` as a writable contiguous float array of ``steps`` entries."""
+    values = np.asarray(values, dtype=float)
+    if values.shape == (steps,):
+        return np.ascontiguousarray(values)
+    return np.broadcast_to(values, steps).copy()  # a broadcast view is read-only
 
 
 def evaluate(schedule, lr, steps, losses=None):

@@ -70,8 +70,7 @@ SPECS = (
         hypers=HYPERS,
         algorithm=_BOX.format(
             inputs=r",\ \mu \text{ (momentum)},\ \tau \text{ (dampening)}",
-            body=_PLAIN + "\n"
-            + r"&\quad \text{(with } \mu > 0 \text{: the momentum update of the "
+            body=_PLAIN + "\n" + r"&\quad \text{(with } \mu > 0 \text{: the momentum update of the "
             r"momentum optimizer)}\\",
         ),
         source=_SOURCE,

@@ -1,0 +1,78 @@
+"""Gradscape: optimizers racing on loss surfaces. Run with ``streamlit run app.py``."""
+
+import streamlit as st
+
+from viz import figures as F
+from viz import scene as S
+from viz import ui
+
+st.set_page_config(page_title="Gradscape", page_icon="⛰️", layout="wide")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def grid(surface_key, size):
+    """The contour grid of one surface; keyed by small arguments, never by arrays."""
+    scene = {"surface": S.json.loads(surface_key)}
+    surface = S.surface_of(scene)
+    return F.surface_grid(surface, S.view_box(surface), size)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def race(scene_key):
+    """Trajectories, figures and table of one scene, built once per distinct scene."""
+    scene = S.json.loads(scene_key)
+    surface, view = S.surface_of(scene), scene["view"]
+    box = S.view_box(surface)
+    trajectories = S.run_scene(scene)
+    labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
+    surface_grid = grid(S.json.dumps(scene["surface"], sort_keys=True), view["grid"])
+    return {
+        "trajectories": trajectories,
+        "labels": labels,
+        "race": F.race_figure(
+            surface, box, surface_grid, trajectories, labels, view, S.active_options(scene)
+        ),
+        "surface3d": F.surface3d_figure(surface, surface_grid, trajectories, labels, view, box),
+        "metrics": F.metrics_figure(surface, trajectories, labels, view),
+        "table": F.results_table(surface, trajectories, labels, view["tolerance"]),
+        "lr": F.lr_preview_figure(ui.lr_values(scene), labels, view),
+    }
+
+
+def current_scene():
+    """The scene of this session: from the URL on its first run, then from the widgets."""
+    if "scene" not in st.session_state:
+        params = {key: st.query_params.get_all(key) for key in st.query_params}
+        st.session_state.scene, st.session_state.url_warnings = S.from_query(params)
+    raw, lr_slot = ui.read_scene(st.session_state.scene)
+    scene, warnings = S.validate(raw)
+    st.session_state.scene = scene
+    query = S.to_query(scene)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    return scene, st.session_state.url_warnings + warnings, lr_slot
+
+
+st.title("Gradscape: optimizers racing on loss surfaces")
+charts = st.container()  # above the racers' controls, which read_scene draws
+scene, warnings, lr_slot = current_scene()
+if scene["view"]["large_font"]:
+    ui.large_font_css()
+with charts:
+    ui.show_warnings(warnings)
+result = race(S.scene_key(scene))
+with lr_slot:
+    st.plotly_chart(result["lr"], key="lr_preview", config={"displayModeBar": False})
+
+badge = S.active_options(scene)
+with charts:
+    if badge:
+        st.info("Options on: " + " · ".join(badge), icon="🏷️")
+    left, right = st.columns([3, 2])
+    left.plotly_chart(result["race"], key="race")
+    right.plotly_chart(result["surface3d"], key="surface3d")
+st.plotly_chart(result["metrics"], key="metrics")
+st.subheader("Results")
+st.dataframe(result["table"], hide_index=True)
+ui.downloads(result["trajectories"], result["labels"], F.trajectory_csv)
+st.caption("Share this scene: copy the page's address; it holds every setting.")

@@ -1,0 +1,82 @@
+"""The Streamlit app driven headless with AppTest."""
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from viz import scene as S  # noqa: E402
+
+TIMEOUT = 120
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def start(query=None):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def scene_in_url(at):
+    return S.from_query({k: v for k, v in at.query_params.items()})
+
+
+def test_app_runs_and_shows_the_race():
+    at = start()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) >= 4
+    assert at.query_params["surface"]
+
+
+def test_widgets_change_the_scene_and_the_url():
+    at = start()
+    at.number_input(key="steps").set_value(123).run()
+    assert not at.exception
+    assert at.query_params["steps"] == "123"
+    at.number_input(key="racers").set_value(4).run()
+    assert "o4" in at.query_params
+    assert len(at.tabs) >= 4
+
+
+def test_query_round_trip_restores_the_scene():
+    scene = S.default_scene()
+    scene["steps"] = 77
+    scene["optimizers"][1]["hyper"]["lr"] = 0.02
+    scene["options"]["noise_std"] = 0.25
+    at = start(S.to_query(scene))
+    assert not at.exception
+    assert not at.warning
+    restored, warnings = scene_in_url(at)
+    assert warnings == []
+    assert restored == scene
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"surface": "<b>nope</b>", "steps": "NaN"},
+        {"o1": "adam,lr:letters,betas:1e999/x", "start": "inf,inf"},
+        {"steps": "9" * 300, "grid": "-5", "noise": "1e400"},
+        {"x" * 3000: "y" * 3000},
+    ],
+)
+def test_hostile_query_strings_warn_and_never_crash(query):
+    at = start(query)
+    assert not at.exception
+    assert at.warning
+    assert len(at.get("plotly_chart")) >= 4
+
+
+def test_diverging_optimizer_is_shown_as_diverged():
+    at = start({"o1": "sgd,lr:1.0", "steps": "100"})
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["diverged at step"].notna().any()
+
+
+def test_option_badge_shows():
+    at = start({"noise": "0.5"})
+    assert any("noise" in i.value for i in at.info)

@@ -1,0 +1,68 @@
+"""The app in a real browser: paths drawn, animation plays, shared links restore scenes."""
+
+import pytest
+
+from viz import scene as S
+
+pytestmark = pytest.mark.browser
+
+LOAD = 180_000  # ms; the first run may compile the engine
+
+
+def open_app(browser, url, query=""):
+    page = browser.new_page(viewport={"width": 1600, "height": 1200})
+    page.goto(url + query)
+    page.wait_for_selector(".js-plotly-plot .contour", timeout=LOAD)
+    page.wait_for_timeout(1000)
+    return page
+
+
+def race_data(page):
+    return page.evaluate(
+        """() => {
+            const div = [...document.querySelectorAll('.js-plotly-plot')]
+                .find(d => d.data && d.data.some(t => t.type === 'contour'));
+            const heads = div.data[div.data.length - 1];
+            return {
+                paths: div.data.filter(t => t.mode === 'lines').map(t => t.name),
+                head: [heads.x[heads.x.length - 1], heads.y[heads.y.length - 1]],
+                frames: (div._transitionData._frames || []).length,
+            };
+        }"""
+    )
+
+
+def test_one_path_per_optimizer_and_play_moves_the_heads(browser, app_url, artifacts):
+    page = open_app(browser, app_url)
+    before = race_data(page)
+    scene = S.default_scene()
+    assert len(before["paths"]) == len(scene["optimizers"])
+    assert before["frames"] == scene["steps"] + 1
+    page.get_by_text("▶ play").first.click()
+    page.wait_for_timeout(1500)
+    after = race_data(page)
+    assert after["head"] != before["head"]
+    page.screenshot(path=str(artifacts / "race.png"), full_page=True)
+
+
+def test_copied_link_restores_the_scene(browser, app_url, artifacts):
+    scene = S.default_scene()
+    scene["steps"] = 150
+    scene["optimizers"] = scene["optimizers"][:2]
+    scene["optimizers"][0]["hyper"]["lr"] = 0.002
+    query = "?" + "&".join(f"{k}={v}" for k, v in S.to_query(scene).items())
+    page = open_app(browser, app_url, query)
+    page.wait_for_timeout(1500)
+    copied = page.url
+    restored, warnings = S.from_query(_query_of(copied))
+    assert warnings == [] and restored == scene
+    second = open_app(browser, copied, "")
+    assert race_data(second)["frames"] == 151
+    assert len(race_data(second)["paths"]) == 2
+    second.screenshot(path=str(artifacts / "restored.png"), full_page=True)
+
+
+def _query_of(url):
+    from urllib.parse import parse_qs, urlsplit
+
+    return {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}

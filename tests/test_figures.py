@@ -1,0 +1,121 @@
+"""Figure structure: static paths, light frames, markers, log levels, payload growth."""
+
+import json
+
+import numpy as np
+import plotly.io as pio
+import pytest
+
+from viz import figures as F
+from viz import scene as S
+
+
+def build(steps=200, racers=("sgd", "adam"), lr=0.01):
+    scene = S.default_scene()
+    scene["steps"] = steps
+    scene["optimizers"] = [{**S.default_racer(n)} for n in racers]
+    for racer in scene["optimizers"]:
+        racer["hyper"]["lr"] = lr
+    scene, _ = S.validate(scene)
+    surface = S.surface_of(scene)
+    box = S.view_box(surface)
+    grid = F.surface_grid(surface, box, 60)
+    runs = S.run_scene(scene)
+    labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
+    fig = F.race_figure(surface, box, grid, runs, labels, scene["view"], S.active_options(scene))
+    return scene, surface, runs, labels, fig
+
+
+def payload(fig):
+    return len(pio.to_json(fig.to_dict(), validate=False))
+
+
+def test_one_static_path_per_optimizer():
+    _, _, runs, labels, fig = build(racers=("sgd", "momentum", "adam"))
+    paths = [t for t in fig.data if t.type == "scatter" and t.mode == "lines"]
+    assert [t.name for t in paths] == labels
+    assert all(len(t.x) == run.xy.shape[0] for t, run in zip(paths, runs, strict=True))
+
+
+def test_frames_carry_only_heads_and_trails():
+    _, _, runs, _, fig = build(steps=120)
+    frames = fig.to_dict()["frames"]
+    assert len(frames) == 121
+    racer_trace = len(fig.data) - 1
+    for frame in frames:
+        assert frame["traces"] == [racer_trace]
+        assert len(frame["data"]) == 1
+        assert len(frame["data"][0]["x"]) == len(runs) * (F.TRAIL + 1)
+
+
+def test_payload_grows_linearly_with_steps():
+    sizes = [payload(build(steps=n)[-1]) for n in (200, 400, 800)]
+    first, second = sizes[1] - sizes[0], sizes[2] - sizes[1]
+    assert second == pytest.approx(2 * first, rel=0.2)
+    assert first / 200 < 1000  # bytes per step for two racers
+
+
+def test_frames_are_capped():
+    assert len(F.frame_steps(5000)) <= F.MAX_FRAMES + 1
+    assert F.frame_steps(5000)[-1] == 5000
+
+
+def test_minima_and_start_are_marked():
+    _, surface, _, _, fig = build()
+    minima = next(t for t in fig.data if t.name == "minimum")
+    assert list(zip(minima.x, minima.y, strict=True)) == [tuple(m) for m in surface.minima]
+    assert any(t.name == "start" for t in fig.data)
+
+
+def test_rosenbrock_uses_log_levels():
+    _, surface, _, _, _ = build()
+    grid = F.surface_grid(surface, S.view_box(surface), 60)
+    assert F.uses_log_levels(grid[2], surface.f_min)
+    flat = np.linspace(1.0, 2.0, 100)
+    assert not F.uses_log_levels(flat, 0.0)
+
+
+def test_diverging_run_is_marked_and_axes_stay_on_the_view():
+    _, surface, runs, _, fig = build(racers=("sgd",), lr=1.0, steps=100)
+    assert runs[0].diverged_at is not None
+    assert any(t.name == "diverged" for t in fig.data)
+    (xmin, xmax), (ymin, ymax) = S.view_box(surface)
+    assert list(fig.layout.xaxis.range) == [xmin, xmax]
+    assert list(fig.layout.yaxis.range) == [ymin, ymax]
+    heads = fig.to_dict()["frames"][-1]["data"][0]["x"]
+    assert np.all(np.isfinite(heads)) and np.all((heads >= xmin) & (heads <= xmax))
+
+
+def test_figure_serializes_to_plain_json():
+    fig = build(steps=50)[-1]
+    spec = json.loads(pio.to_json(fig.to_dict(), validate=False))
+    assert spec["layout"]["sliders"][0]["steps"][10]["label"] == "10"
+    assert spec["layout"]["updatemenus"][0]["buttons"]
+
+
+def test_badge_annotation_when_options_are_on():
+    scene, surface, runs, labels, _ = build()
+    box = S.view_box(surface)
+    grid = F.surface_grid(surface, box, 40)
+    fig = F.race_figure(surface, box, grid, runs, labels, scene["view"], ["gradient noise"])
+    assert "gradient noise" in fig.layout.annotations[0].text
+
+
+def test_panels_table_and_csv():
+    scene, surface, runs, labels, _ = build(steps=80)
+    metrics = F.metrics_figure(surface, runs, labels, scene["view"])
+    assert len(metrics.data) == 4 * len(runs)
+    table = F.results_table(surface, runs, labels, 1e-3)
+    assert list(table["racer"]) == labels
+    csv = F.trajectory_csv(runs[0]).splitlines()
+    assert csv[0] == "step,x,y,f,gx,gy,lr"
+    assert len(csv) == 82
+    three_d = F.surface3d_figure(
+        surface,
+        F.surface_grid(surface, S.view_box(surface), 40),
+        runs,
+        labels,
+        scene["view"],
+        S.view_box(surface),
+    )
+    assert three_d.data[0].type == "surface"

@@ -1,0 +1,526 @@
+"""Pure Plotly builders for the race: contour + animation, 3D surface, metric panels, tables.
+
+Nothing here calls Streamlit. Every numeric array goes to Plotly as NumPy (float32 where a
+pixel's precision is enough), so figures serialize as compact base64 typed arrays.
+"""
+
+import io
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+PALETTES = {
+    # Okabe & Ito (2008), colour-blind safe; yellow and black left out (contours, minima).
+    "okabe-ito": ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"),
+    "plotly": ("#636EFA", "#EF553B", "#00CC96", "#AB63FA", "#FFA15A", "#19D3F3"),
+}
+CONTOUR_SCALE = [[0.0, "#ffffff"], [0.35, "#d9e4ef"], [0.7, "#9fb3c8"], [1.0, "#52667d"]]
+TRAIL = 4  # trail points behind each moving head
+MAX_FRAMES = 1000  # above this many steps the animation shows every k-th step
+MAX_LINE_POINTS = 500  # metric and 3D lines are thinned to about this many points
+PLAY_SPEEDS = (("▶ slow", 120), ("▶ play", 40), ("▶ fast", 5))  # ms per frame
+
+
+class AnimatedFigure(go.Figure):
+    """A go.Figure whose animation frames stay plain dicts.
+
+    Plotly validates every ``go.Frame`` (about 0.9 s for 1000 frames, measured); the frames
+    here only move markers, so they skip validation and are added when the figure is
+    serialized (``to_dict`` is what ``st.plotly_chart`` and ``to_json`` read).
+    """
+
+    def __init__(self, *args, raw_frames=(), raw_layout=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._raw_frames = list(raw_frames)
+        self._raw_layout = dict(raw_layout or {})
+
+    @property
+    def raw_frames(self):
+        return self._raw_frames
+
+    def to_dict(self):
+        out = super().to_dict()
+        out["layout"].update(self._raw_layout)
+        out["frames"] = self._raw_frames
+        return out
+
+
+def font_size(view):
+    return 20 if view["large_font"] else 13
+
+
+def colors(view, count):
+    palette = PALETTES[view["palette"]]
+    return [palette[i % len(palette)] for i in range(count)]
+
+
+# ---------------------------------------------------------------- the surface grid
+
+
+def surface_grid(surface, box, size):
+    """``(xs, ys, Z)`` sampled on a ``size`` x ``size`` grid over ``box``."""
+    (xmin, xmax), (ymin, ymax) = box
+    xs = np.linspace(xmin, xmax, size)
+    ys = np.linspace(ymin, ymax, size)
+    z = surface.f(xs[None, :], ys[:, None])
+    return xs, ys, np.asarray(z, dtype=float)
+
+
+def uses_log_levels(z, f_min):
+    """True when the values above the minimum span more than two decades."""
+    gap = np.asarray(z, dtype=float) - f_min
+    gap = gap[np.isfinite(gap) & (gap > 0)]
+    if gap.size == 0:
+        return False
+    return math.log10(gap.max()) - math.log10(max(np.percentile(gap, 1), 1e-12)) > 2
+
+
+def log_floor(z, f_min):
+    """The smallest gap ``f - f*`` worth a colour: the grid's 1st percentile, in decades."""
+    gap = np.asarray(z, dtype=float) - f_min
+    gap = gap[np.isfinite(gap) & (gap > 0)]
+    return 10.0 ** math.floor(math.log10(max(np.percentile(gap, 1), 1e-12))) if gap.size else 1e-12
+
+
+def level_values(values, f_min, log, floor=1e-12):
+    """What the contour colours: ``log10(f - f*)`` (from ``floor``) when ``log``, else ``f``."""
+    values = np.asarray(values, dtype=float)
+    if not log:
+        return values
+    return np.log10(np.maximum(values - f_min, floor))
+
+
+def _colorbar(z, log, size):
+    bar = {"title": {"text": "f − f*" if log else "f"}, "thickness": 12}
+    if log:
+        finite = z[np.isfinite(z)]
+        ticks = np.arange(math.floor(finite.min()), math.ceil(finite.max()) + 1)
+        bar.update(tickvals=ticks, ticktext=[f"1e{int(t)}" for t in ticks])
+    return {**bar, "tickfont": {"size": size - 2}}
+
+
+# ---------------------------------------------------------------- paths
+
+
+def visible_path(xy, box):
+    """``xy`` with points far outside the view (diverging runs) replaced by NaN."""
+    (xmin, xmax), (ymin, ymax) = box
+    span = max(xmax - xmin, ymax - ymin)
+    out = np.array(xy, dtype=float)
+    far = ~(
+        (out[:, 0] >= xmin - span)
+        & (out[:, 0] <= xmax + span)
+        & (out[:, 1] >= ymin - span)
+        & (out[:, 1] <= ymax + span)
+    )
+    out[far] = np.nan
+    return out
+
+
+def held_positions(xy, box):
+    """Every step's head position: the last visible point once a run leaves the view."""
+    out = visible_path(xy, box)
+    valid = np.isfinite(out).all(axis=1)
+    index = np.where(valid, np.arange(len(out)), 0)
+    np.maximum.accumulate(index, out=index)
+    held = out[index]
+    (xmin, xmax), (ymin, ymax) = box
+    held[:, 0] = np.clip(held[:, 0], xmin, xmax)
+    held[:, 1] = np.clip(held[:, 1], ymin, ymax)
+    return held
+
+
+def frame_steps(steps):
+    """The steps the animation shows: all of them, or every k-th above MAX_FRAMES."""
+    stride = max(1, math.ceil(steps / MAX_FRAMES))
+    shown = np.arange(0, steps + 1, stride)
+    return shown if shown[-1] == steps else np.append(shown, steps)
+
+
+def _decimals(box):
+    span = max(box[0][1] - box[0][0], box[1][1] - box[1][0])
+    return max(0, 3 - math.floor(math.log10(span)))
+
+
+def racer_frames(trajectories, box, trace_index):
+    """Frame dicts moving the heads and trails (one trace) over the shown steps."""
+    held = np.stack([held_positions(t.xy, box) for t in trajectories])  # (racers, steps+1, 2)
+    shown = frame_steps(held.shape[1] - 1)
+    window = np.clip(shown[:, None] + np.arange(-TRAIL, 1)[None, :], 0, None)
+    points = held[:, window]  # (racers, frames, TRAIL + 1, 2)
+    points = np.round(points.transpose(3, 1, 0, 2).reshape(2, len(shown), -1), _decimals(box))
+    xs, ys = np.ascontiguousarray(points[0]), np.ascontiguousarray(points[1])
+    return [
+        {"name": str(step), "data": [{"x": x, "y": y}], "traces": [trace_index]}
+        for step, x, y in zip(shown.tolist(), xs, ys, strict=True)
+    ]
+
+
+def _racer_trace(frames, palette, count):
+    sizes = np.concatenate([np.linspace(3, 7, TRAIL), [14]])
+    opacity = np.concatenate([np.linspace(0.25, 0.8, TRAIL), [1.0]])
+    first = frames[0]["data"][0]
+    return go.Scatter(
+        x=first["x"],
+        y=first["y"],
+        mode="markers",
+        name="heads",
+        showlegend=False,
+        hoverinfo="skip",
+        marker={
+            "size": np.tile(sizes, count),
+            "opacity": np.tile(opacity, count),
+            "color": np.repeat(palette[:count], TRAIL + 1).tolist(),
+            "line": {"color": "white", "width": 1},
+        },
+    )
+
+
+# ---------------------------------------------------------------- race figure
+
+
+def race_figure(surface, box, grid, trajectories, labels, view, badge=()):
+    """Contour with every full path (static), markers, and the animated heads."""
+    xs, ys, z = grid
+    log = uses_log_levels(z, surface.f_min)
+    zplot = level_values(z, surface.f_min, log, log_floor(z, surface.f_min)).astype(np.float32)
+    size = font_size(view)
+    palette = colors(view, len(trajectories))
+    traces = [
+        go.Contour(
+            x=xs.astype(np.float32),
+            y=ys.astype(np.float32),
+            z=zplot,
+            ncontours=30 if log else 25,
+            colorscale=CONTOUR_SCALE,
+            contours={"coloring": "heatmap", "showlines": True},
+            line={"width": 0.6, "color": "rgba(40,50,60,0.45)"},
+            colorbar=_colorbar(zplot, log, size),
+            hovertemplate="x=%{x:.3f}<br>y=%{y:.3f}<br>"
+            + ("log10(f − f*)" if log else "f")
+            + "=%{z:.3g}<extra></extra>",
+            name="surface",
+            showlegend=False,
+        )
+    ]
+    for traj, label, color in zip(trajectories, labels, palette, strict=True):
+        path = visible_path(traj.xy, box).astype(np.float32)
+        traces.append(
+            go.Scatter(
+                x=path[:, 0],
+                y=path[:, 1],
+                mode="lines",
+                name=label,
+                legendgroup=label,
+                line={"color": color, "width": 2},
+                hovertemplate=f"{label}<br>x=%{{x:.3f}}, y=%{{y:.3f}}<extra></extra>",
+            )
+        )
+    traces += _point_markers(surface, trajectories, box, palette, size)
+    frames = racer_frames(trajectories, box, len(traces))
+    traces.append(_racer_trace(frames, palette, len(trajectories)))
+    layout = _race_layout(box, size, badge)
+    return AnimatedFigure(
+        data=traces, layout=layout, raw_frames=frames, raw_layout=_play_controls(frames, size)
+    )
+
+
+def _point_markers(surface, trajectories, box, palette, size):
+    start = trajectories[0].xy[0]
+    out = [_markers(surface.minima, "minimum", "star", "black", size + 3)]
+    if surface.saddles:
+        out.append(_markers(surface.saddles, "saddle", "x-thin-open", "#333", size))
+    out.append(_markers([start], "start", "circle-open", "black", size + 1))
+    diverged = [(i, t) for i, t in enumerate(trajectories) if t.diverged_at is not None]
+    if diverged:
+        where = [held_positions(t.xy, box)[-1] for _, t in diverged]
+        out.append(
+            go.Scatter(
+                x=[p[0] for p in where],
+                y=[p[1] for p in where],
+                mode="markers+text",
+                name="diverged",
+                text=[f"diverged @ {t.diverged_at}" for _, t in diverged],
+                textposition="top center",
+                textfont={"size": size, "color": [palette[i] for i, _ in diverged]},
+                marker={
+                    "symbol": "x",
+                    "size": size + 4,
+                    "color": [palette[i] for i, _ in diverged],
+                },
+            )
+        )
+    return out
+
+
+def _markers(points, name, symbol, color, size):
+    points = list(points)
+    return go.Scatter(
+        x=[p[0] for p in points],
+        y=[p[1] for p in points],
+        mode="markers",
+        name=name,
+        marker={"symbol": symbol, "size": size, "color": color, "line": {"width": 1.5}},
+        hovertemplate=f"{name} (%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+    )
+
+
+def _play_controls(frames, size):
+    """Play/pause/restart buttons and the step scrubber, as plain layout dicts."""
+    play = {"frame": {"redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
+    buttons = [
+        {
+            "label": label,
+            "method": "animate",
+            "args": [
+                None,
+                {**play, "frame": {"duration": ms, "redraw": False}, "fromcurrent": True},
+            ],
+        }
+        for label, ms in PLAY_SPEEDS
+    ]
+    buttons.append({"label": "❚❚ pause", "method": "animate", "args": [[None], play]})
+    buttons.append({"label": "↺ restart", "method": "animate", "args": [[frames[0]["name"]], play]})
+    seek = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
+    slider = {
+        "active": 0,
+        "currentvalue": {"prefix": "step ", "font": {"size": size}},
+        "ticklen": 0,
+        "tickcolor": "rgba(0,0,0,0)",
+        "font": {"color": "rgba(0,0,0,0)"},
+        "pad": {"t": 30},
+        "steps": [
+            {"label": f["name"], "method": "animate", "args": [[f["name"]], seek]} for f in frames
+        ],
+    }
+    menu = {
+        "type": "buttons",
+        "direction": "left",
+        "buttons": buttons,
+        "x": 0,
+        "y": 0,
+        "xanchor": "left",
+        "yanchor": "top",
+        "pad": {"t": 45},
+        "showactive": False,
+        "font": {"size": size},
+    }
+    slider = {**slider, "x": 0.0, "len": 1.0, "y": 0, "yanchor": "top", "pad": {"t": 85}}
+    return {"updatemenus": [menu], "sliders": [slider]}
+
+
+def _race_layout(box, size, badge):
+    (xmin, xmax), (ymin, ymax) = box
+    layout = {
+        "xaxis": {"range": [xmin, xmax], "title": {"text": "x"}, "autorange": False},
+        "yaxis": {"range": [ymin, ymax], "title": {"text": "y"}, "autorange": False},
+        "font": {"size": size},
+        "height": 670 + 4 * (size - 13),
+        "margin": {"l": 50, "r": 10, "t": 40, "b": 150},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        "uirevision": "race",
+    }
+    if badge:
+        layout["annotations"] = [
+            {
+                "text": "⚠ " + " · ".join(badge),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.01,
+                "y": 0.99,
+                "xanchor": "left",
+                "yanchor": "top",
+                "showarrow": False,
+                "bgcolor": "#FFF3B0",
+                "bordercolor": "#B58900",
+                "borderwidth": 1,
+                "font": {"size": size},
+            }
+        ]
+    return layout
+
+
+# ---------------------------------------------------------------- 3D surface
+
+
+def surface3d_figure(surface, grid, trajectories, labels, view, box, max_size=80):
+    """The surface in 3D (coarser grid) with the paths lying on it."""
+    xs, ys, z = grid
+    stride = max(1, math.ceil(len(xs) / max_size))
+    log = uses_log_levels(z, surface.f_min)
+    floor = log_floor(z, surface.f_min)
+    zplot = level_values(z[::stride, ::stride], surface.f_min, log, floor).astype(np.float32)
+    size = font_size(view)
+    traces = [
+        go.Surface(
+            x=xs[::stride].astype(np.float32),
+            y=ys[::stride].astype(np.float32),
+            z=zplot,
+            colorscale=CONTOUR_SCALE,
+            showscale=False,
+            opacity=0.9,
+            name="surface",
+        )
+    ]
+    for traj, label, color in zip(trajectories, labels, colors(view, len(labels)), strict=True):
+        every = max(1, len(traj.loss) // MAX_LINE_POINTS)
+        path = visible_path(traj.xy, box)[::every]
+        height = level_values(traj.loss[::every], surface.f_min, log, floor)
+        height[~np.isfinite(path[:, 0])] = np.nan
+        traces.append(
+            go.Scatter3d(
+                x=path[:, 0].astype(np.float32),
+                y=path[:, 1].astype(np.float32),
+                z=height.astype(np.float32),
+                mode="lines",
+                name=label,
+                line={"color": color, "width": 5},
+                showlegend=False,
+            )
+        )
+    title = "log10(f − f*)" if log else "f"
+    layout = {
+        "height": 560 + 4 * (size - 13),
+        "font": {"size": size},
+        "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
+        "scene": {"xaxis_title": "x", "yaxis_title": "y", "zaxis_title": title},
+        "uirevision": "surface3d",
+    }
+    return go.Figure(data=traces, layout=layout)
+
+
+# ---------------------------------------------------------------- metric panels
+
+
+def metric_series(surface, traj):
+    """Per-step metrics of one run: gap to f*, distance to nearest minimum, lr, |grad|."""
+    minima = np.asarray(surface.minima, dtype=float).reshape(-1, 2)
+    dist = np.min(np.linalg.norm(traj.xy[:, None, :] - minima[None, :, :], axis=2), axis=1)
+    return {
+        "f − f*": np.maximum(traj.loss - surface.f_min, 1e-16),
+        "distance to nearest minimum": dist,
+        "learning rate": traj.lr,
+        "gradient norm ‖∇f‖": np.hypot(traj.grad[:, 0], traj.grad[:, 1]),
+    }
+
+
+_PANELS = (
+    ("f − f*", "log", (0.0, 0.46), (0.6, 0.94)),
+    ("distance to nearest minimum", "log", (0.54, 1.0), (0.6, 0.94)),
+    ("learning rate", "log", (0.0, 0.46), (0.0, 0.4)),
+    ("gradient norm ‖∇f‖", "log", (0.54, 1.0), (0.0, 0.4)),
+)
+
+
+def metrics_figure(surface, trajectories, labels, view):
+    """Loss gap, distance, lr and gradient norm against the step, one colour per racer."""
+    size = font_size(view)
+    layout = {
+        "height": 520 + 8 * (size - 13),
+        "font": {"size": size},
+        "margin": {"l": 60, "r": 10, "t": 30, "b": 40},
+        "legend": {"orientation": "h", "y": -0.12},
+        "annotations": [],
+    }
+    series = [metric_series(surface, t) for t in trajectories]
+    traces = []
+    for panel, (title, scale, xdom, ydom) in enumerate(_PANELS, start=1):
+        suffix = "" if panel == 1 else str(panel)
+        title_x = "step" if ydom[0] == 0.0 else None
+        layout[f"xaxis{suffix}"] = {"domain": xdom, "anchor": f"y{suffix}", "title": title_x}
+        layout[f"yaxis{suffix}"] = {"domain": ydom, "anchor": f"x{suffix}", "type": scale}
+        layout["annotations"].append(
+            {
+                "text": title,
+                "xref": "paper",
+                "yref": "paper",
+                "x": (xdom[0] + xdom[1]) / 2,
+                "y": ydom[1],
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": size},
+            }
+        )
+        for data, label, color in zip(series, labels, colors(view, len(labels)), strict=True):
+            every = max(1, len(data[title]) // MAX_LINE_POINTS)
+            traces.append(
+                go.Scatter(
+                    x0=0,
+                    dx=every,
+                    y=np.clip(data[title][::every], 0, 1e30).astype(np.float32),
+                    mode="lines",
+                    name=label,
+                    legendgroup=label,
+                    showlegend=panel == 1,
+                    line={"color": color, "width": 1.5},
+                    xaxis=f"x{suffix}",
+                    yaxis=f"y{suffix}",
+                )
+            )
+    return go.Figure(data=traces, layout=layout)
+
+
+def lr_preview_figure(rates, labels, view):
+    """A small lr-vs-step plot of the schedule, one line per racer's base rate."""
+    traces = [
+        go.Scatter(
+            y=np.asarray(rate, dtype=np.float32), mode="lines", name=label, line={"color": c}
+        )
+        for rate, label, c in zip(rates, labels, colors(view, len(labels)), strict=True)
+    ]
+    return go.Figure(
+        data=traces,
+        layout=dict(
+            height=180,
+            margin={"l": 40, "r": 5, "t": 5, "b": 30},
+            showlegend=False,
+            yaxis={"type": "log", "title": "lr"},
+            xaxis={"title": "step"},
+            font={"size": font_size(view) - 2},
+        ),
+    )
+
+
+# ---------------------------------------------------------------- tables
+
+
+def results_table(surface, trajectories, labels, tolerance):
+    """One row per racer: final loss, gap, distance, steps to tolerance, divergence."""
+    rows = []
+    for traj, label in zip(trajectories, labels, strict=True):
+        metrics = metric_series(surface, traj)
+        reached = np.flatnonzero(traj.loss - surface.f_min <= tolerance)
+        last = traj.loss[np.isfinite(traj.loss)]
+        rows.append(
+            {
+                "racer": label,
+                "final f": float(last[-1]) if last.size else math.nan,
+                "f − f*": float(last[-1] - surface.f_min) if last.size else math.nan,
+                "distance to min": float(metrics["distance to nearest minimum"][-1]),
+                f"steps to f − f* ≤ {tolerance:g}": int(reached[0]) if reached.size else None,
+                "diverged at step": traj.diverged_at,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def trajectory_csv(traj):
+    """The run as CSV: step, x, y, f, gx, gy, lr (the last point has no step taken)."""
+    steps = traj.steps
+    pad = np.full(1, np.nan)
+    table = pd.DataFrame(
+        {
+            "step": np.arange(steps + 1),
+            "x": traj.xy[:, 0],
+            "y": traj.xy[:, 1],
+            "f": traj.loss,
+            "gx": np.concatenate([traj.grad[:, 0], pad]),
+            "gy": np.concatenate([traj.grad[:, 1], pad]),
+            "lr": np.concatenate([traj.lr, pad]),
+        }
+    )
+    out = io.StringIO()
+    table.to_csv(out, index=False, float_format="%.17g")
+    return out.getvalue()

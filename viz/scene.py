@@ -1,0 +1,560 @@
+"""The scene: everything a race shows, as plain JSON-able data.
+
+A scene is a dict::
+
+    {
+        "surface": {"name": "rosenbrock", "params": {"a": 1.0, "b": 100.0}},
+        "optimizers": [{"name": "adam", "hyper": {"lr": 0.05, "betas": [0.9, 0.999], ...}}],
+        "schedule": {"name": "step", "step_size": 100, "gamma": 0.5, "warmup_steps": 0},
+        "start": [-1.5, 2.5],
+        "steps": 500,
+        "options": {"noise_std": 0.0, "seed": 0, "clip_norm": None, "clip_value": None},
+        "view": {"large_font": False, "palette": "okabe-ito", "tolerance": 0.001, "grid": 200},
+    }
+
+A Lookahead racer also carries ``"inner"`` (its inner optimizer). ``validate`` turns any
+input (URL, preset file, hand-written JSON) into a runnable scene plus warnings, and never
+raises; ``to_query``/``from_query`` put a scene in a URL query string and back, exactly.
+"""
+
+import copy
+import json
+import math
+import re
+
+import optimizers
+import surfaces
+from optimizers import schedules
+
+MAX_OPTIMIZERS = 6
+MAX_STEPS = 5000
+GRID_RANGE = (50, 300)
+PALETTES = ("okabe-ito", "plotly")
+MAX_VALUE_CHARS = 400  # longer query values are ignored, not parsed
+
+_DEFAULT_RACERS = (("momentum", {"lr": 0.001}), ("adam", {"lr": 0.05}), ("sgd", {"lr": 0.001}))
+_DEFAULT_VIEW = {"large_font": False, "palette": "okabe-ito", "tolerance": 1e-3, "grid": 200}
+_DEFAULT_OPTIONS = {"noise_std": 0.0, "seed": 0, "clip_norm": None, "clip_value": None}
+
+
+def default_surface():
+    names = surfaces.names()
+    return "rosenbrock" if "rosenbrock" in names else names[0]
+
+
+def view_box(surface):
+    """``((xmin, xmax), (ymin, ymax))`` the charts show for ``surface``."""
+    return getattr(surface, "view", None) or surface.domain
+
+
+def default_racer(name, inner="sgd"):
+    """A racer entry for optimizer ``name`` with its default hyperparameters."""
+    spec = optimizers.spec(name, inner)
+    racer = {"name": name, "hyper": {h.name: _plain(h.default) for h in spec.controls()}}
+    return {**racer, "inner": inner} if name == "lookahead" else racer
+
+
+def available():
+    """Optimizer names the engine can run right now (some may still be in progress)."""
+    out = []
+    for name in optimizers.names():
+        try:
+            optimizers.spec(name)
+        except (ValueError, KeyError):
+            continue
+        out.append(name)
+    return out
+
+
+def default_scene():
+    surface = surfaces.get(default_surface())
+    racers = []
+    for name, hyper in _DEFAULT_RACERS:
+        if name in available():
+            racer = default_racer(name)
+            racer["hyper"].update(hyper)
+            racers.append(racer)
+    return {
+        "surface": {"name": surface.name, "params": dict(surface.params)},
+        "optimizers": racers or [default_racer(available()[0])],
+        "schedule": {"name": "constant", **schedule_defaults("constant", 500), "warmup_steps": 0},
+        "start": list(surface.default_start),
+        "steps": 500,
+        "options": dict(_DEFAULT_OPTIONS),
+        "view": dict(_DEFAULT_VIEW),
+    }
+
+
+# ---------------------------------------------------------------- validation
+
+
+def validate(raw):
+    """``(scene, warnings)``: a runnable scene from ``raw``, defaults for every bad part.
+
+    Never raises; each warning names what was ignored and what is used instead.
+    """
+    warnings = []
+    if not isinstance(raw, dict):
+        warnings.append("the scene is not a mapping; using the default scene")
+        raw = {}
+    base = default_scene()
+    surface = _surface(raw.get("surface"), warnings)
+    scene = {"surface": {"name": surface.name, "params": dict(surface.params)}}
+    scene["steps"] = _steps(raw.get("steps", base["steps"]), warnings)
+    scene["start"] = _start(raw.get("start"), surface, warnings)
+    scene["schedule"] = _schedule(raw.get("schedule"), scene["steps"], warnings)
+    scene["options"] = _options(raw.get("options"), warnings)
+    scene["view"] = _view(raw.get("view"), warnings)
+    racers = raw.get("optimizers", base["optimizers"])
+    scene["optimizers"] = _racers(racers, base["optimizers"], warnings)
+    _check_runnable(scene, warnings)
+    return scene, warnings
+
+
+def _surface(raw, warnings):
+    raw = raw if isinstance(raw, dict) else {"name": raw} if raw is not None else {}
+    name = raw.get("name", default_surface())
+    if name not in surfaces.names():
+        warnings.append(f"unknown surface {show(name)} ignored; using {default_surface()}")
+        name, given = default_surface(), {}
+    else:
+        given = raw.get("params") if isinstance(raw.get("params"), dict) else {}
+    params = {}
+    for key, (default, low, high) in surfaces.parameters(name).items():
+        value = given.get(key, default)
+        if not (_is_number(value) and low <= value <= high):
+            warnings.append(
+                f"surface parameter {key}={show(value)} ignored (allowed {low:g} to {high:g});"
+                f" using {default:g}"
+            )
+            value = default
+        params[key] = float(value)
+    for key in sorted(set(given) - set(params)):
+        warnings.append(f"unknown surface parameter {show(key)} ignored")
+    return surfaces.get(name, **params)
+
+
+def _steps(value, warnings):
+    if not _is_number(value) or value != int(value):
+        warnings.append(f"steps={show(value)} is not a whole number; using 500")
+        return 500
+    if not 1 <= value <= MAX_STEPS:
+        clamped = min(max(int(value), 1), MAX_STEPS)
+        warnings.append(f"steps={show(value)} is outside 1 to {MAX_STEPS}; using {clamped}")
+        return clamped
+    return int(value)
+
+
+def _start(value, surface, warnings):
+    (xmin, xmax), (ymin, ymax) = view_box(surface)
+    ok = isinstance(value, (list, tuple)) and len(value) == 2 and all(map(_is_number, value))
+    if ok and xmin <= value[0] <= xmax and ymin <= value[1] <= ymax:
+        return [float(value[0]), float(value[1])]
+    if value is not None:
+        warnings.append(
+            f"start={show(value)} ignored (must be x, y inside [{xmin:g}, {xmax:g}] x "
+            f"[{ymin:g}, {ymax:g}]); using the surface's default start"
+        )
+    return list(surface.default_start)
+
+
+def schedule_defaults(name, steps):
+    """Every parameter of schedule ``name`` with a value, inventing one for required ones."""
+    out = {}
+    for key, param in schedules.spec(name).params.items():
+        # None is a real default where the schedule works it out (onecycle's total_steps)
+        out[key] = _invent(param, steps) if param.required else param.default
+    return {k: _plain(v) for k, v in out.items()}
+
+
+def _invent(param, steps):
+    if isinstance(param.kind, tuple):
+        return param.kind[0]
+    if param.kind == "bool":
+        return False
+    if param.kind == "ints":
+        return sorted({max(1, steps // 3), max(2, 2 * steps // 3)})
+    if param.kind == "int":
+        return int(min(max(steps // 4, param.low, 1), param.high))
+    if math.isfinite(param.low) and math.isfinite(param.high):
+        return (param.low + param.high) / 2
+    return float(min(max(1.0, param.low), param.high))
+
+
+def _schedule(raw, steps, warnings):
+    raw = raw if isinstance(raw, dict) else {"name": raw} if raw is not None else {}
+    name = raw.get("name", "constant")
+    if name not in schedules.names():
+        warnings.append(f"unknown schedule {show(name)} ignored; using constant")
+        name, raw = "constant", {}
+    out = {"name": name, **schedule_defaults(name, steps), "warmup_steps": 0}
+    for key, value in raw.items():
+        if key == "name":
+            continue
+        if key not in out:
+            warnings.append(f"unknown parameter {show(key)} of schedule {name} ignored")
+            continue
+        if schedules.spec(name).params.get(key) and _is_ints(schedules.spec(name).params[key]):
+            value = [value] if _is_number(value) else value
+        try:
+            schedules.resolve({**out, key: value}, steps)
+        except (ValueError, TypeError, OverflowError) as error:
+            warnings.append(f"{clean(str(error))}; using {key}={out[key]}")
+            continue
+        out[key] = _plain(value)
+    if out["warmup_steps"] > steps:
+        warnings.append(f"warmup_steps={out['warmup_steps']} is longer than the run; using 0")
+        out["warmup_steps"] = 0
+    return out
+
+
+def _options(raw, warnings):
+    raw = raw if isinstance(raw, dict) else {}
+    out = dict(_DEFAULT_OPTIONS)
+    checks = {
+        "noise_std": lambda v: _is_number(v) and 0 <= v <= 1e3,
+        "seed": lambda v: _is_number(v) and v == int(v) and 0 <= v < 2**31,
+        "clip_norm": lambda v: v is None or (_is_number(v) and 0 < v <= 1e6),
+        "clip_value": lambda v: v is None or (_is_number(v) and 0 < v <= 1e6),
+    }
+    for key, value in raw.items():
+        if key not in checks:
+            warnings.append(f"unknown option {show(key)} ignored")
+        elif not checks[key](value):
+            warnings.append(f"option {key}={show(value)} is out of range; using {out[key]}")
+        else:
+            out[key] = int(value) if key == "seed" else _plain(value)
+    return out
+
+
+def _view(raw, warnings):
+    raw = raw if isinstance(raw, dict) else {}
+    out = dict(_DEFAULT_VIEW)
+    checks = {
+        "large_font": lambda v: isinstance(v, bool) or v in (0, 1),
+        "palette": lambda v: v in PALETTES,
+        "tolerance": lambda v: _is_number(v) and 0 < v <= 1e6,
+        "grid": lambda v: _is_number(v) and v == int(v) and GRID_RANGE[0] <= v <= GRID_RANGE[1],
+    }
+    for key, value in raw.items():
+        if key not in checks:
+            warnings.append(f"unknown view setting {show(key)} ignored")
+        elif not checks[key](value):
+            warnings.append(f"view setting {key}={show(value)} ignored; using {out[key]}")
+        else:
+            out[key] = {"large_font": bool, "grid": int}.get(key, _plain)(value)
+    return out
+
+
+def _racers(raw, fallback, warnings):
+    if not isinstance(raw, list) or not raw:
+        warnings.append("no valid optimizer list; using the default racers")
+        return copy.deepcopy(fallback)
+    if len(raw) > MAX_OPTIMIZERS:
+        warnings.append(f"{len(raw)} optimizers given; only the first {MAX_OPTIMIZERS} race")
+    racers = [r for r in (_racer(item, warnings) for item in raw[:MAX_OPTIMIZERS]) if r]
+    return racers or copy.deepcopy(fallback)
+
+
+def _racer(raw, warnings):
+    raw = raw if isinstance(raw, dict) else {"name": raw}
+    name = raw.get("name")
+    if name not in available():
+        warnings.append(f"unknown optimizer {show(name)} ignored")
+        return None
+    racer = {"name": name}
+    inner = "sgd"
+    if name == "lookahead":
+        inner = raw.get("inner", "sgd")
+        if inner not in inner_choices():
+            warnings.append(f"unknown inner optimizer {show(inner)} ignored; using sgd")
+            inner = "sgd"
+        racer["inner"] = inner
+    try:
+        spec = optimizers.spec(name, inner)
+    except (ValueError, KeyError) as error:
+        warnings.append(f"optimizer {show(name)} is not available ({clean(str(error))})")
+        return None
+    given = raw.get("hyper") if isinstance(raw.get("hyper"), dict) else {}
+    racer["hyper"] = {}
+    for hyper in spec.controls():
+        value = _as_kind(given.get(hyper.name, hyper.default), hyper)
+        try:
+            hyper.check(name, value)
+            if not _all_finite(value):
+                raise ValueError(f"{name}: {hyper.name}={show(value)} is not finite")
+        except (ValueError, TypeError, OverflowError) as error:
+            warnings.append(f"{clean(str(error))}; using {hyper.name}={_plain(hyper.default)}")
+            value = hyper.default
+        racer["hyper"][hyper.name] = _plain(value)
+    for key in sorted(set(given) - set(racer["hyper"])):
+        warnings.append(f"{name}: unknown hyperparameter {show(key)} ignored")
+    return racer
+
+
+def _is_ints(param):
+    return param.kind == "ints"
+
+
+def inner_choices():
+    """Optimizers Lookahead may wrap."""
+    return [n for n in available() if n not in ("lookahead", "ranger")]
+
+
+def _as_kind(value, hyper):
+    """URL numbers 0/1 for a bool hyperparameter, lists for tuples; anything else as given."""
+    if hyper.kind == "bool" and value in (0, 1) and not isinstance(value, bool):
+        return bool(value)
+    if hyper.kind == "int" and _is_number(value) and value == int(value):
+        return int(value)
+    return value
+
+
+def _check_runnable(scene, warnings):
+    """Give up combinations the engine refuses as a whole (a racer, then the schedule)."""
+    kept = []
+    for racer in scene["optimizers"]:
+        for candidate in (racer, default_racer(racer["name"], racer.get("inner", "sgd"))):
+            error = _dry_run(scene, candidate)
+            if error is None:
+                kept.append(candidate)
+                break
+            warnings.append(f"{clean(error)}; resetting {racer['name']}")
+        else:
+            warnings.append(f"{racer['name']} removed: it cannot run this scene")
+    if not kept:
+        scene["schedule"] = {"name": "constant", **schedule_defaults("constant", 1)}
+        scene["schedule"]["warmup_steps"] = 0
+        kept = default_scene()["optimizers"]
+    scene["optimizers"] = kept
+
+
+def _inner(racer):
+    return {"inner": racer["inner"]} if "inner" in racer else {}
+
+
+def _dry_run(scene, racer):
+    try:
+        _run_one(scene, racer, steps=2)
+    except (ValueError, TypeError, OverflowError, KeyError) as error:
+        return str(error)
+    return None
+
+
+# ---------------------------------------------------------------- running
+
+
+def surface_of(scene):
+    return surfaces.get(scene["surface"]["name"], **scene["surface"]["params"])
+
+
+def _run_one(scene, racer, steps=None):
+    options = scene["options"]
+    hyper = {k: tuple(v) if isinstance(v, list) else v for k, v in racer["hyper"].items()}
+    return optimizers.run(
+        surface_of(scene),
+        racer["name"],
+        tuple(scene["start"]),
+        steps or scene["steps"],
+        schedule=_engine_schedule(scene["schedule"]),
+        noise_std=options["noise_std"],
+        seed=options["seed"],
+        clip_norm=options["clip_norm"],
+        clip_value=options["clip_value"],
+        inner=racer.get("inner"),
+        **hyper,
+    )
+
+
+def _engine_schedule(schedule):
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in schedule.items()}
+
+
+def run_scene(scene):
+    """One Trajectory per racer of a validated ``scene``."""
+    return [_run_one(scene, racer) for racer in scene["optimizers"]]
+
+
+def schedule_rates(scene, lr):
+    """The lr of each step for base rate ``lr`` under the scene's schedule."""
+    return schedules.evaluate(_engine_schedule(scene["schedule"]), lr, scene["steps"])
+
+
+def racer_label(racer, index):
+    spec = optimizers.spec(racer["name"], racer.get("inner", "sgd"))
+    return f"{index + 1}. {spec.title} (lr {racer['hyper']['lr']:g})"
+
+
+def active_options(scene):
+    """Short descriptions of the options that change the plain algorithms, for a badge."""
+    options, schedule = scene["options"], scene["schedule"]
+    out = []
+    if schedule["warmup_steps"]:
+        out.append(f"warmup {schedule['warmup_steps']} steps")
+    if options["noise_std"]:
+        out.append(f"gradient noise σ={options['noise_std']:g} (seed {options['seed']})")
+    if options["clip_norm"] is not None:
+        out.append(f"clip ‖g‖ ≤ {options['clip_norm']:g}")
+    if options["clip_value"] is not None:
+        out.append(f"clip |g_i| ≤ {options['clip_value']:g}")
+    decays = [r for r in scene["optimizers"] if r["hyper"].get("weight_decay")]
+    if decays:
+        out.append("weight decay on " + ", ".join(r["name"] for r in decays))
+    return out
+
+
+def scene_key(scene):
+    """A canonical string for caching: equal scenes give equal keys."""
+    return json.dumps(scene, sort_keys=True, separators=(",", ":"))
+
+
+# ---------------------------------------------------------------- URL query string
+#
+# surface=rosenbrock,a:1.0,b:100.0   o1=adam,lr:0.05,betas:0.9/0.999   o2=...
+# schedule=step,step_size:100,gamma:0.5,warmup_steps:0   start=-1.5,2.5   steps=500
+# noise=0.0  seed=0  clip_norm=1.0  clip_value=0.5  palette=okabe-ito  big=1  tol=0.001  grid=200
+
+_OPTION_KEYS = {"noise": "noise_std", "seed": "seed", "clip_norm": "clip_norm"}
+_OPTION_KEYS["clip_value"] = "clip_value"
+_VIEW_KEYS = {"big": "large_font", "palette": "palette", "tol": "tolerance", "grid": "grid"}
+_RACER_KEY = re.compile(r"o([1-9][0-9]?)")
+
+
+def to_query(scene):
+    """``{key: str}`` for ``st.query_params``; ``from_query`` restores the scene exactly."""
+    surface = scene["surface"]
+    query = {"surface": _item(surface["name"], surface["params"])}
+    for index, racer in enumerate(scene["optimizers"]):
+        query[f"o{index + 1}"] = _item(racer["name"], {**_inner(racer), **racer["hyper"]})
+    schedule = scene["schedule"]
+    query["schedule"] = _item(schedule["name"], {k: v for k, v in schedule.items() if k != "name"})
+    query["start"] = ",".join(_text(v) for v in scene["start"])
+    query["steps"] = str(scene["steps"])
+    for key, name in _OPTION_KEYS.items():
+        if scene["options"][name] is not None:
+            query[key] = _text(scene["options"][name])
+    for key, name in _VIEW_KEYS.items():
+        query[key] = _text(scene["view"][name])
+    return query
+
+
+def from_query(params):
+    """``(scene, warnings)`` from a query mapping (values str or lists of str); never raises."""
+    warnings, ignored = [], []
+    flat = {}
+    for key, value in dict(params).items():
+        value = value[-1] if isinstance(value, list) and value else value
+        if not isinstance(value, str) or len(value) > MAX_VALUE_CHARS or len(str(key)) > 40:
+            ignored.append(key)
+            continue
+        flat[str(key)] = value
+    raw = {"options": {}, "view": {}}
+    racers = {}
+    for key, value in flat.items():
+        match = _RACER_KEY.fullmatch(key)
+        if match:
+            racers[int(match.group(1))] = _parse_item(value)
+        elif key in ("surface", "schedule"):
+            raw[key] = _parse_item(value)
+        elif key == "start":
+            raw["start"] = [_parse_value(v) for v in value.split(",")]
+        elif key == "steps":
+            raw["steps"] = _parse_value(value)
+        elif key in _OPTION_KEYS:
+            raw["options"][_OPTION_KEYS[key]] = _parse_value(value)
+        elif key in _VIEW_KEYS:
+            raw["view"][_VIEW_KEYS[key]] = _parse_value(value)
+        else:
+            ignored.append(key)
+    if ignored:
+        shown = ", ".join(show(k, 20) for k in ignored[:5]) + (" ..." if len(ignored) > 5 else "")
+        warnings.append(
+            f"{len(ignored)} unknown, empty or too long query parameter(s) ignored: {shown}"
+        )
+    if racers:
+        raw["optimizers"] = [racers[i] for i in sorted(racers)]
+    if isinstance(raw.get("surface"), dict):
+        raw["surface"] = {"name": raw["surface"].pop("name"), "params": raw["surface"]}
+    if isinstance(raw.get("optimizers"), list):
+        raw["optimizers"] = [_racer_from_item(item) for item in raw["optimizers"]]
+    scene, more = validate(raw)
+    return scene, warnings + more
+
+
+def _racer_from_item(item):
+    racer = {"name": item.pop("name")}
+    if "inner" in item:
+        racer["inner"] = item.pop("inner")
+    racer["hyper"] = item
+    return racer
+
+
+def _item(name, fields):
+    return ",".join([name] + [f"{k}:{_text(v)}" for k, v in fields.items()])
+
+
+def _text(value):
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (list, tuple)):
+        return "/".join(_text(v) for v in value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _parse_item(text):
+    name, *fields = text.split(",")
+    item = {}
+    for field in fields:
+        key, sep, value = field.partition(":")
+        item[key] = _parse_value(value) if sep else None
+    return {**item, "name": name}
+
+
+def _parse_value(text):
+    """A URL string as a number, a list (``a/b``) or, failing those, the string itself."""
+    if "/" in text:
+        return [_parse_value(part) for part in text.split("/")]
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _is_number(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
+def _all_finite(value):
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return all(isinstance(v, bool) or _is_number(v) for v in values)
+
+
+def _plain(value):
+    """A JSON-friendly copy: tuples as lists, numpy scalars as Python numbers."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def show(value, limit=40):
+    """``value`` safe to show in a message: short, and only harmless characters."""
+    return clean(repr(value), limit)
+
+
+def clean(text, limit=160):
+    text = re.sub(r"[^A-Za-z0-9 .,:;=+\-_()'/\[\]]", "?", str(text))
+    return text if len(text) <= limit else text[: limit - 3] + "..."

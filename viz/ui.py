@@ -1,0 +1,282 @@
+"""Streamlit widgets that read a scene, and the panels that show one.
+
+Every widget has a key and takes its first value from the current scene (the URL's on
+a fresh session), so the widgets and the scene never disagree. Keys of per-choice widgets
+include the choice (``o1.adam.lr``) so switching optimizer or surface starts from defaults.
+"""
+
+import math
+
+import numpy as np
+import streamlit as st
+
+import optimizers
+import surfaces
+from optimizers import schedules
+
+from . import scene as S
+
+
+def _init(key, value):
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
+def read_scene(current):
+    """The raw scene the widgets describe, starting from ``current`` (a validated scene)."""
+    raw = {}
+    with st.sidebar:
+        st.header("Surface")
+        raw["surface"] = _surface(current)
+        surface = surfaces.get(raw["surface"]["name"], **raw["surface"]["params"])
+        st.latex(surface.latex)
+        st.caption(surface.note)
+        raw["start"], raw["steps"] = _start_and_steps(current, surface)
+        st.header("Schedule")
+        raw["schedule"] = _schedule(current, raw["steps"])
+        lr_slot = st.container()
+        st.header("Options")
+        raw["options"] = _options(current)
+        st.header("View")
+        raw["view"] = _view(current)
+        st.caption(
+            f"Caps: {S.MAX_OPTIMIZERS} optimizers, {S.MAX_STEPS} steps, contour grid "
+            f"{S.GRID_RANGE[1]} x {S.GRID_RANGE[1]}; above 1000 steps the animation shows "
+            "every k-th step."
+        )
+    raw["optimizers"] = _racers(current)
+    return raw, lr_slot
+
+
+def _surface(current):
+    names = surfaces.names()
+    key = _init("surface", current["surface"]["name"])
+    name = st.selectbox(
+        "Test function", names, key=key, format_func=lambda n: surfaces.get(n).title
+    )
+    given = current["surface"]["params"] if name == current["surface"]["name"] else {}
+    params = {}
+    for param, (default, low, high) in surfaces.parameters(name).items():
+        pkey = _init(f"surface.{name}.{param}", float(given.get(param, default)))
+        params[param] = st.number_input(
+            param, min_value=float(low), max_value=float(high), key=pkey
+        )
+    return {"name": name, "params": params}
+
+
+def _start_and_steps(current, surface):
+    (xmin, xmax), (ymin, ymax) = S.view_box(surface)
+    same = current["surface"]["name"] == surface.name
+    start = current["start"] if same else surface.default_start
+    left, right = st.columns(2)
+    x = left.number_input(
+        "start x", float(xmin), float(xmax), key=_init(f"start.{surface.name}.x", float(start[0]))
+    )
+    y = right.number_input(
+        "start y", float(ymin), float(ymax), key=_init(f"start.{surface.name}.y", float(start[1]))
+    )
+    steps = st.number_input(
+        f"Steps (1 to {S.MAX_STEPS})", 1, S.MAX_STEPS, key=_init("steps", current["steps"])
+    )
+    return [x, y], int(steps)
+
+
+def _schedule(current, steps):
+    key = _init("schedule", current["schedule"]["name"])
+    name = st.selectbox(
+        "Learning-rate schedule",
+        schedules.names(),
+        key=key,
+        format_func=lambda n: schedules.spec(n).title,
+    )
+    spec = schedules.spec(name)
+    st.caption(spec.summary)
+    given = current["schedule"] if name == current["schedule"]["name"] else {}
+    out = {"name": name}
+    defaults = S.schedule_defaults(name, steps)
+    for param, meta in spec.params.items():
+        value = given.get(param, defaults[param])
+        if value is None:  # worked out by the schedule, e.g. onecycle's total_steps
+            st.caption(f"{param}: automatic ({meta.none_means})")
+            continue
+        out[param] = _param_widget(f"schedule.{name}.{param}", param, meta, value)
+    warm = _init("warmup", int(current["schedule"]["warmup_steps"]))
+    out["warmup_steps"] = st.number_input("Warmup steps (0: off)", 0, S.MAX_STEPS, key=warm)
+    return out
+
+
+def _param_widget(key, label, meta, value):
+    if isinstance(meta.kind, tuple):
+        return st.selectbox(label, meta.kind, key=_init(key, value), help=meta.help)
+    if meta.kind == "bool":
+        return st.checkbox(label, key=_init(key, bool(value)), help=meta.help)
+    if meta.kind == "ints":
+        text = st.text_input(label, key=_init(key, ", ".join(map(str, value))), help=meta.help)
+        return [int(v) if v.strip().isdigit() else v for v in text.split(",")]
+    if meta.kind == "int":
+        return int(st.number_input(label, step=1, key=_init(key, int(value)), help=meta.help))
+    return st.number_input(label, key=_init(key, float(value)), help=meta.help, format="%g")
+
+
+def _options(current):
+    options = current["options"]
+    noise = st.number_input(
+        "Gradient noise σ (0: off)", 0.0, 1e3, key=_init("noise", options["noise_std"]), format="%g"
+    )
+    seed = st.number_input("Noise seed", 0, 2**31 - 1, key=_init("seed", options["seed"]))
+    out = {"noise_std": noise, "seed": int(seed)}
+    for name, label in (
+        ("clip_norm", "Clip gradient norm"),
+        ("clip_value", "Clip gradient values"),
+    ):
+        on = st.checkbox(label, key=_init(f"{name}.on", options[name] is not None))
+        value = st.number_input(
+            f"{label} at",
+            1e-6,
+            1e6,
+            key=_init(name, options[name] or 1.0),
+            format="%g",
+            disabled=not on,
+        )
+        out[name] = value if on else None
+    return out
+
+
+def _view(current):
+    view = current["view"]
+    return {
+        "large_font": st.toggle("Large fonts (projector)", key=_init("big", view["large_font"])),
+        "palette": st.selectbox("Palette", S.PALETTES, key=_init("palette", view["palette"])),
+        "tolerance": st.number_input(
+            "Tolerance for f − f*", 1e-12, 1e6, key=_init("tol", view["tolerance"]), format="%g"
+        ),
+        "grid": st.slider("Contour grid", *S.GRID_RANGE, key=_init("grid", view["grid"]), step=10),
+    }
+
+
+# ---------------------------------------------------------------- racers
+
+
+def _racers(current):
+    st.subheader("Racers")
+    count = st.number_input(
+        f"How many optimizers race (1 to {S.MAX_OPTIMIZERS})",
+        1,
+        S.MAX_OPTIMIZERS,
+        key=_init("racers", len(current["optimizers"])),
+    )
+    racers = current["optimizers"]
+    default = S.available()[0]
+    tabs = st.tabs([f"Racer {i + 1}" for i in range(count)])
+    out = []
+    for index, tab in enumerate(tabs):
+        previous = racers[index] if index < len(racers) else S.default_racer(default)
+        with tab:
+            out.append(_racer(index, previous))
+    return out
+
+
+def _racer(index, previous):
+    names = S.available()
+    left, right = st.columns([2, 3])
+    with left:
+        name = st.selectbox(
+            "Optimizer",
+            names,
+            key=_init(f"o{index}", previous["name"]),
+            format_func=lambda n: optimizers.spec(n).title,
+        )
+        racer = {"name": name}
+        inner = "sgd"
+        if name == "lookahead":
+            inner = st.selectbox(
+                "Inner optimizer", S.inner_choices(), key=_init(f"o{index}.inner", "sgd")
+            )
+            racer["inner"] = inner
+        spec = optimizers.spec(name, inner)
+        given = previous["hyper"] if previous["name"] == name else {}
+        racer["hyper"] = {
+            h.name: _hyper_widget(f"o{index}.{name}.{inner}", h, given.get(h.name, h.default))
+            for h in spec.controls()
+        }
+    with right:
+        st.markdown(f"**{spec.title}**: {spec.summary}")
+        st.latex(spec.algorithm)
+        st.caption(spec.source)
+    return racer
+
+
+def _hyper_widget(prefix, hyper, value):
+    if isinstance(hyper.default, tuple):
+        return [
+            _one_hyper(f"{prefix}.{hyper.name}.{i}", hyper, f"{hyper.name}[{i}]", v)
+            for i, v in enumerate(value)
+        ]
+    return _one_hyper(f"{prefix}.{hyper.name}", hyper, hyper.name, value)
+
+
+def _one_hyper(key, hyper, label, value):
+    if hyper.kind == "bool":
+        return st.checkbox(label, key=_init(key, bool(value)), help=hyper.help)
+    low, high = hyper.ui
+    if hyper.kind == "int":
+        low, high = int(min(low, value)), int(max(high, value))
+        return st.slider(label, low, high, key=_init(key, int(value)), help=hyper.help)
+    if hyper.log:
+        options = log_options(low, high, value)
+        return st.select_slider(
+            f"{label} (log scale)",
+            options,
+            key=_init(key, float(value)),
+            help=hyper.help,
+            format_func=lambda v: f"{v:g}",
+        )
+    low, high = float(min(low, value)), float(max(high, value))
+    return st.slider(label, low, high, key=_init(key, float(value)), help=hyper.help, format="%g")
+
+
+def log_options(low, high, value):
+    """Slider stops 1, 2, 5 per decade from ``low`` to ``high``, plus ``value`` itself."""
+    low = max(low, 1e-12)
+    stops = {
+        float(f"{m * 10.0**e:.12g}")
+        for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+        for m in (1, 2, 5)
+    }
+    stops = {v for v in stops if low <= v <= high}
+    return sorted(stops | {float(value)})
+
+
+# ---------------------------------------------------------------- showing a scene
+
+
+def show_warnings(warnings, limit=8):
+    for text in warnings[:limit]:
+        st.warning(text, icon="⚠️")
+    if len(warnings) > limit:
+        st.warning(f"... and {len(warnings) - limit} more problems in the input were ignored.")
+
+
+def large_font_css():
+    st.markdown(
+        "<style>html, body, [class*='st-'] {font-size: 1.25rem;}</style>", unsafe_allow_html=True
+    )
+
+
+def downloads(trajectories, labels, csv):
+    columns = st.columns(min(3, len(labels)))
+    for index, (traj, label) in enumerate(zip(trajectories, labels, strict=True)):
+        columns[index % len(columns)].download_button(
+            f"CSV: {label}",
+            data=lambda t=traj: csv(t),
+            file_name=f"{index + 1}-{traj.optimizer}.csv",
+            mime="text/csv",
+            key=f"csv{index}",
+            on_click="ignore",
+        )
+
+
+def lr_values(scene):
+    """Each racer's learning rate over the steps, for the schedule preview."""
+    return [np.asarray(S.schedule_rates(scene, r["hyper"]["lr"])) for r in scene["optimizers"]]
