@@ -120,7 +120,7 @@ for s in surfaces.names():
         pairs += 1
 every = time.perf_counter() - began
 from optimizers import _kernel
-print(first, every, pairs, len(_kernel.trajectory.signatures), _kernel.trajectory.stats.cache_misses)
+print(first, every, pairs, len(_kernel.trajectory.signatures), sum(_kernel.trajectory.stats.cache_misses.values()))
 """
 
 
