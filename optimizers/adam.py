@@ -33,6 +33,28 @@ ADAM_STATE_ROWS = 3
 
 
 @inline
+def _decay_and_moments(P, G, S, i, j, lr, weight_decay, decoupled, beta1, beta2):
+    """Weight decay, then Adam's moment averages for coordinate ``i`` of lane ``j``.
+
+    Decay is L2 (``g + lambda theta``) or decoupled (``theta (1 - gamma lambda)``);
+    ``m = beta1 m + (1 - beta1) g`` and ``v = beta2 v + (1 - beta2) g^2`` are stored in
+    state rows 0 and 1. Returns ``(theta, g, m, v)``.
+    """
+    g = G[i, j]
+    p = P[i, j]
+    if weight_decay != 0.0:
+        if decoupled:
+            p = p * (1.0 - lr * weight_decay)
+        else:
+            g = g + weight_decay * p
+    m = lerp(S[0, i, j], g, 1.0 - beta1)
+    v = S[1, i, j] * beta2 + (1.0 - beta2) * g * g
+    S[0, i, j] = m
+    S[1, i, j] = v
+    return p, g, m, v
+
+
+@inline
 def adam_step(P, G, S, H, LR, t, sid, sp):
     """One ``torch.optim.Adam`` step (AMSGrad and decoupled decay by flag) on every lane."""
     for j in range(P.shape[1]):
@@ -42,17 +64,9 @@ def adam_step(P, G, S, H, LR, t, sid, sp):
         step_size = lr / bias_correction(beta1, t)
         bias_correction2_sqrt = math.sqrt(bias_correction(beta2, t))
         for i in range(2):
-            g = G[i, j]
-            p = P[i, j]
-            if weight_decay != 0.0:
-                if decoupled:
-                    p = p * (1.0 - lr * weight_decay)
-                else:
-                    g = g + weight_decay * p
-            m = lerp(S[0, i, j], g, 1.0 - beta1)
-            v = S[1, i, j] * beta2 + (1.0 - beta2) * g * g
-            S[0, i, j] = m
-            S[1, i, j] = v
+            p, g, m, v = _decay_and_moments(
+                P, G, S, i, j, lr, weight_decay, decoupled, beta1, beta2
+            )
             if amsgrad:
                 v = max(S[2, i, j], v)
                 S[2, i, j] = v
@@ -168,17 +182,9 @@ def nadam_step(P, G, S, H, LR, t, sid, sp):
         grad_scale = -lr * (1.0 - mu) / (1.0 - mu_product)
         momentum_scale = (-lr * mu_next) / (1.0 - mu_product_next)
         for i in range(2):
-            g = G[i, j]
-            p = P[i, j]
-            if weight_decay != 0.0:
-                if decoupled:
-                    p = p * (1.0 - lr * weight_decay)
-                else:
-                    g = g + weight_decay * p
-            m = lerp(S[0, i, j], g, 1.0 - beta1)
-            v = S[1, i, j] * beta2 + (1.0 - beta2) * g * g
-            S[0, i, j] = m
-            S[1, i, j] = v
+            p, g, m, v = _decay_and_moments(
+                P, G, S, i, j, lr, weight_decay, decoupled, beta1, beta2
+            )
             denom = math.sqrt(v / bias_correction2) + eps
             p = p + grad_scale * g / denom
             P[i, j] = p + momentum_scale * m / denom
@@ -209,17 +215,9 @@ def radam_step(P, G, S, H, LR, t, sid, sp):
             ) ** 0.5
             bias_correction2_sqrt = bias_correction2**0.5
         for i in range(2):
-            g = G[i, j]
-            p = P[i, j]
-            if weight_decay != 0.0:
-                if decoupled:
-                    p = p * (1.0 - lr * weight_decay)
-                else:
-                    g = g + weight_decay * p
-            m = lerp(S[0, i, j], g, 1.0 - beta1)
-            v = S[1, i, j] * beta2 + (1.0 - beta2) * g * g
-            S[0, i, j] = m
-            S[1, i, j] = v
+            p, g, m, v = _decay_and_moments(
+                P, G, S, i, j, lr, weight_decay, decoupled, beta1, beta2
+            )
             m_hat = m / bias_correction1
             if rectified:
                 adaptive = bias_correction2_sqrt / (math.sqrt(v) + eps)
