@@ -83,7 +83,8 @@ def run(
     values, slots = spec.resolve(hyperparameters)
     table = schedules.tables(schedule, steps)
     opts = _options(surf, spec, values, table, noise_std, seed, clip_norm, clip_value, swa_start)
-    momentum = table.momentum if table.momentum is not None else np.zeros(steps)
+    # read only when a schedule cycles the momentum
+    momentum = table.momentum if table.momentum is not None else np.empty(0)
     if table.momentum is not None:
         opts[O.MOMENTUM_SLOT] = _momentum_slot(spec, schedule)
 
