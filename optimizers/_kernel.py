@@ -69,14 +69,13 @@ def plateau_update(state, metric, current_lr, opts):
 
 
 @inner
-def _escaped(x, y, f, opts):
-    """True once the point or its loss is non-finite or far outside the domain."""
-    if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(f)):
-        return True
-    return not (
-        opts[O.BOUND_XMIN] <= x <= opts[O.BOUND_XMAX]
-        and opts[O.BOUND_YMIN] <= y <= opts[O.BOUND_YMAX]
-    )
+def _escaped(x, y, f, xmin, xmax, ymin, ymax):
+    """True once the point or its loss is non-finite or outside the box.
+
+    A NaN or infinite coordinate fails the box test by itself (comparisons with NaN are
+    false), so only the loss needs an explicit finiteness check.
+    """
+    return not (xmin <= x <= xmax and ymin <= y <= ymax and abs(f) < np.inf)
 
 
 @inline
@@ -93,7 +92,8 @@ def _trajectory_loop(rule):
     """The single-trajectory loop with the update rule ``rule`` built in."""
 
     def loop(sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa):
-        steps = A.shape[0]
+        steps = xy.shape[0] - 1
+        last = A.shape[0] - 1  # a settled schedule's table ends early; its last entry holds
         P = np.empty((2, 1))
         P[0, 0], P[1, 0] = start[0], start[1]
         G = np.empty((2, 1))
@@ -106,19 +106,26 @@ def _trajectory_loop(rule):
         lookahead_k = np.int64(opts[O.LOOKAHEAD_K])
         swa_start = np.int64(opts[O.SWA_START])
         swa_count = 0
+        plateau_on = opts[O.PLATEAU] != 0.0
+        # noise or clipping: off in most runs, so the whole call is skipped then
+        shaped = opts[O.NOISE_STD] > 0.0 or opts[O.CLIP_VALUE] > 0.0 or opts[O.CLIP_NORM] > 0.0
+        box = opts[O.BOUND_XMIN], opts[O.BOUND_XMAX], opts[O.BOUND_YMIN], opts[O.BOUND_YMAX]
         xy[0, 0], xy[0, 1] = start[0], start[1]
         loss[0] = surface.value(sid, sp, start[0], start[1])
         if swa_start >= 0:
             swa[: min(swa_start, steps + 1)] = np.nan
-        if _escaped(start[0], start[1], loss[0], opts):
+        if _escaped(start[0], start[1], loss[0], *box):
             _blank_after(0, xy, loss, lr_used, grad, swa)
             return 0
         for t in range(steps):
             gx, gy = surface.gradient(sid, sp, P[0, 0], P[1, 0])
             grad[t, 0], grad[t, 1] = gx, gy
-            G[0, 0], G[1, 0] = stochastic_gradient(gx, gy, opts, t)
-            use_plateau = opts[O.PLATEAU] != 0.0 and t >= warmup
-            LR[0] = plateau_lr if use_plateau else A[t] * H[0, 0] + B[t]
+            if shaped:
+                gx, gy = stochastic_gradient(gx, gy, opts, t)
+            G[0, 0], G[1, 0] = gx, gy
+            use_plateau = plateau_on and t >= warmup
+            k = min(t, last)
+            LR[0] = plateau_lr if use_plateau else A[k] * H[0, 0] + B[k]
             lr_used[t] = LR[0]
             if momentum_slot >= 0:
                 H[momentum_slot, 0] = M[t]
@@ -140,7 +147,7 @@ def _trajectory_loop(rule):
                     swa[t + 1, 1] = swa[t, 1] + (y - swa[t, 1]) / swa_count
             if use_plateau:
                 plateau_lr = plateau_update(plateau, loss[t], plateau_lr, opts)
-            if _escaped(x, y, loss[t + 1], opts):
+            if _escaped(x, y, loss[t + 1], *box):
                 _blank_after(t + 1, xy, loss, lr_used, grad, swa)
                 return t + 1
         return -1
@@ -157,7 +164,7 @@ _trajectory_by_rule = by_rule(_trajectory_loop, -2)
     " float64[:, ::1], float64[::1], float64[::1], float64[:, ::1], float64[:, ::1])"
 )
 def trajectory(sid, sp, kid, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa):
-    """Run ``A.size`` steps of rule ``kid`` from ``start``, filling every row of the outputs.
+    """Run ``loss.size - 1`` steps of rule ``kid`` from ``start``, filling every output row.
 
     ``swa`` has ``steps + 1`` rows when SWA is on (NaN before ``swa_start``), else none.
     Returns the index of the first diverged point of ``xy`` (later rows NaN), or -1.

@@ -79,6 +79,8 @@ class ScheduleSpec:
     symbols: dict = field(default_factory=dict)
     check: Callable | None = None
     extra: dict = field(default_factory=dict)
+    # (params) -> the step from which the table stays constant; None: it may change to the end
+    settles: Callable | None = None
 
 
 def _zeros(t):
@@ -308,6 +310,7 @@ _CATALOGUE = (
         summary="The same rate at every step (optionally scaled by factor for the first "
         "total_iters steps).",
         symbols={**_BASE, "f": "factor", "T": "total_iters"},
+        settles=lambda p: p["total_iters"],
     ),
     ScheduleSpec(
         "step",
@@ -498,6 +501,7 @@ _CATALOGUE = (
         latex=r"\gamma_t = \gamma \left(f_s + (f_e - f_s)\,\frac{\min(t, T)}{T}\right)",
         summary="Scale the rate linearly from start_factor to end_factor over total_iters steps.",
         symbols={**_BASE, "f_s": "start_factor", "f_e": "end_factor", "T": "total_iters"},
+        settles=lambda p: p["total_iters"],
     ),
     ScheduleSpec(
         "polynomial",
@@ -511,6 +515,7 @@ _CATALOGUE = (
         latex=r"\gamma_t = \gamma \left(1 - \frac{\min(t, T)}{T}\right)^{p}",
         summary="Decay the rate to 0 at total_iters along (1 - t/total_iters)^power.",
         symbols={**_BASE, "T": "total_iters", "p": "power"},
+        settles=lambda p: p["total_iters"],
     ),
     ScheduleSpec(
         "plateau",
@@ -546,6 +551,7 @@ _CATALOGUE = (
             "C": "cooldown",
             r"\epsilon": "eps",
         },
+        settles=lambda p: 0,
     ),
     ScheduleSpec(
         "invscaling",

@@ -60,13 +60,21 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Tables:
-    """What the kernels read: ``lr[t] = scale[t] * lr + offset[t]``."""
+    """What the kernels read: ``lr[t] = scale[t] * lr + offset[t]``.
+
+    ``scale`` and ``offset`` may be shorter than the run: later steps use their last entry.
+    """
 
     scale: np.ndarray
     offset: np.ndarray
     momentum: np.ndarray | None
     plateau: dict | None
     warmup: int
+
+    def rates(self, lr, steps):
+        """The learning rate of each of ``steps`` steps from base rate ``lr``."""
+        held = np.minimum(np.arange(steps), self.scale.size - 1)
+        return self.scale[held] * lr + self.offset[held]
 
 
 def names():
@@ -153,13 +161,18 @@ def _is_int(value):
 
 
 def tables(schedule, steps):
-    """The kernel's Tables for ``schedule`` over ``steps`` steps."""
+    """The kernel's Tables for ``schedule`` over ``steps`` steps.
+
+    A schedule that settles (constant, linear, polynomial, plateau) gets tables that end
+    where it does: ``rates`` repeats their last entry, and so does the kernel.
+    """
     found, params = resolve(schedule, steps)
     warmup = params.pop("warmup_steps")
-    t = np.arange(steps)
+    length = steps if found.settles is None else min(steps, warmup + found.settles(params) + 1)
+    t = np.arange(length)
     inner = np.maximum(t - warmup, 0) if warmup else t
     scale, offset, momentum = found.tables(inner, params, max(steps - warmup, 1))
-    scale, offset = _full_length(scale, steps), _full_length(offset, steps)
+    scale, offset = _full_length(scale, length), _full_length(offset, length)
     if momentum is not None:
         momentum = np.ascontiguousarray(momentum, dtype=float)
     if warmup:
@@ -185,7 +198,7 @@ def evaluate(schedule, lr, steps, losses=None):
     it is drawn flat.
     """
     table = tables(schedule, steps)
-    rates = table.scale * lr + table.offset
+    rates = table.rates(lr, steps)
     if table.plateau is not None and losses is not None:
         losses = np.asarray(losses, dtype=float)
         if losses.ndim != 1 or losses.size < steps:
