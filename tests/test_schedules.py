@@ -81,6 +81,27 @@ def test_evaluate_equals_run(name, warmup):
         assert len(set(path.lr[warmup:])) > 1
 
 
+@pytest.mark.parametrize(
+    ("schedule", "length"),
+    [
+        (None, 1),
+        ({"name": "constant", "factor": 0.5, "total_iters": 7}, 8),
+        ({"name": "linear", "total_iters": 10, "warmup_steps": 5}, 16),
+        ({"name": "polynomial", "total_iters": 20}, 21),
+        ({"name": "plateau"}, 1),
+        ({"name": "cosine", "T_max": 50}, 1000),
+    ],
+)
+def test_settled_schedules_end_their_tables_early(schedule, length):
+    """Past a settled schedule's last entry the rate holds, in evaluate and in the kernel."""
+    table = schedules.tables(schedule, 1000)
+    assert table.scale.size == table.offset.size == length
+    rates = schedules.evaluate(schedule, 0.01, 1000)
+    np.testing.assert_array_equal(rates[length - 1 :], rates[length - 1])
+    path = optimizers.run("quadratic", "sgd", (-4.0, 3.0), 1000, lr=0.01, schedule=schedule)
+    np.testing.assert_array_equal(path.lr, rates)
+
+
 def test_invscaling_formula():
     t = np.arange(500)
     rates = schedules.evaluate({"name": "invscaling", "power_t": 0.7}, 0.3, 500)
