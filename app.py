@@ -9,12 +9,12 @@ from viz import ui
 st.set_page_config(page_title="Gradscape", page_icon="⛰️", layout="wide")
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def grid(surface_key, size):
-    """The contour grid of one surface; keyed by small arguments, never by arrays."""
-    scene = {"surface": S.json.loads(surface_key)}
-    surface = S.surface_of(scene)
-    return F.surface_grid(surface, S.view_box(surface), size)
+@st.cache_resource(max_entries=16, show_spinner=False)
+def surface_layers(surface_key, size, large_font):
+    """The contour grid and contour trace of one surface; keyed by small arguments only."""
+    surface = S.surface_of({"surface": S.json.loads(surface_key)})
+    grid = F.surface_grid(surface, S.view_box(surface), size)
+    return grid, F.contour_trace(surface, grid, {"large_font": large_font})
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -25,14 +25,14 @@ def race(scene_key):
     box = S.view_box(surface)
     trajectories = S.run_scene(scene)
     labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
-    surface_grid = grid(S.json.dumps(scene["surface"], sort_keys=True), view["grid"])
+    surface_key = S.json.dumps(scene["surface"], sort_keys=True)
+    grid, contour = surface_layers(surface_key, view["grid"], view["large_font"])
+    badge = S.active_options(scene)
     return {
         "trajectories": trajectories,
         "labels": labels,
-        "race": F.race_figure(
-            surface, box, surface_grid, trajectories, labels, view, S.active_options(scene)
-        ),
-        "surface3d": F.surface3d_figure(surface, surface_grid, trajectories, labels, view, box),
+        "race": F.race_figure(surface, box, grid, trajectories, labels, view, badge, contour),
+        "surface3d": F.surface3d_figure(surface, grid, trajectories, labels, view, box),
         "metrics": F.metrics_figure(surface, trajectories, labels, view),
         "table": F.results_table(surface, trajectories, labels, view["tolerance"]),
         "lr": F.lr_preview_figure(ui.lr_values(scene), labels, view),
@@ -54,12 +54,15 @@ def current_scene():
 
 
 st.title("Gradscape: optimizers racing on loss surfaces")
+header = st.container()
 charts = st.container()  # above the racers' controls, which read_scene draws
 scene, warnings, lr_slot = current_scene()
 if scene["view"]["large_font"]:
     ui.large_font_css()
-with charts:
+with header:
     ui.show_warnings(warnings)
+    ui.surface_header(S.surface_of(scene))
+    ui.share_link(S.to_query(scene))
 result = race(S.scene_key(scene))
 with lr_slot:
     st.plotly_chart(result["lr"], key="lr_preview", config={"displayModeBar": False})
@@ -69,10 +72,10 @@ with charts:
     if badge:
         st.info("Options on: " + " · ".join(badge), icon="🏷️")
     left, right = st.columns([3, 2])
-    left.plotly_chart(result["race"], key="race")
+    with left:
+        ui.race_chart(result["race"], scene)
     right.plotly_chart(result["surface3d"], key="surface3d")
 st.plotly_chart(result["metrics"], key="metrics")
 st.subheader("Results")
 st.dataframe(result["table"], hide_index=True)
 ui.downloads(result["trajectories"], result["labels"], F.trajectory_csv)
-st.caption("Share this scene: copy the page's address; it holds every setting.")

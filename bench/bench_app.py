@@ -2,8 +2,10 @@
 
     python bench/bench_app.py
 
-Prints the server-side cost of one uncached rerun, split by stage, an AppTest rerun after
-a widget change, and the JSON size of every chart. Figures, never assertions.
+Prints the server-side cost of one uncached rerun, split by stage (CPU time of the
+thread, which other processes on a shared machine do not inflate), an AppTest rerun after
+a widget change (wall time, Streamlit's own overhead included), and the JSON size of
+every chart. Figures, never assertions.
 """
 
 import statistics
@@ -32,13 +34,14 @@ def bench_scene(lr):
     return S.validate(scene)[0]
 
 
-def stages(scene, grid):
-    """Seconds per stage of one uncached scene, and the charts' JSON sizes."""
-    times, t = {}, time.perf_counter()
+def stages(scene, grid, contour):
+    """Seconds per stage of one uncached scene (the surface's layers cached, as in the
+    app), and the charts' JSON sizes."""
+    times, t = {}, time.thread_time()
 
     def lap(name):
         nonlocal t
-        now = time.perf_counter()
+        now = time.thread_time()
         times[name] = times.get(name, 0.0) + now - t
         t = now
 
@@ -50,7 +53,9 @@ def stages(scene, grid):
     lap("run")
     labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
     figures = [
-        F.race_figure(surface, box, grid, runs, labels, scene["view"], S.active_options(scene)),
+        F.race_figure(
+            surface, box, grid, runs, labels, scene["view"], S.active_options(scene), contour
+        ),
         F.surface3d_figure(surface, grid, runs, labels, scene["view"], box),
         F.metrics_figure(surface, runs, labels, scene["view"]),
         F.lr_preview_figure(ui.lr_values(scene), labels, scene["view"]),
@@ -66,10 +71,11 @@ def main():
     scene = bench_scene(0.001)
     surface = S.surface_of(scene)
     grid = F.surface_grid(surface, S.view_box(surface), 300)
-    stages(scene, grid)  # warm up
+    contour = F.contour_trace(surface, grid, scene["view"])
+    stages(scene, grid, contour)  # warm up
     totals = []
     for i in range(10):
-        times, sizes = stages(bench_scene(0.001 * (1 + i / 100)), grid)
+        times, sizes = stages(bench_scene(0.001 * (1 + i / 100)), grid, contour)
         totals.append(sum(times.values()))
     print("stage ms (last run):", {k: round(v * 1e3, 1) for k, v in times.items()})
     print(f"uncached scene change, median of 10: {statistics.median(totals) * 1e3:.1f} ms")
@@ -79,20 +85,40 @@ def main():
 
 
 def app_rerun():
+    """CPU time of the app script's reruns after an lr slider change, timed inside the
+    script thread (AppTest's own polling is left out)."""
+    from streamlit.runtime.scriptrunner import script_runner
     from streamlit.testing.v1 import AppTest
 
+    script_times = []
+    original = script_runner.exec_func_with_error_handling
+
+    def timed(func, ctx):
+        began = time.thread_time()
+        try:
+            return original(func, ctx)
+        finally:
+            script_times.append(time.thread_time() - began)
+
+    script_runner.exec_func_with_error_handling = timed
     query = S.to_query(bench_scene(0.001))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.query_params.update(query)
     at.run()
     key = f"o0.{RACERS[0]}.sgd.lr"  # racer 0's lr slider (ui keys: o<index>.<name>.<inner>.lr)
-    times = []
-    for value in (0.002, 0.005, 0.01, 0.02, 0.05, 0.001):
-        start = time.perf_counter()
+    values = (0.002, 0.005, 0.01, 0.02, 0.05, 0.001)
+    script_times.clear()
+    for value in values:  # new scenes: trajectories and figures built
         at.select_slider(key=key).set_value(value).run()
-        times.append(time.perf_counter() - start)
+    new = statistics.median(script_times)
+    script_times.clear()
+    for value in values:  # scenes seen before: served from the cache
+        at.select_slider(key=key).set_value(value).run()
+    seen = statistics.median(script_times)
+    script_runner.exec_func_with_error_handling = original
     return (
-        f"AppTest rerun after an lr slider change, median: {statistics.median(times) * 1e3:.1f} ms"
+        f"app script rerun after an lr slider change (median CPU ms): new scene {new * 1e3:.1f}, "
+        f"cached scene {seen * 1e3:.1f}  (goal <= 50 ms)"
     )
 
 

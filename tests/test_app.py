@@ -38,7 +38,13 @@ def test_widgets_change_the_scene_and_the_url():
     assert at.query_params["steps"] == "123"
     at.number_input(key="racers").set_value(4).run()
     assert "o4" in at.query_params
-    assert len(at.tabs) >= 4
+    # one racer's controls at a time: pick racer 4, switch its optimizer, set its lr
+    at.segmented_control(key="editing").set_value(3).run()
+    at.selectbox(key="o3").set_value("rmsprop").run()
+    at.select_slider(key="o3.rmsprop.sgd.lr").set_value(0.005).run()
+    assert not at.exception
+    assert at.query_params["o4"].startswith("rmsprop,lr:0.005,")
+    assert at.query_params["o1"] == S.to_query(S.default_scene())["o1"]  # others unchanged
 
 
 def test_query_round_trip_restores_the_scene():

@@ -66,3 +66,24 @@ def _query_of(url):
     from urllib.parse import parse_qs, urlsplit
 
     return {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def test_click_on_the_contour_moves_the_start(browser, app_url, artifacts):
+    page = open_app(browser, app_url, "?steps=60&o1=adam,lr:0.05")
+    area = page.evaluate(
+        """() => {
+            const div = [...document.querySelectorAll('.js-plotly-plot')]
+                .find(d => d.data && d.data.some(t => t.type === 'contour'));
+            const r = div.querySelector('.nsewdrag').getBoundingClientRect();
+            return [r.x, r.y, r.width, r.height];
+        }"""
+    )
+    page.mouse.click(area[0] + 0.75 * area[2], area[1] + 0.25 * area[3])
+    page.wait_for_function("() => !location.search.includes('start=-1.5')", timeout=60_000)
+    page.wait_for_timeout(1500)
+    start = [float(v) for v in _query_of(page.url)["start"].split(",")]
+    (xmin, xmax), (ymin, ymax) = S.view_box(S.surface_of(S.default_scene()))
+    assert start[0] == pytest.approx(xmin + 0.75 * (xmax - xmin), abs=0.1)
+    assert start[1] == pytest.approx(ymax - 0.25 * (ymax - ymin), abs=0.1)
+    assert race_data(page)["paths"]  # the race was run again from there
+    page.screenshot(path=str(artifacts / "clicked-start.png"), full_page=True)

@@ -30,18 +30,26 @@ def payload(fig):
     return len(pio.to_json(fig.to_dict(), validate=False))
 
 
+def traces(fig):
+    return fig.to_dict()["data"]
+
+
 def test_one_static_path_per_optimizer():
     _, _, runs, labels, fig = build(racers=("sgd", "momentum", "adam"))
-    paths = [t for t in fig.data if t.type == "scatter" and t.mode == "lines"]
-    assert [t.name for t in paths] == labels
-    assert all(len(t.x) == run.xy.shape[0] for t, run in zip(paths, runs, strict=True))
+    paths = [t for t in traces(fig) if t["type"] == "scatter" and t["mode"] == "lines"]
+    assert [t["name"] for t in paths] == labels
+    box = S.view_box(S.surface_of(S.default_scene()))
+    for trace, run in zip(paths, runs, strict=True):
+        shown = F.visible_path(run.xy, box).astype(np.float32)
+        np.testing.assert_array_equal(F.decode(trace["x"]), shown[:, 0])
+        np.testing.assert_array_equal(F.decode(trace["y"]), shown[:, 1])
 
 
 def test_frames_carry_only_heads_and_trails():
     _, _, runs, _, fig = build(steps=120)
     frames = fig.to_dict()["frames"]
     assert len(frames) == 121
-    racer_trace = len(fig.data) - 1
+    racer_trace = len(traces(fig)) - 1
     for frame in frames:
         assert frame["traces"] == [racer_trace]
         assert len(frame["data"]) == 1
@@ -55,16 +63,21 @@ def test_payload_grows_linearly_with_steps():
     assert first / 200 < 1000  # bytes per step for two racers
 
 
-def test_frames_are_capped():
+def test_frames_and_scrubber_stops_are_capped():
     assert len(F.frame_steps(5000)) <= F.MAX_FRAMES + 1
     assert F.frame_steps(5000)[-1] == 5000
+    fig = build(steps=999)[-1]
+    stops = fig.to_dict()["layout"]["sliders"][0]["steps"]
+    assert len(stops) <= F.MAX_SCRUB_STOPS + 1
+    assert stops[-1]["label"] == "999"
+    assert len(fig.to_dict()["frames"]) == 1000
 
 
 def test_minima_and_start_are_marked():
     _, surface, _, _, fig = build()
-    minima = next(t for t in fig.data if t.name == "minimum")
-    assert list(zip(minima.x, minima.y, strict=True)) == [tuple(m) for m in surface.minima]
-    assert any(t.name == "start" for t in fig.data)
+    minima = next(t for t in traces(fig) if t["name"] == "minimum")
+    assert list(zip(minima["x"], minima["y"], strict=True)) == [tuple(m) for m in surface.minima]
+    assert any(t["name"] == "start" for t in traces(fig))
 
 
 def test_rosenbrock_uses_log_levels():
@@ -78,10 +91,13 @@ def test_rosenbrock_uses_log_levels():
 def test_diverging_run_is_marked_and_axes_stay_on_the_view():
     _, surface, runs, _, fig = build(racers=("sgd",), lr=1.0, steps=100)
     assert runs[0].diverged_at is not None
-    assert any(t.name == "diverged" for t in fig.data)
+    diverged = next(t for t in traces(fig) if t["name"] == "diverged")
+    assert diverged["text"] == [f"diverged @ {runs[0].diverged_at}"]
+    assert diverged["cliponaxis"] is False
     (xmin, xmax), (ymin, ymax) = S.view_box(surface)
-    assert list(fig.layout.xaxis.range) == [xmin, xmax]
-    assert list(fig.layout.yaxis.range) == [ymin, ymax]
+    layout = fig.to_dict()["layout"]
+    assert layout["xaxis"]["range"] == [xmin, xmax]
+    assert layout["yaxis"]["range"] == [ymin, ymax]
     heads = fig.to_dict()["frames"][-1]["data"][0]["x"]
     assert np.all(np.isfinite(heads)) and np.all((heads >= xmin) & (heads <= xmax))
 
@@ -98,13 +114,13 @@ def test_badge_annotation_when_options_are_on():
     box = S.view_box(surface)
     grid = F.surface_grid(surface, box, 40)
     fig = F.race_figure(surface, box, grid, runs, labels, scene["view"], ["gradient noise"])
-    assert "gradient noise" in fig.layout.annotations[0].text
+    assert "gradient noise" in fig.to_dict()["layout"]["annotations"][0]["text"]
 
 
 def test_panels_table_and_csv():
     scene, surface, runs, labels, _ = build(steps=80)
     metrics = F.metrics_figure(surface, runs, labels, scene["view"])
-    assert len(metrics.data) == 4 * len(runs)
+    assert len(traces(metrics)) == 4 * len(runs)
     table = F.results_table(surface, runs, labels, 1e-3)
     assert list(table["racer"]) == labels
     csv = F.trajectory_csv(runs[0]).splitlines()
@@ -118,4 +134,18 @@ def test_panels_table_and_csv():
         scene["view"],
         S.view_box(surface),
     )
-    assert three_d.data[0].type == "surface"
+    surface_trace = traces(three_d)[0]
+    assert surface_trace["type"] == "surface"
+    assert F.decode(surface_trace["z"]).shape == (40, 40)
+
+
+def test_typed_arrays_round_trip_and_plotly_layers_merge_over_plain_parts():
+    values = np.array([[1.5, np.nan], [-2.0, 3.25]])
+    np.testing.assert_array_equal(F.decode(F.typed(values, "f8")), values)
+    assert F.typed(values)["shape"] == "2, 2"
+    fig = build(steps=20)[-1]
+    fig.update_layout(template="plotly_dark", xaxis={"gridcolor": "red"})
+    layout = fig.to_dict()["layout"]
+    assert layout["xaxis"]["gridcolor"] == "red"
+    assert layout["xaxis"]["range"] == list(S.view_box(build(steps=20)[1])[0])
+    assert layout["template"]["layout"]["paper_bgcolor"] == "rgb(17,17,17)"

@@ -1,9 +1,10 @@
 """Pure Plotly builders for the race: contour + animation, 3D surface, metric panels, tables.
 
-Nothing here calls Streamlit. Every numeric array goes to Plotly as NumPy (float32 where a
-pixel's precision is enough), so figures serialize as compact base64 typed arrays.
+Nothing here calls Streamlit. Figures are plain dicts (see ``PlainFigure``); every numeric
+array goes as a base64 typed array (float32 where a pixel's precision is enough).
 """
 
+import base64
 import io
 import math
 
@@ -20,31 +21,69 @@ CONTOUR_SCALE = [[0.0, "#ffffff"], [0.35, "#d9e4ef"], [0.7, "#9fb3c8"], [1.0, "#
 TRAIL = 4  # trail points behind each moving head
 MAX_FRAMES = 1000  # above this many steps the animation shows every k-th step
 MAX_LINE_POINTS = 500  # metric and 3D lines are thinned to about this many points
+MAX_SCRUB_STOPS = 250  # scrubber positions (the animation itself plays every frame)
+CLICK_GRID = 41  # click targets per side: starts snap to 1/40 of the view
+CLICK_TARGETS = "start here"  # the name of their trace
 PLAY_SPEEDS = (("▶ slow", 120), ("▶ play", 40), ("▶ fast", 5))  # ms per frame
 
 
-class AnimatedFigure(go.Figure):
-    """A go.Figure whose animation frames stay plain dicts.
+class PlainFigure(go.Figure):
+    """A go.Figure whose traces, layout and frames are plain dicts, never validated.
 
-    Plotly validates every ``go.Frame`` (about 0.9 s for 1000 frames, measured); the frames
-    here only move markers, so they skip validation and are added when the figure is
-    serialized (``to_dict`` is what ``st.plotly_chart`` and ``to_json`` read).
+    Plotly validates every property it is given (about 0.1 s for the race, the 3D view
+    and the panels together, measured; 0.9 s for 1000 ``go.Frame``), which would eat a
+    rerun's budget. The builders here write correct dicts with typed arrays directly.
+    Whatever is added later through Plotly's own API (``update_layout``, ``add_trace``)
+    is validated as usual and laid over the plain parts by ``to_dict``, which is what
+    ``st.plotly_chart``, ``to_json`` and ``write_image`` read.
     """
 
-    def __init__(self, *args, raw_frames=(), raw_layout=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._raw_frames = list(raw_frames)
-        self._raw_layout = dict(raw_layout or {})
+    def __init__(self, data=(), layout=None, frames=()):
+        super().__init__()
+        self._plain = {"data": list(data), "layout": dict(layout or {}), "frames": list(frames)}
 
     @property
-    def raw_frames(self):
-        return self._raw_frames
+    def plain(self):
+        """The plain parts: ``{"data": [...], "layout": {...}, "frames": [...]}``."""
+        return self._plain
 
     def to_dict(self):
-        out = super().to_dict()
-        out["layout"].update(self._raw_layout)
-        out["frames"] = self._raw_frames
+        added = super().to_dict()
+        out = {
+            "data": self.plain["data"] + added["data"],
+            "layout": _merged(self.plain["layout"], added["layout"]),
+        }
+        if self.plain["frames"]:
+            out["frames"] = self.plain["frames"]
         return out
+
+
+def _merged(base, over):
+    """``base`` with ``over`` laid on top, nested dicts merged key by key."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            value = _merged(out[key], value)
+        out[key] = value
+    return out
+
+
+def typed(values, dtype="f4"):
+    """A Plotly typed array (base64 of little-endian ``dtype``), as plotly.js reads it."""
+    array = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
+    spec = {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
+    if array.ndim > 1:
+        spec["shape"] = ", ".join(map(str, array.shape))
+    return spec
+
+
+def decode(spec):
+    """The NumPy array behind a value of a built figure (typed array or list)."""
+    if isinstance(spec, dict):
+        array = np.frombuffer(base64.b64decode(spec["bdata"]), dtype="<" + spec["dtype"])
+        shape = spec.get("shape")
+        return array.reshape([int(n) for n in shape.split(",")]) if shape else array
+    return np.asarray(spec, dtype=float)
 
 
 def font_size(view):
@@ -139,7 +178,7 @@ def frame_steps(steps):
     return shown if shown[-1] == steps else np.append(shown, steps)
 
 
-def _decimals(box):
+def decimals(box):
     span = max(box[0][1] - box[0][0], box[1][1] - box[1][0])
     return max(0, 3 - math.floor(math.log10(span)))
 
@@ -150,7 +189,7 @@ def racer_frames(trajectories, box, trace_index):
     shown = frame_steps(held.shape[1] - 1)
     window = np.clip(shown[:, None] + np.arange(-TRAIL, 1)[None, :], 0, None)
     points = held[:, window]  # (racers, frames, TRAIL + 1, 2)
-    points = np.round(points.transpose(3, 1, 0, 2).reshape(2, len(shown), -1), _decimals(box))
+    points = np.round(points.transpose(3, 1, 0, 2).reshape(2, len(shown), -1), decimals(box))
     xs, ys = np.ascontiguousarray(points[0]), np.ascontiguousarray(points[1])
     return [
         {"name": str(step), "data": [{"x": x, "y": y}], "traces": [trace_index]}
@@ -162,69 +201,95 @@ def _racer_trace(frames, palette, count):
     sizes = np.concatenate([np.linspace(3, 7, TRAIL), [14]])
     opacity = np.concatenate([np.linspace(0.25, 0.8, TRAIL), [1.0]])
     first = frames[0]["data"][0]
-    return go.Scatter(
-        x=first["x"],
-        y=first["y"],
-        mode="markers",
-        name="heads",
-        showlegend=False,
-        hoverinfo="skip",
-        marker={
-            "size": np.tile(sizes, count),
-            "opacity": np.tile(opacity, count),
+    return {
+        "type": "scatter",
+        "x": first["x"],
+        "y": first["y"],
+        "mode": "markers",
+        "name": "heads",
+        "showlegend": False,
+        "hoverinfo": "skip",
+        "marker": {
+            "size": typed(np.tile(sizes, count)),
+            "opacity": typed(np.tile(opacity, count)),
             "color": np.repeat(palette[:count], TRAIL + 1).tolist(),
             "line": {"color": "white", "width": 1},
         },
-    )
+    }
 
 
 # ---------------------------------------------------------------- race figure
 
 
-def race_figure(surface, box, grid, trajectories, labels, view, badge=()):
-    """Contour with every full path (static), markers, and the animated heads."""
+def contour_trace(surface, grid, view):
+    """The surface as a filled contour (log-spaced levels when values span decades)."""
     xs, ys, z = grid
     log = uses_log_levels(z, surface.f_min)
     zplot = level_values(z, surface.f_min, log, log_floor(z, surface.f_min)).astype(np.float32)
+    return {
+        "type": "contour",
+        "x": typed(xs),
+        "y": typed(ys),
+        "z": typed(zplot),
+        "ncontours": 30 if log else 25,
+        "colorscale": CONTOUR_SCALE,
+        "contours": {"coloring": "heatmap", "showlines": True},
+        "line": {"width": 0.6, "color": "rgba(40,50,60,0.45)"},
+        "colorbar": _colorbar(zplot, log, font_size(view)),
+        "hovertemplate": "x=%{x:.3f}<br>y=%{y:.3f}<br>"
+        + ("log10(f − f*)" if log else "f")
+        + "=%{z:.3g}<extra></extra>",
+        "name": "surface",
+        "showlegend": False,
+    }
+
+
+def click_targets(box, count=CLICK_GRID):
+    """Invisible points on a ``count`` x ``count`` grid over ``box``: a click on one is a
+    selection the app reads as a new start point (a contour trace takes no clicks)."""
+    (xmin, xmax), (ymin, ymax) = box
+    xs, ys = np.meshgrid(np.linspace(xmin, xmax, count), np.linspace(ymin, ymax, count))
+    return {
+        "type": "scatter",
+        "x": typed(xs.ravel()),
+        "y": typed(ys.ravel()),
+        "mode": "markers",
+        "name": CLICK_TARGETS,
+        "showlegend": False,
+        "marker": {"size": 12, "opacity": 0},
+        "selected": {"marker": {"opacity": 0}},
+        "unselected": {"marker": {"opacity": 0}},
+        "hovertemplate": "click to start at (%{x:.3f}, %{y:.3f})<extra></extra>",
+    }
+
+
+def race_figure(surface, box, grid, trajectories, labels, view, badge=(), contour=None):
+    """Contour with every full path (static), markers, and the animated heads.
+
+    ``contour`` is ``contour_trace(surface, grid, view)`` when the caller has it cached.
+    """
     size = font_size(view)
     palette = colors(view, len(trajectories))
-    traces = [
-        go.Contour(
-            x=xs.astype(np.float32),
-            y=ys.astype(np.float32),
-            z=zplot,
-            ncontours=30 if log else 25,
-            colorscale=CONTOUR_SCALE,
-            contours={"coloring": "heatmap", "showlines": True},
-            line={"width": 0.6, "color": "rgba(40,50,60,0.45)"},
-            colorbar=_colorbar(zplot, log, size),
-            hovertemplate="x=%{x:.3f}<br>y=%{y:.3f}<br>"
-            + ("log10(f − f*)" if log else "f")
-            + "=%{z:.3g}<extra></extra>",
-            name="surface",
-            showlegend=False,
-        )
-    ]
+    traces = [contour or contour_trace(surface, grid, view), click_targets(box)]
     for traj, label, color in zip(trajectories, labels, palette, strict=True):
-        path = visible_path(traj.xy, box).astype(np.float32)
+        path = visible_path(traj.xy, box)
         traces.append(
-            go.Scatter(
-                x=path[:, 0],
-                y=path[:, 1],
-                mode="lines",
-                name=label,
-                legendgroup=label,
-                line={"color": color, "width": 2},
-                hovertemplate=f"{label}<br>x=%{{x:.3f}}, y=%{{y:.3f}}<extra></extra>",
-            )
+            {
+                "type": "scatter",
+                "x": typed(path[:, 0]),
+                "y": typed(path[:, 1]),
+                "mode": "lines",
+                "name": label,
+                "legendgroup": label,
+                "line": {"color": color, "width": 2},
+                "hovertemplate": f"{label}<br>x=%{{x:.3f}}, y=%{{y:.3f}}<extra></extra>",
+            }
         )
     traces += _point_markers(surface, trajectories, box, palette, size)
     frames = racer_frames(trajectories, box, len(traces))
     traces.append(_racer_trace(frames, palette, len(trajectories)))
-    layout = _race_layout(box, size, badge)
-    return AnimatedFigure(
-        data=traces, layout=layout, raw_frames=frames, raw_layout=_play_controls(frames, size)
-    )
+    layout = {**_race_layout(box, size, badge), **_play_controls(frames, size)}
+    return PlainFigure(traces, layout, frames)
 
 
 def _point_markers(surface, trajectories, box, palette, size):
@@ -236,35 +301,42 @@ def _point_markers(surface, trajectories, box, palette, size):
     diverged = [(i, t) for i, t in enumerate(trajectories) if t.diverged_at is not None]
     if diverged:
         where = [held_positions(t.xy, box)[-1] for _, t in diverged]
+        (_, _), (ymin, ymax) = box
         out.append(
-            go.Scatter(
-                x=[p[0] for p in where],
-                y=[p[1] for p in where],
-                mode="markers+text",
-                name="diverged",
-                text=[f"diverged @ {t.diverged_at}" for _, t in diverged],
-                textposition="top center",
-                textfont={"size": size, "color": [palette[i] for i, _ in diverged]},
-                marker={
+            {
+                "type": "scatter",
+                "x": [float(p[0]) for p in where],
+                "y": [float(p[1]) for p in where],
+                "mode": "markers+text",
+                "name": "diverged",
+                "text": [f"diverged @ {t.diverged_at}" for _, t in diverged],
+                # below the mark near the top edge, above it elsewhere: never cut off
+                "textposition": [
+                    "bottom center" if p[1] > (ymin + ymax) / 2 else "top center" for p in where
+                ],
+                "cliponaxis": False,
+                "textfont": {"size": size, "color": [palette[i] for i, _ in diverged]},
+                "marker": {
                     "symbol": "x",
                     "size": size + 4,
                     "color": [palette[i] for i, _ in diverged],
                 },
-            )
+            }
         )
     return out
 
 
 def _markers(points, name, symbol, color, size):
     points = list(points)
-    return go.Scatter(
-        x=[p[0] for p in points],
-        y=[p[1] for p in points],
-        mode="markers",
-        name=name,
-        marker={"symbol": symbol, "size": size, "color": color, "line": {"width": 1.5}},
-        hovertemplate=f"{name} (%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
-    )
+    return {
+        "type": "scatter",
+        "x": [float(p[0]) for p in points],
+        "y": [float(p[1]) for p in points],
+        "mode": "markers",
+        "name": name,
+        "marker": {"symbol": symbol, "size": size, "color": color, "line": {"width": 1.5}},
+        "hovertemplate": f"{name} (%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+    }
 
 
 def _play_controls(frames, size):
@@ -292,7 +364,8 @@ def _play_controls(frames, size):
         "font": {"color": "rgba(0,0,0,0)"},
         "pad": {"t": 30},
         "steps": [
-            {"label": f["name"], "method": "animate", "args": [[f["name"]], seek]} for f in frames
+            {"label": f["name"], "method": "animate", "args": [[f["name"]], seek]}
+            for f in _scrubber_stops(frames)
         ],
     }
     menu = {
@@ -309,6 +382,14 @@ def _play_controls(frames, size):
     }
     slider = {**slider, "x": 0.0, "len": 1.0, "y": 0, "yanchor": "top", "pad": {"t": 85}}
     return {"updatemenus": [menu], "sliders": [slider]}
+
+
+def _scrubber_stops(frames):
+    """At most MAX_SCRUB_STOPS evenly spaced frames, the last included: the scrubber
+    cannot be placed finer than a pixel or two anyway, and each stop costs payload."""
+    stride = max(1, math.ceil(len(frames) / MAX_SCRUB_STOPS))
+    stops = frames[::stride]
+    return stops if stops[-1] is frames[-1] else [*stops, frames[-1]]
 
 
 def _race_layout(box, size, badge):
@@ -354,15 +435,16 @@ def surface3d_figure(surface, grid, trajectories, labels, view, box, max_size=80
     zplot = level_values(z[::stride, ::stride], surface.f_min, log, floor).astype(np.float32)
     size = font_size(view)
     traces = [
-        go.Surface(
-            x=xs[::stride].astype(np.float32),
-            y=ys[::stride].astype(np.float32),
-            z=zplot,
-            colorscale=CONTOUR_SCALE,
-            showscale=False,
-            opacity=0.9,
-            name="surface",
-        )
+        {
+            "type": "surface",
+            "x": typed(xs[::stride]),
+            "y": typed(ys[::stride]),
+            "z": typed(zplot),
+            "colorscale": CONTOUR_SCALE,
+            "showscale": False,
+            "opacity": 0.9,
+            "name": "surface",
+        }
     ]
     for traj, label, color in zip(trajectories, labels, colors(view, len(labels)), strict=True):
         every = max(1, len(traj.loss) // MAX_LINE_POINTS)
@@ -370,25 +452,30 @@ def surface3d_figure(surface, grid, trajectories, labels, view, box, max_size=80
         height = level_values(traj.loss[::every], surface.f_min, log, floor)
         height[~np.isfinite(path[:, 0])] = np.nan
         traces.append(
-            go.Scatter3d(
-                x=path[:, 0].astype(np.float32),
-                y=path[:, 1].astype(np.float32),
-                z=height.astype(np.float32),
-                mode="lines",
-                name=label,
-                line={"color": color, "width": 5},
-                showlegend=False,
-            )
+            {
+                "type": "scatter3d",
+                "x": typed(path[:, 0]),
+                "y": typed(path[:, 1]),
+                "z": typed(height),
+                "mode": "lines",
+                "name": label,
+                "line": {"color": color, "width": 5},
+                "showlegend": False,
+            }
         )
     title = "log10(f − f*)" if log else "f"
     layout = {
         "height": 560 + 4 * (size - 13),
         "font": {"size": size},
         "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
-        "scene": {"xaxis_title": "x", "yaxis_title": "y", "zaxis_title": title},
+        "scene": {
+            "xaxis": {"title": {"text": "x"}},
+            "yaxis": {"title": {"text": "y"}},
+            "zaxis": {"title": {"text": title}},
+        },
         "uirevision": "surface3d",
     }
-    return go.Figure(data=traces, layout=layout)
+    return PlainFigure(traces, layout)
 
 
 # ---------------------------------------------------------------- metric panels
@@ -428,7 +515,7 @@ def metrics_figure(surface, trajectories, labels, view):
     traces = []
     for panel, (title, scale, xdom, ydom) in enumerate(_PANELS, start=1):
         suffix = "" if panel == 1 else str(panel)
-        title_x = "step" if ydom[0] == 0.0 else None
+        title_x = {"text": "step" if ydom[0] == 0.0 else ""}
         layout[f"xaxis{suffix}"] = {"domain": xdom, "anchor": f"y{suffix}", "title": title_x}
         layout[f"yaxis{suffix}"] = {"domain": ydom, "anchor": f"x{suffix}", "type": scale}
         layout["annotations"].append(
@@ -446,41 +533,38 @@ def metrics_figure(surface, trajectories, labels, view):
         for data, label, color in zip(series, labels, colors(view, len(labels)), strict=True):
             every = max(1, len(data[title]) // MAX_LINE_POINTS)
             traces.append(
-                go.Scatter(
-                    x0=0,
-                    dx=every,
-                    y=np.clip(data[title][::every], 0, 1e30).astype(np.float32),
-                    mode="lines",
-                    name=label,
-                    legendgroup=label,
-                    showlegend=panel == 1,
-                    line={"color": color, "width": 1.5},
-                    xaxis=f"x{suffix}",
-                    yaxis=f"y{suffix}",
-                )
+                {
+                    "type": "scatter",
+                    "x0": 0,
+                    "dx": every,
+                    "y": typed(np.clip(data[title][::every], 0, 1e30)),
+                    "mode": "lines",
+                    "name": label,
+                    "legendgroup": label,
+                    "showlegend": panel == 1,
+                    "line": {"color": color, "width": 1.5},
+                    "xaxis": f"x{suffix}",
+                    "yaxis": f"y{suffix}",
+                }
             )
-    return go.Figure(data=traces, layout=layout)
+    return PlainFigure(traces, layout)
 
 
 def lr_preview_figure(rates, labels, view):
     """A small lr-vs-step plot of the schedule, one line per racer's base rate."""
     traces = [
-        go.Scatter(
-            y=np.asarray(rate, dtype=np.float32), mode="lines", name=label, line={"color": c}
-        )
+        {"type": "scatter", "y": typed(rate), "mode": "lines", "name": label, "line": {"color": c}}
         for rate, label, c in zip(rates, labels, colors(view, len(labels)), strict=True)
     ]
-    return go.Figure(
-        data=traces,
-        layout=dict(
-            height=180,
-            margin={"l": 40, "r": 5, "t": 5, "b": 30},
-            showlegend=False,
-            yaxis={"type": "log", "title": "lr"},
-            xaxis={"title": "step"},
-            font={"size": font_size(view) - 2},
-        ),
-    )
+    layout = {
+        "height": 180,
+        "margin": {"l": 40, "r": 5, "t": 5, "b": 30},
+        "showlegend": False,
+        "yaxis": {"type": "log", "title": {"text": "lr"}},
+        "xaxis": {"title": {"text": "step"}},
+        "font": {"size": font_size(view) - 2},
+    }
+    return PlainFigure(traces, layout)
 
 
 # ---------------------------------------------------------------- tables

@@ -6,6 +6,7 @@ include the choice (``o1.adam.lr``) so switching optimizer or surface starts fro
 """
 
 import math
+from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
@@ -14,6 +15,7 @@ import optimizers
 import surfaces
 from optimizers import schedules
 
+from . import figures as F
 from . import scene as S
 
 
@@ -30,8 +32,6 @@ def read_scene(current):
         st.header("Surface")
         raw["surface"] = _surface(current)
         surface = surfaces.get(raw["surface"]["name"], **raw["surface"]["params"])
-        st.latex(surface.latex)
-        st.caption(surface.note)
         raw["start"], raw["steps"] = _start_and_steps(current, surface)
         st.header("Schedule")
         raw["schedule"] = _schedule(current, raw["steps"])
@@ -159,6 +159,11 @@ def _view(current):
 
 
 def _racers(current):
+    """Every racer of the scene; only the one being edited draws its controls.
+
+    The others pass through from the current scene: drawing six racers' sliders on every
+    rerun would cost more than the whole race (Streamlit scans the session per widget).
+    """
     st.subheader("Racers")
     count = st.number_input(
         f"How many optimizers race (1 to {S.MAX_OPTIMIZERS})",
@@ -168,12 +173,16 @@ def _racers(current):
     )
     racers = current["optimizers"]
     default = S.available()[0]
-    tabs = st.tabs([f"Racer {i + 1}" for i in range(count)])
-    out = []
-    for index, tab in enumerate(tabs):
-        previous = racers[index] if index < len(racers) else S.default_racer(default)
-        with tab:
-            out.append(_racer(index, previous))
+    out = [racers[i] if i < len(racers) else S.default_racer(default) for i in range(count)]
+    editing = st.segmented_control(
+        "Edit racer",
+        range(count),
+        key=_init("editing", 0),
+        format_func=lambda i: S.racer_label(out[i], i),
+    )
+    if editing is None or editing >= count:  # deselected, or fewer racers now
+        editing = 0
+    out[editing] = _racer(editing, out[editing])
     return out
 
 
@@ -249,6 +258,41 @@ def log_options(low, high, value):
 
 
 # ---------------------------------------------------------------- showing a scene
+
+
+def surface_header(surface):
+    """The surface's formula and what it teaches, above the charts."""
+    formula, note = st.columns([3, 2], vertical_alignment="center")
+    formula.latex(surface.latex)
+    note.caption(f"**{surface.title}**: {surface.note}")
+
+
+def share_link(query):
+    """A link that reopens this exact scene, in a box with a copy button."""
+    base = (st.context.url or "").split("?")[0]
+    link = base + "?" + urlencode(query, safe=",:/")
+    with st.popover("🔗 Copy a link to this scene"):
+        st.code(link, language=None, wrap_lines=True)
+        st.caption("The copy button is at the box's right; the link restores every setting.")
+
+
+def race_chart(figure, scene):
+    """The animated race; a click on the contour moves the start point there."""
+    st.plotly_chart(figure, key="race", on_select=_start_from_click, selection_mode="points")
+    st.caption("Click anywhere on the contour to start the race from there.")
+
+
+def _start_from_click():
+    points = [p for p in st.session_state.race.selection.points if "x" in p and "y" in p]
+    if not points:
+        return
+    name = st.session_state.surface
+    box = S.view_box(surfaces.get(name))
+    (xmin, xmax), (ymin, ymax) = box
+    digits = F.decimals(box)  # the click targets are float32: round off their noise
+    x = round(min(max(float(points[0]["x"]), xmin), xmax), digits)
+    y = round(min(max(float(points[0]["y"]), ymin), ymax), digits)
+    st.session_state[f"start.{name}.x"], st.session_state[f"start.{name}.y"] = x, y
 
 
 def show_warnings(warnings, limit=8):
