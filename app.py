@@ -11,10 +11,10 @@ st.set_page_config(page_title="Gradscape", page_icon="⛰️", layout="wide")
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def surface_layers(surface_key, size, large_font):
-    """The contour grid and contour trace of one surface; keyed by small arguments only."""
+    """The contour grid and contour picture of one surface; keyed by small arguments only."""
     surface = S.surface_of({"surface": S.json.loads(surface_key)})
     grid = F.surface_grid(surface, S.view_box(surface), size)
-    return grid, F.contour_trace(surface, grid, {"large_font": large_font})
+    return grid, F.contour_layer(surface, grid, {"large_font": large_font})
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

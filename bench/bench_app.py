@@ -71,7 +71,7 @@ def main():
     scene = bench_scene(0.001)
     surface = S.surface_of(scene)
     grid = F.surface_grid(surface, S.view_box(surface), 300)
-    contour = F.contour_trace(surface, grid, scene["view"])
+    contour = F.contour_layer(surface, grid, scene["view"])
     stages(scene, grid, contour)  # warm up
     totals = []
     for i in range(10):

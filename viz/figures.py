@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from . import raster
+
 PALETTES = {
     # Okabe & Ito (2008), colour-blind safe; yellow and black left out (contours, minima).
     "okabe-ito": ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"),
@@ -136,7 +138,7 @@ def _colorbar(z, log, size):
     if log:
         finite = z[np.isfinite(z)]
         ticks = np.arange(math.floor(finite.min()), math.ceil(finite.max()) + 1)
-        bar.update(tickvals=ticks, ticktext=[f"1e{int(t)}" for t in ticks])
+        bar.update(tickvals=ticks.tolist(), ticktext=[f"1e{int(t)}" for t in ticks])
     return {**bar, "tickfont": {"size": size - 2}}
 
 
@@ -221,56 +223,78 @@ def _racer_trace(frames, palette, count):
 # ---------------------------------------------------------------- race figure
 
 
-def contour_trace(surface, grid, view):
-    """The surface as a filled contour (log-spaced levels when values span decades)."""
+def contour_layer(surface, grid, view):
+    """The surface as a filled-contour picture plus a colour bar (log-spaced levels when
+    values span decades): ``{"image": layout image, "colorbar": trace}``."""
     xs, ys, z = grid
     log = uses_log_levels(z, surface.f_min)
-    zplot = level_values(z, surface.f_min, log, log_floor(z, surface.f_min)).astype(np.float32)
-    return {
-        "type": "contour",
-        "x": typed(xs),
-        "y": typed(ys),
-        "z": typed(zplot),
-        "ncontours": 30 if log else 25,
-        "colorscale": CONTOUR_SCALE,
-        "contours": {"coloring": "heatmap", "showlines": True},
-        "line": {"width": 0.6, "color": "rgba(40,50,60,0.45)"},
-        "colorbar": _colorbar(zplot, log, font_size(view)),
-        "hovertemplate": "x=%{x:.3f}<br>y=%{y:.3f}<br>"
-        + ("log10(f − f*)" if log else "f")
-        + "=%{z:.3g}<extra></extra>",
-        "name": "surface",
-        "showlegend": False,
+    zplot = level_values(z, surface.f_min, log, log_floor(z, surface.f_min))
+    finite = zplot[np.isfinite(zplot)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    edges = raster.band_edges(low, high, 30 if log else 25)
+    png = raster.contour_png(zplot, edges, CONTOUR_SCALE)
+    image = {
+        "source": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+        "xref": "x",
+        "yref": "y",
+        "x": float(xs[0]),
+        "y": float(ys[-1]),
+        "sizex": float(xs[-1] - xs[0]),
+        "sizey": float(ys[-1] - ys[0]),
+        "sizing": "stretch",
+        "layer": "below",
     }
+    colorbar = {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "name": "levels",
+        "showlegend": False,
+        "hoverinfo": "skip",
+        "marker": {
+            "color": [low, high],
+            "cmin": low,
+            "cmax": high,
+            "colorscale": CONTOUR_SCALE,
+            "showscale": True,
+            "colorbar": _colorbar(finite if finite.size else np.zeros(1), log, font_size(view)),
+        },
+    }
+    return {"image": image, "colorbar": colorbar, "log": log}
 
 
-def click_targets(box, count=CLICK_GRID):
-    """Invisible points on a ``count`` x ``count`` grid over ``box``: a click on one is a
-    selection the app reads as a new start point (a contour trace takes no clicks)."""
+def click_targets(surface, box, count=CLICK_GRID):
+    """Invisible points on a ``count`` x ``count`` grid over ``box``, hovering with f: a
+    click on one is a selection the app reads as a new start point (a picture takes no
+    clicks)."""
     (xmin, xmax), (ymin, ymax) = box
     xs, ys = np.meshgrid(np.linspace(xmin, xmax, count), np.linspace(ymin, ymax, count))
     return {
         "type": "scatter",
         "x": typed(xs.ravel()),
         "y": typed(ys.ravel()),
+        "customdata": typed(np.asarray(surface.f(xs, ys), dtype=float).ravel()),
         "mode": "markers",
         "name": CLICK_TARGETS,
         "showlegend": False,
         "marker": {"size": 12, "opacity": 0},
         "selected": {"marker": {"opacity": 0}},
         "unselected": {"marker": {"opacity": 0}},
-        "hovertemplate": "click to start at (%{x:.3f}, %{y:.3f})<extra></extra>",
+        "hovertemplate": "(%{x:.3f}, %{y:.3f}) f=%{customdata:.4g}<br>click to start here"
+        "<extra></extra>",
     }
 
 
 def race_figure(surface, box, grid, trajectories, labels, view, badge=(), contour=None):
     """Contour with every full path (static), markers, and the animated heads.
 
-    ``contour`` is ``contour_trace(surface, grid, view)`` when the caller has it cached.
+    ``contour`` is ``contour_layer(surface, grid, view)`` when the caller has it cached.
     """
     size = font_size(view)
     palette = colors(view, len(trajectories))
-    traces = [contour or contour_trace(surface, grid, view), click_targets(box)]
+    contour = contour or contour_layer(surface, grid, view)
+    traces = [contour["colorbar"], click_targets(surface, box)]
     for traj, label, color in zip(trajectories, labels, palette, strict=True):
         path = visible_path(traj.xy, box)
         traces.append(
@@ -289,6 +313,7 @@ def race_figure(surface, box, grid, trajectories, labels, view, badge=(), contou
     frames = racer_frames(trajectories, box, len(traces))
     traces.append(_racer_trace(frames, palette, len(trajectories)))
     layout = {**_race_layout(box, size, badge), **_play_controls(frames, size)}
+    layout["images"] = [contour["image"]]
     return PlainFigure(traces, layout, frames)
 
 
@@ -358,7 +383,7 @@ def _play_controls(frames, size):
     seek = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
     slider = {
         "active": 0,
-        "currentvalue": {"prefix": "step ", "font": {"size": size}},
+        "currentvalue": {"prefix": "step ", "font": {"size": size, "color": "#31333F"}},
         "ticklen": 0,
         "tickcolor": "rgba(0,0,0,0)",
         "font": {"color": "rgba(0,0,0,0)"},
@@ -392,11 +417,14 @@ def _scrubber_stops(frames):
     return stops if stops[-1] is frames[-1] else [*stops, frames[-1]]
 
 
+_BARE = {"showgrid": False, "zeroline": False}  # the contour picture fills the plot
+
+
 def _race_layout(box, size, badge):
     (xmin, xmax), (ymin, ymax) = box
     layout = {
-        "xaxis": {"range": [xmin, xmax], "title": {"text": "x"}, "autorange": False},
-        "yaxis": {"range": [ymin, ymax], "title": {"text": "y"}, "autorange": False},
+        "xaxis": {"range": [xmin, xmax], "title": {"text": "x"}, "autorange": False, **_BARE},
+        "yaxis": {"range": [ymin, ymax], "title": {"text": "y"}, "autorange": False, **_BARE},
         "font": {"size": size},
         "height": 670 + 4 * (size - 13),
         "margin": {"l": 50, "r": 10, "t": 40, "b": 150},

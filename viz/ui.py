@@ -271,7 +271,7 @@ def share_link(query):
     """A link that reopens this exact scene, in a box with a copy button."""
     base = (st.context.url or "").split("?")[0]
     link = base + "?" + urlencode(query, safe=",:/")
-    with st.popover("🔗 Copy a link to this scene"):
+    with st.popover("Copy a link to this scene", icon=":material/link:"):
         st.code(link, language=None, wrap_lines=True)
         st.caption("The copy button is at the box's right; the link restores every setting.")
 
