@@ -82,6 +82,7 @@ def main():
     names = ("race", "3d", "metrics", "lr preview")
     print("JSON bytes:", dict(zip(names, sizes, strict=True)), f"total {sum(sizes) / 1e6:.2f} MB")
     print(app_rerun())
+    print(first_chart())
 
 
 def app_rerun():
@@ -120,6 +121,53 @@ def app_rerun():
         f"app script rerun after an lr slider change (median CPU ms): new scene {new * 1e3:.1f}, "
         f"cached scene {seen * 1e3:.1f}  (goal <= 50 ms)"
     )
+
+
+def first_chart():
+    """Seconds from `streamlit run app.py` to the race drawn in Chromium (warm Numba cache;
+    the browser is started beforehand, as a user's already is)."""
+    import os
+    import socket
+    import subprocess
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+        began = time.perf_counter()
+        server = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=dict(os.environ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            while True:
+                try:
+                    urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            page.goto(url)
+            page.wait_for_selector(
+                ".js-plotly-plot .imagelayer image", state="attached", timeout=120_000
+            )
+            seconds = time.perf_counter() - began
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+            browser.close()
+    return f"from `streamlit run` to the first chart in Chromium: {seconds:.1f} s (goal <= 10 s)"
 
 
 if __name__ == "__main__":

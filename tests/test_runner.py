@@ -387,3 +387,20 @@ def test_bad_input_in_a_lookahead_inner_optimizer():
         "'betas'",
         "allowed",
     )
+
+
+def test_two_threads_run_at_once_with_the_results_of_one():
+    """Two sessions' runs: the kernel releases the GIL and shares no state between calls."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from optimizers import _kernel
+
+    assert _kernel.trajectory.targetoptions["nogil"]
+    jobs = [("rosenbrock", "adam", 0.01), ("beale", "momentum", 0.001)] * 4
+    alone = [optimizers.run(s, o, (1.0, 1.5), 3000, lr=lr).xy for s, o, lr in jobs]
+    with ThreadPoolExecutor(2) as pool:
+        together = list(
+            pool.map(lambda j: optimizers.run(j[0], j[1], (1.0, 1.5), 3000, lr=j[2]).xy, jobs)
+        )
+    for a, b in zip(alone, together, strict=True):
+        np.testing.assert_array_equal(a, b)
