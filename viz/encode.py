@@ -15,8 +15,8 @@ HOLD_MS = 1500  # the last frame of an animation stays this long
 TRANSPARENT = 255  # GIF palette index meaning "unchanged since the previous frame"
 # A fixed date for PDFs, as long as Chromium's, so the file's byte offsets still hold.
 _PDF_DATE = b"D:20000101000000+00'00'"
-_SVG_UID = re.compile(r'id="clip([0-9a-f]{6})')
-_SVG_UID_PREFIXES = r'clip|legend|defs-|[#"]g|cb'  # where Plotly puts those ids
+_SVG_UID = re.compile(r"(?:clip|trace)([0-9a-f]{6})")  # the plot's id and each trace's
+_SVG_UID_PREFIXES = r'clip|legend|defs-|[#"]g|cb|trace'  # where Plotly puts those ids
 
 
 def decode_png(data):
@@ -107,8 +107,8 @@ def mp4(images, fps):
 def reproducible(data, fmt):
     """Still-image bytes without what changes between runs.
 
-    SVG: Plotly names its clip paths after a random id per plot and trace; they become
-    fixed names. PDF: Chromium stamps creation and modification dates; they become a fixed
+    SVG: Plotly names clip paths, gradients and trace groups after a random id per plot
+    and per trace; they become fixed names in order of appearance. PDF: Chromium stamps creation and modification dates; they become a fixed
     date of the same length. PNG from Chromium carries no time stamp and is left alone.
     """
     if fmt == "svg":
