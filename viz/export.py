@@ -1,6 +1,4 @@
-"""Export a scene's race as PNG, SVG, PDF, GIF or MP4, the same bytes every time.
-
-Command line::
+"""The export command: any scene to PNG, SVG, PDF, GIF or MP4, the same bytes every time.
 
     python -m viz.export SCENE -o OUT [--width W --height H --scale S --frame K
                                        --frames N --fps F --theme light|dark]
@@ -10,288 +8,112 @@ Command line::
 SCENE is a preset name (see ``--list``), a scene JSON file, or a share link copied from
 the app. OUT's extension picks the format: ``.png``, ``.svg`` and ``.pdf`` draw one frame
 (the last, or step K); ``.gif`` and ``.mp4`` animate the race with a step counter.
+``--all-presets`` writes every preset as PNG and the classic three as GIFs, with one
+browser for all. Errors are one line on stderr, exit status 2.
 
-The pictures are the app's race figure (``viz.figures.race_figure``) without its play
-controls, drawn by Plotly in Chromium: stills through kaleido, animation frames as
-screenshots of one page (``viz.browser``), encoded by ``viz.encode``. ``render`` is the
-entry point for other code (the app's download buttons).
+The drawing is ``viz.render``. This module imports it only after Chromium has started, so
+the engine loads (Numba's cached kernels, pandas) while the browser starts.
 """
 
 import argparse
 import dataclasses
-import math
 import os
-import re
 import sys
-import urllib.parse
 from pathlib import Path
 
-import numpy as np
-import plotly.io as pio
 from tqdm import tqdm
 
-from . import encode, presets
-from . import figures as F
-from . import scene as S
 from .browser import Browser, BrowserError
 
-STILLS = ("png", "svg", "pdf")
-ANIMATIONS = ("gif", "mp4")
-FORMATS = STILLS + ANIMATIONS
-# Plotly template, and layout on top of it (a light legend keeps the black markers visible).
-THEMES = {
-    "light": ("plotly_white", {}),
-    "dark": ("plotly_dark", {"legend": {"bgcolor": "#dfe5ec", "font": {"color": "#222"}}}),
-}
-SIZE_RANGE = (100, 4000)  # CSS pixels, each side
-SCALE_RANGE = (0.25, 8.0)
-FPS_RANGE = (1, 60)
-FRAMES_RANGE = (2, F.MAX_FRAMES)
+FORMATS = ("png", "svg", "pdf", "gif", "mp4")
 GALLERY_ANIMATIONS = ("beale_race", "long_valley", "saddle_escape")
 GALLERY_GIF_SIZE = (640, 512)
-_RACER_KEY = re.compile(r"o[1-9][0-9]?")  # o1, o2, ...: a racer in a share link
 
 
-@dataclasses.dataclass(frozen=True)
-class Options:
-    """How to draw: size in CSS pixels, pixel density, theme; and what to show.
-
-    ``frame`` is the step a still shows (None: the last); ``frames`` and ``fps`` set an
-    animation's length and pace (fewer frames if the race has fewer steps).
-    """
-
-    width: int = 800
-    height: int = 640
-    scale: float = 1.0
-    theme: str = "light"
-    frame: int | None = None
-    frames: int = 100
-    fps: int = 15
-
-
-@dataclasses.dataclass(frozen=True)
-class Race:
-    """The app's race figure for one scene, and what export needs to move its heads."""
-
-    figure: F.AnimatedFigure
-    trajectories: list
-    box: tuple
-    steps: int
-
-    @property
-    def heads_index(self):
-        return self.figure.raw_frames[0]["traces"][0]
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    try:
+        if args.list:
+            _list()
+        elif args.all_presets:
+            _gallery(args)
+        else:
+            _export(args)
+    except (ValueError, BrowserError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    return 0
 
 
-# ---------------------------------------------------------------- scenes in
+def _list():
+    from . import presets
+
+    for name in presets.names():
+        print(f"{name:<24} {presets.describe(name)}")
 
 
-def load_scene(source):
-    """``(scene, warnings)`` from a preset name, a scene JSON file, or a share link.
+def _export(args):
+    if not args.scene or not args.output:
+        raise ValueError("give a SCENE and -o OUT (or --list, or --all-presets -o DIR)")
+    fmt = format_of(args.output)
+    check_writable(args.output)
+    with Browser() as browser:  # Chromium starts now, while viz.render loads
+        from . import render as R
 
-    Raises ValueError saying what ``source`` should be when it is none of those.
-    """
-    if source in presets.names():
-        return presets.load(source)
-    if "?" in source or source.startswith(("http://", "https://")):
-        return _scene_from_link(source)
-    path = Path(source)
-    if path.suffix.lower() == ".json" or path.exists():
-        return _scene_from_file(path)
-    raise ValueError(
-        f"{S.show(source)} is not a preset, a scene JSON file or a share link "
-        f"(presets: {', '.join(presets.names())})"
-    )
-
-
-def _scene_from_file(path):
-    data = presets.read_json(path, "scene file")
-    # a preset file wraps its scene; a plain scene file is the scene itself
-    scene = data.get("scene") if isinstance(data, dict) and "scene" in data else data
-    if not isinstance(scene, dict):
-        raise ValueError(f"scene file {path} must hold a JSON object: a scene or a preset")
-    return S.validate(scene)
+        options = _options(args, R.Options())
+        scene, warnings = R.load_scene(args.scene)
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        R.check_options(options, fmt, scene["steps"])
+        with _Progress("frames") as progress:
+            animated = fmt in R.ANIMATIONS
+            data = R.render(
+                scene, fmt, options, browser=browser, progress=progress if animated else None
+            )
+    _write(args.output, data)
 
 
-def _scene_from_link(link):
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query, keep_blank_values=True)
-    if "surface" not in query or not any(_RACER_KEY.fullmatch(key) for key in query):
-        raise ValueError(
-            "the link holds no scene (its query needs surface=... and o1=...): copy the "
-            "address from the app's address bar"
-        )
-    return S.from_query(query)
+def _gallery(args):
+    """Every preset as PNG, and the classic three as GIFs, with one browser for all."""
+    if args.scene:
+        raise ValueError("--all-presets takes no SCENE")
+    if not args.output:
+        raise ValueError("--all-presets needs -o DIR")
+    folder = Path(args.output)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot create folder {folder}: {error.strerror}") from None
+    check_writable(folder / "gallery.png")
+    with Browser() as browser:  # Chromium starts now, while viz.render loads
+        from . import presets
+        from . import render as R
+
+        options = _options(args, R.Options())
+        width, height = GALLERY_GIF_SIZE
+        animated = dataclasses.replace(options, width=width, height=height)
+        names = presets.names()
+        jobs = [(name, "png", options) for name in names]
+        jobs += [(name, "gif", animated) for name in GALLERY_ANIMATIONS if name in names]
+        with _Progress("gallery", total=len(jobs)) as progress:
+            for done, (name, fmt, job_options) in enumerate(jobs, start=1):
+                scene, _ = presets.load(name)
+                data = R.render(scene, fmt, job_options, browser=browser)
+                _write(folder / f"{name}.{fmt}", data)
+                progress(done, len(jobs))
 
 
-# ---------------------------------------------------------------- figures
-
-
-def race_of(scene):
-    """The race of a validated ``scene``, built as the app builds it."""
-    surface = S.surface_of(scene)
-    box = S.view_box(surface)
-    trajectories = S.run_scene(scene)
-    labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
-    grid = F.surface_grid(surface, box, scene["view"]["grid"])
-    figure = F.race_figure(
-        surface, box, grid, trajectories, labels, scene["view"], S.active_options(scene)
-    )
-    return Race(figure, trajectories, box, scene["steps"])
-
-
-def still_figure(race, step, options):
-    """The race as one picture (a figure dict): heads at ``step``, and a step counter."""
-    figure = _picture(race, options)
-    figure["data"][race.heads_index].update(_heads_at(race, [step])[0])
-    figure["layout"]["annotations"].append(_counter(race, step))
-    return figure
-
-
-def animation_layers(race, options):
-    """``(base, heads)`` figure dicts of one size and plot area.
-
-    ``base`` is the picture without the heads; ``heads`` is a transparent figure with
-    the heads trace and the step counter, to be moved frame by frame above it.
-    """
-    base = _picture(race, options)
-    layout = base["layout"]
-    (xmin, xmax), (ymin, ymax) = race.box
-    heads = {
-        "data": [base["data"].pop(race.heads_index)],
-        "layout": {
-            "width": options.width,
-            "height": options.height,
-            "template": layout["template"],
-            "font": layout["font"],
-            "paper_bgcolor": "rgba(0,0,0,0)",
-            "plot_bgcolor": "rgba(0,0,0,0)",
-            "showlegend": False,
-            "xaxis": {"range": [xmin, xmax], "autorange": False, "visible": False},
-            "yaxis": {"range": [ymin, ymax], "autorange": False, "visible": False},
-            "annotations": [_counter(race, 0)],
-        },
+def _options(args, defaults):
+    """``defaults`` with the options given on the command line."""
+    given = {
+        field.name: getattr(args, field.name)
+        for field in dataclasses.fields(defaults)
+        if getattr(args, field.name) is not None
     }
-    return base, heads
-
-
-def animation_steps(steps, count):
-    """``count`` steps spread evenly from 0 to ``steps`` (all of them if fewer)."""
-    return np.unique(np.round(np.linspace(0, steps, min(count, steps + 1))).astype(int)).tolist()
-
-
-def heads_updates(race, steps):
-    """``(x, y, counter text)`` of the heads trace at each of ``steps``."""
-    return [
-        (heads["x"].tolist(), heads["y"].tolist(), _counter_text(race, step))
-        for step, heads in zip(steps, _heads_at(race, steps), strict=True)
-    ]
-
-
-def _picture(race, options):
-    """The race figure as a dict without play controls, sized and themed for export."""
-    figure = race.figure.to_dict()
-    del figure["frames"]
-    layout = figure["layout"]
-    for key in ("updatemenus", "sliders", "uirevision"):
-        layout.pop(key, None)
-    template, themed = THEMES[options.theme]
-    layout.update(
-        width=options.width,
-        height=options.height,
-        template=pio.templates[template].to_plotly_json(),
-        margin={**layout["margin"], "b": 50},  # the app keeps room for its controls there
-        annotations=list(layout.get("annotations", [])),
-    )
-    for key, value in themed.items():
-        layout[key] = {**layout.get(key, {}), **value}
-    return figure
-
-
-def _heads_at(race, steps):
-    frames = F.racer_frames(race.trajectories, race.box, race.heads_index, shown=steps)
-    return [frame["data"][0] for frame in frames]
-
-
-def _counter(race, step):
-    return {
-        "text": _counter_text(race, step),
-        "xref": "paper",
-        "yref": "paper",
-        "x": 0.99,
-        "y": 0.99,
-        "xanchor": "right",
-        "yanchor": "top",
-        "showarrow": False,
-        "bgcolor": "rgba(255,255,255,0.8)",
-        "font": {"size": race.figure.layout.font.size, "color": "#222", "family": "monospace"},
-    }
-
-
-def _counter_text(race, step):
-    return f"step {step:>{len(str(race.steps))}} / {race.steps}"
-
-
-# ---------------------------------------------------------------- rendering
-
-
-def check_options(options, fmt, steps=S.MAX_STEPS):
-    """Raise ValueError naming the first option that ``fmt`` cannot use."""
-    if fmt not in FORMATS:
-        raise ValueError(f"format {S.show(fmt)} is not supported; allowed: {', '.join(FORMATS)}")
-    _check_range("width", options.width, SIZE_RANGE, whole=True)
-    _check_range("height", options.height, SIZE_RANGE, whole=True)
-    _check_range("scale", options.scale, SCALE_RANGE)
-    if options.theme not in THEMES:
-        raise ValueError(f"theme {S.show(options.theme)} is unknown; allowed: light, dark")
-    _check_range("fps", options.fps, FPS_RANGE, whole=True)
-    _check_range("frames", options.frames, FRAMES_RANGE, whole=True)
-    if options.frame is not None:
-        if fmt in ANIMATIONS:
-            raise ValueError("frame (one step as a picture) applies to png, svg and pdf only")
-        _check_range("frame", options.frame, (0, steps), whole=True)
-
-
-def _check_range(name, value, bounds, whole=False):
-    low, high = bounds
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    ok = number and math.isfinite(value) and (not whole or value == int(value))
-    if not (ok and low <= value <= high):
-        kind = "a whole number" if whole else "a number"
-        raise ValueError(f"{name}={S.show(value)} is not allowed; use {kind} from {low} to {high}")
-
-
-def render(scene, fmt, options=Options(), *, browser=None, progress=None):
-    """The bytes of ``scene``'s race as ``fmt``: "png", "svg", "pdf", "gif" or "mp4".
-
-    ``scene`` goes through ``viz.scene.validate`` first. ``browser`` (a
-    ``viz.browser.Browser``) is reused if given, else one is started for this call.
-    ``progress(done, total)`` is called after each animation frame. Bad options raise
-    ValueError; a missing or failing Chromium raises ``viz.browser.BrowserError``.
-    """
-    scene, _ = S.validate(scene)
-    check_options(options, fmt, scene["steps"])
-    if browser is None:
-        with Browser() as browser:  # starts while the race is computed
-            return render(scene, fmt, options, browser=browser, progress=progress)
-    race = race_of(scene)
-    if fmt in STILLS:
-        step = race.steps if options.frame is None else options.frame
-        figure = still_figure(race, step, options)
-        data = browser.still(figure, fmt, options.width, options.height, options.scale)
-        return encode.reproducible(data, fmt)
-    base, heads = animation_layers(race, options)
-    updates = heads_updates(race, animation_steps(race.steps, options.frames))
-    shots = browser.frames(
-        base, heads, updates, options.width, options.height, options.scale, progress
-    )
-    images = [encode.decode_png(shot) for shot in shots]
-    if fmt == "mp4":
-        return encode.mp4(images, options.fps)
-    accents = sorted(set(heads["data"][0]["marker"]["color"])) + ["#000000", "#ffffff"]
-    return encode.gif(images, options.fps, accents)
-
-
-# ---------------------------------------------------------------- command line
+    return dataclasses.replace(defaults, **given)
 
 
 def format_of(path):
@@ -299,7 +121,7 @@ def format_of(path):
     fmt = Path(path).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         known = ", ".join("." + f for f in FORMATS)
-        raise ValueError(f"cannot tell the format of {S.show(str(path))}: end it in {known}")
+        raise ValueError(f"cannot tell the format of {str(path)!r}: end it in {known}")
     return fmt
 
 
@@ -315,6 +137,13 @@ def check_writable(path):
         raise ValueError(f"cannot write {path}: permission denied")
 
 
+def _write(path, data):
+    try:
+        Path(path).write_bytes(data)
+    except OSError as error:
+        raise ValueError(f"cannot write {path}: {error.strerror}") from None
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse whose errors are one line (exit status 2)."""
 
@@ -323,7 +152,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser():
-    defaults = Options()
     parser = _Parser(
         prog="python -m viz.export",
         description="Export a Gradscape scene's race as PNG, SVG, PDF, GIF or MP4.",
@@ -332,13 +160,13 @@ def _parser():
     parser.add_argument("-o", "--output", help="file (.png .svg .pdf .gif .mp4), or folder")
     parser.add_argument("--list", action="store_true", help="list the presets and exit")
     parser.add_argument("--all-presets", action="store_true", help="render the gallery into -o")
-    parser.add_argument("--width", type=_number(int), default=defaults.width, help="CSS px")
-    parser.add_argument("--height", type=_number(int), default=defaults.height, help="CSS px")
-    parser.add_argument("--scale", type=_number(float), default=defaults.scale, help="density")
-    parser.add_argument("--frame", type=_number(int), help="step of a still (default: last)")
-    parser.add_argument("--frames", type=_number(int), default=defaults.frames, help="animation")
-    parser.add_argument("--fps", type=_number(int), default=defaults.fps, help="animation")
-    parser.add_argument("--theme", choices=tuple(THEMES), default=defaults.theme)
+    parser.add_argument("--width", type=_number(int), help="CSS pixels (default 800)")
+    parser.add_argument("--height", type=_number(int), help="CSS pixels (default 640)")
+    parser.add_argument("--scale", type=_number(float), help="pixel density (default 1)")
+    parser.add_argument("--frame", type=_number(int), help="the step a still shows (last)")
+    parser.add_argument("--frames", type=_number(int), help="animation frames (default 100)")
+    parser.add_argument("--fps", type=_number(int), help="animation frames/second (15)")
+    parser.add_argument("--theme", choices=("light", "dark"), help="default light")
     return parser
 
 
@@ -351,72 +179,6 @@ def _number(kind):
             raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
 
     return parse
-
-
-def main(argv=None):
-    args = _parser().parse_args(argv)
-    options = Options(
-        **{field.name: getattr(args, field.name) for field in dataclasses.fields(Options)}
-    )
-    try:
-        if args.list:
-            for name in presets.names():
-                print(f"{name:<24} {presets.describe(name)}")
-        elif args.all_presets:
-            _gallery(args, options)
-        else:
-            _export(args, options)
-    except (ValueError, BrowserError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
-    return 0
-
-
-def _export(args, options):
-    if not args.scene or not args.output:
-        raise ValueError("give a SCENE and -o OUT (or --list, or --all-presets -o DIR)")
-    fmt = format_of(args.output)
-    check_writable(args.output)
-    scene, warnings = load_scene(args.scene)
-    for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    check_options(options, fmt, scene["steps"])
-    with _Progress("frames") as progress:
-        data = render(scene, fmt, options, progress=progress if fmt in ANIMATIONS else None)
-    _write(args.output, data)
-
-
-def _gallery(args, options):
-    """Every preset as PNG, and the classic three as GIFs, with one browser for all."""
-    if args.scene:
-        raise ValueError("--all-presets takes no SCENE")
-    if not args.output:
-        raise ValueError("--all-presets needs -o DIR")
-    folder = Path(args.output)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ValueError(f"cannot create folder {folder}: {error.strerror}") from None
-    check_writable(folder / "gallery.png")
-    width, height = GALLERY_GIF_SIZE
-    animated = dataclasses.replace(options, width=width, height=height)
-    jobs = [(name, "png", options) for name in presets.names()]
-    jobs += [(name, "gif", animated) for name in GALLERY_ANIMATIONS if name in presets.names()]
-    with Browser() as browser, _Progress("gallery", total=len(jobs)) as progress:
-        for done, (name, fmt, job_options) in enumerate(jobs, start=1):
-            scene, _ = presets.load(name)
-            _write(folder / f"{name}.{fmt}", render(scene, fmt, job_options, browser=browser))
-            progress(done, len(jobs))
-
-
-def _write(path, data):
-    try:
-        Path(path).write_bytes(data)
-    except OSError as error:
-        raise ValueError(f"cannot write {path}: {error.strerror}") from None
 
 
 class _Progress:
