@@ -105,6 +105,7 @@ def test_malformed_json_names_file_and_position(tmp_path):
         ({"theme": "sepia"}, "png", "theme 'sepia' is unknown; allowed: light, dark"),
         ({"fps": 0}, "gif", "fps=0 is not allowed"),
         ({"frames": 1}, "gif", "frames=1 is not allowed"),
+        ({"frames": 301}, "mp4", "frames=301 is not allowed; use a whole number from 2 to 300"),
         ({"frame": 3}, "gif", "frame (one step as a picture) applies to png, svg and pdf"),
         ({"frame": 41}, "png", "frame=41 is not allowed; use a whole number from 0 to 40"),
         ({"frame": True}, "png", "frame=True is not allowed"),
@@ -210,6 +211,20 @@ def test_gif_frames_store_only_what_changed():
     assert len(encode.gif(moving, fps=10)) < 3 * one_frame  # far from 30 full frames
     frames, _, _ = gif_frames(encode.gif(moving, fps=10))
     np.testing.assert_array_equal(frames[-1], moving[-1])
+
+
+def test_png_frames_decode_when_read():
+    images = frames_with_a_moving_dot(count=3)
+    pngs = []
+    for image in images:
+        out = io.BytesIO()
+        Image.fromarray(image).save(out, format="PNG")
+        pngs.append(out.getvalue())
+    frames = encode.PNGFrames(pngs)
+    assert len(frames) == 3 and len(frames[1:]) == 2
+    for frame, image in zip(frames, images, strict=True):
+        np.testing.assert_array_equal(frame, image)
+    np.testing.assert_array_equal(frames[-1], images[-1])
 
 
 def test_mp4_is_readable_and_has_even_sides(tmp_path):

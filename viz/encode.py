@@ -5,9 +5,10 @@ import itertools
 import math
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
-import imageio.v3 as iio
+import imageio.v2
 import numpy as np
 from PIL import Image
 
@@ -19,13 +20,28 @@ _SVG_UID = re.compile(r"(?:clip|trace)([0-9a-f]{6})")  # the plot's id and each 
 _SVG_UID_PREFIXES = r'clip|legend|defs-|[#"]g|cb|trace'  # where Plotly puts those ids
 
 
-def decode_png(data):
-    """An (height, width, 3) uint8 array from PNG bytes."""
-    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+class PNGFrames(Sequence):
+    """PNG screenshots seen as (height, width, 3) uint8 arrays, decoded when read.
+
+    An animation's frames stay compressed until encoded, a few at a time, so a long GIF
+    needs the memory of its PNGs, not of its pixels.
+    """
+
+    def __init__(self, pngs):
+        self._pngs = list(pngs)
+
+    def __len__(self):
+        return len(self._pngs)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return PNGFrames(self._pngs[index])
+        return np.asarray(Image.open(io.BytesIO(self._pngs[index])).convert("RGB"))
 
 
 def gif(images, fps, accents=()):
-    """A looping GIF of RGB ``images``: one shared palette, and each frame only what changed.
+    """A looping GIF of RGB ``images`` (a sequence of arrays): one shared palette, and
+    each frame only what changed.
 
     Unchanged pixels are written as the transparent index over the previous frame, so a
     frame costs its moving markers, not the whole picture. ``accents`` ("#rrggbb") are
@@ -83,14 +99,12 @@ def mp4(images, fps):
     """H.264 in MP4 (yuv420p, which every player shows), without dates or encoder tags."""
     height, width = images[0].shape[:2]
     pad = ((0, height % 2), (0, width % 2), (0, 0))  # yuv420p needs even sides
-    hold = [images[-1]] * math.ceil(HOLD_MS / 1000 * fps)
-    frames = np.stack([np.pad(image, pad, mode="edge") for image in [*images, *hold]])
+    hold = math.ceil(HOLD_MS / 1000 * fps)
     with tempfile.TemporaryDirectory(prefix="gradscape-mp4-") as folder:
         path = Path(folder) / "race.mp4"
-        iio.imwrite(
+        writer = imageio.v2.get_writer(
             path,
-            frames,
-            plugin="FFMPEG",
+            format="FFMPEG",
             fps=fps,
             codec="libx264",
             pixelformat="yuv420p",
@@ -101,6 +115,9 @@ def mp4(images, fps):
                 *("-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact"),
             ],
         )
+        with writer:
+            for image in itertools.chain(images, itertools.repeat(images[-1], hold)):
+                writer.append_data(np.pad(image, pad, mode="edge"))
         return path.read_bytes()
 
 

@@ -38,7 +38,7 @@ THEMES = {
 SIZE_RANGE = (100, 4000)  # CSS pixels, each side
 SCALE_RANGE = (0.25, 8.0)
 FPS_RANGE = (1, 60)
-FRAMES_RANGE = (2, F.MAX_FRAMES)
+FRAMES_RANGE = (2, 300)  # 20 s at 15 frames a second
 _RACER_KEY = re.compile(r"o[1-9][0-9]?")  # o1, o2, ...: a racer in a share link
 
 
@@ -274,7 +274,7 @@ def render(scene, fmt, options=Options(), *, browser=None, progress=None):
     shots = browser.frames(
         base, heads, updates, options.width, options.height, options.scale, progress
     )
-    images = [encode.decode_png(shot) for shot in shots]
+    images = encode.PNGFrames(shots)
     if fmt == "mp4":
         return encode.mp4(images, options.fps)
     accents = sorted(set(heads["data"][0]["marker"]["color"])) + ["#000000", "#ffffff"]
