@@ -1,4 +1,4 @@
-"""One headless Chromium for many pictures: stills through kaleido, animation frames by screenshot.
+"""One headless Chromium for many pictures: stills through kaleido, frames by screenshot.
 
 Kaleido renders a still by loading its page, drawing the figure and reloading the page
 (about 0.6 s a picture with the contour). An animation does not need that: the static part
@@ -34,6 +34,9 @@ from kaleido.errors import (
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 TIMEOUT = 120  # seconds for one picture
 
+# The frames page. Each layer is its own compositor layer (will-change), so a frame repaints
+# only the heads. The contour's shading is an SVG image whose data URL decodes
+# asynchronously: setup waits for a decode of the same URL before the first screenshot.
 _PAGE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8">
 <script src="{plotly}" charset="utf-8"></script>
