@@ -185,10 +185,13 @@ def decimals(box):
     return max(0, 3 - math.floor(math.log10(span)))
 
 
-def racer_frames(trajectories, box, trace_index):
-    """Frame dicts moving the heads and trails (one trace) over the shown steps."""
+def racer_frames(trajectories, box, trace_index, shown=None):
+    """Frame dicts moving the heads and trails (one trace) over ``shown`` steps.
+
+    ``shown`` defaults to ``frame_steps``: every step, or every k-th for long runs.
+    """
     held = np.stack([held_positions(t.xy, box) for t in trajectories])  # (racers, steps+1, 2)
-    shown = frame_steps(held.shape[1] - 1)
+    shown = frame_steps(held.shape[1] - 1) if shown is None else np.asarray(shown, dtype=int)
     window = np.clip(shown[:, None] + np.arange(-TRAIL, 1)[None, :], 0, None)
     points = held[:, window]  # (racers, frames, TRAIL + 1, 2)
     points = np.round(points.transpose(3, 1, 0, 2).reshape(2, len(shown), -1), decimals(box))
@@ -445,7 +448,7 @@ def _race_layout(box, size, badge):
                 "bgcolor": "#FFF3B0",
                 "bordercolor": "#B58900",
                 "borderwidth": 1,
-                "font": {"size": size},
+                "font": {"size": size, "color": "#333"},  # dark on yellow in any theme
             }
         ]
     return layout

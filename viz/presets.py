@@ -1,0 +1,92 @@
+"""Lessons: ready-made scenes that recreate classic optimizer pictures.
+
+Each preset is a file ``assets/presets/<name>.json`` holding
+``{"title": "...", "description": "<one line>", "scene": {<scene dict, see viz.scene>}}``.
+``names()`` lists them in teaching order; ``load(name)`` returns the scene validated by
+``viz.scene.validate`` with its warnings (a preset in the repository has none; the tests
+check that).
+"""
+
+import json
+from pathlib import Path
+
+from . import scene as S
+
+FOLDER = Path(__file__).resolve().parent.parent / "assets" / "presets"
+
+# Teaching order: the three classic animations, then one idea per lesson.
+ORDER = (
+    "beale_race",
+    "long_valley",
+    "saddle_escape",
+    "momentum_overshoot",
+    "adam_vs_sgd_rosenbrock",
+    "warmup_cosine",
+    "sign_methods",
+    "noisy_gradients",
+)
+
+
+def names():
+    """Every preset, in teaching order (files not in ``ORDER`` last, alphabetically)."""
+    found = sorted(path.stem for path in FOLDER.glob("*.json"))
+    return [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]
+
+
+def title(name):
+    return _read(name)["title"]
+
+
+def describe(name):
+    """The preset's one-line description."""
+    return _read(name)["description"]
+
+
+def load(name):
+    """``(scene, warnings)``: the preset's scene made runnable by ``viz.scene.validate``."""
+    return S.validate(_read(name)["scene"])
+
+
+def _read(name):
+    allowed = names()
+    if name not in allowed:
+        raise ValueError(f"unknown preset {S.show(name)}; allowed: {', '.join(allowed)}")
+    path = FOLDER / f"{name}.json"
+    data = read_json(path, "preset file")
+    problem = _problem(data)
+    if problem:
+        raise ValueError(f"preset file {path}: {problem}")
+    return data
+
+
+def read_json(path, what):
+    """The JSON content of ``path``; ValueError naming ``what`` and the problem otherwise."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"{what} {path} does not exist") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{what} {path} is not valid JSON ({error.msg} at line {error.lineno}, "
+            f"column {error.colno})"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{what} {path} cannot be read ({error})") from None
+
+
+def _problem(data):
+    """What is wrong with a preset file's content, or None."""
+    if not isinstance(data, dict):
+        return 'expected an object {"title": ..., "description": ..., "scene": {...}}'
+    for key in ("title", "description"):
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            return f'"{key}" must be a non-empty string'
+    if "\n" in data["description"]:
+        return '"description" must be one line'
+    if not isinstance(data.get("scene"), dict):
+        return '"scene" must be an object (a scene as in viz/scene.py)'
+    unknown = sorted(set(data) - {"title", "description", "scene"})
+    if unknown:
+        return f"unknown key(s) {', '.join(map(S.show, unknown))}"
+    return None

@@ -1,0 +1,281 @@
+"""Draw a scene's race as PNG, SVG, PDF, GIF or MP4 bytes, the same bytes every time.
+
+The pictures are the app's race figure (``viz.figures.race_figure``) without its play
+controls, drawn by Plotly in Chromium: stills through kaleido, animation frames as
+screenshots of one page (``viz.browser``), encoded by ``viz.encode``. ``render`` is the
+entry point (the export command, the app's download buttons)::
+
+    from viz.browser import Browser
+    from viz.render import Options, render
+
+    png = render(scene, "png", Options(width=800, height=640))
+    with Browser() as browser:  # one Chromium for many pictures
+        gif = render(scene, "gif", Options(frames=60), browser=browser, progress=print)
+"""
+
+import dataclasses
+import math
+import re
+import urllib.parse
+from pathlib import Path
+
+import numpy as np
+import plotly.io as pio
+
+from . import encode, presets
+from . import figures as F
+from . import scene as S
+from .browser import Browser
+
+STILLS = ("png", "svg", "pdf")
+ANIMATIONS = ("gif", "mp4")
+FORMATS = STILLS + ANIMATIONS
+# Plotly template, and layout on top of it (a light legend keeps the black markers visible).
+THEMES = {
+    "light": ("plotly_white", {}),
+    "dark": ("plotly_dark", {"legend": {"bgcolor": "#dfe5ec", "font": {"color": "#222"}}}),
+}
+SIZE_RANGE = (100, 4000)  # CSS pixels, each side
+SCALE_RANGE = (0.25, 8.0)
+FPS_RANGE = (1, 60)
+FRAMES_RANGE = (2, 300)  # 20 s at 15 frames a second
+_RACER_KEY = re.compile(r"o[1-9][0-9]?")  # o1, o2, ...: a racer in a share link
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """How to draw: size in CSS pixels, pixel density, theme; and what to show.
+
+    ``frame`` is the step a still shows (None: the last); ``frames`` and ``fps`` set an
+    animation's length and pace (fewer frames if the race has fewer steps).
+    """
+
+    width: int = 800
+    height: int = 640
+    scale: float = 1.0
+    theme: str = "light"
+    frame: int | None = None
+    frames: int = 100
+    fps: int = 15
+
+
+@dataclasses.dataclass(frozen=True)
+class Race:
+    """The app's race figure for one scene, and what export needs to move its heads."""
+
+    figure: F.AnimatedFigure
+    trajectories: list
+    box: tuple
+    steps: int
+
+    @property
+    def heads_index(self):
+        return self.figure.raw_frames[0]["traces"][0]
+
+
+# ---------------------------------------------------------------- scenes in
+
+
+def load_scene(source):
+    """``(scene, warnings)`` from a preset name, a scene JSON file, or a share link.
+
+    Raises ValueError saying what ``source`` should be when it is none of those.
+    """
+    if source in presets.names():
+        return presets.load(source)
+    if "?" in source or source.startswith(("http://", "https://")):
+        return _scene_from_link(source)
+    path = Path(source)
+    if path.suffix.lower() == ".json" or path.exists():
+        return _scene_from_file(path)
+    raise ValueError(
+        f"{S.show(source)} is not a preset, a scene JSON file or a share link "
+        f"(presets: {', '.join(presets.names())})"
+    )
+
+
+def _scene_from_file(path):
+    data = presets.read_json(path, "scene file")
+    # a preset file wraps its scene; a plain scene file is the scene itself
+    scene = data.get("scene") if isinstance(data, dict) and "scene" in data else data
+    if not isinstance(scene, dict):
+        raise ValueError(f"scene file {path} must hold a JSON object: a scene or a preset")
+    return S.validate(scene)
+
+
+def _scene_from_link(link):
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query, keep_blank_values=True)
+    if "surface" not in query or not any(_RACER_KEY.fullmatch(key) for key in query):
+        raise ValueError(
+            "the link holds no scene (its query needs surface=... and o1=...): copy the "
+            "address from the app's address bar"
+        )
+    return S.from_query(query)
+
+
+# ---------------------------------------------------------------- figures
+
+
+def race_of(scene):
+    """The race of a validated ``scene``, built as the app builds it."""
+    surface = S.surface_of(scene)
+    box = S.view_box(surface)
+    trajectories = S.run_scene(scene)
+    labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
+    grid = F.surface_grid(surface, box, scene["view"]["grid"])
+    figure = F.race_figure(
+        surface, box, grid, trajectories, labels, scene["view"], S.active_options(scene)
+    )
+    return Race(figure, trajectories, box, scene["steps"])
+
+
+def still_figure(race, step, options):
+    """The race as one picture (a figure dict): heads at ``step``, and a step counter."""
+    figure = _picture(race, options)
+    figure["data"][race.heads_index].update(_heads_at(race, [step])[0])
+    figure["layout"]["annotations"].append(_counter(race, step))
+    return figure
+
+
+def animation_layers(race, options):
+    """``(base, heads)`` figure dicts of one size and plot area.
+
+    ``base`` is the picture without the heads; ``heads`` is a transparent figure with
+    the heads trace and the step counter, to be moved frame by frame above it.
+    """
+    base = _picture(race, options)
+    layout = base["layout"]
+    (xmin, xmax), (ymin, ymax) = race.box
+    heads = {
+        "data": [base["data"].pop(race.heads_index)],
+        "layout": {
+            "width": options.width,
+            "height": options.height,
+            "template": layout["template"],
+            "font": layout["font"],
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "rgba(0,0,0,0)",
+            "showlegend": False,
+            "xaxis": {"range": [xmin, xmax], "autorange": False, "visible": False},
+            "yaxis": {"range": [ymin, ymax], "autorange": False, "visible": False},
+            "annotations": [_counter(race, 0)],
+        },
+    }
+    return base, heads
+
+
+def animation_steps(steps, count):
+    """``count`` steps spread evenly from 0 to ``steps`` (all of them if fewer)."""
+    return np.unique(np.round(np.linspace(0, steps, min(count, steps + 1))).astype(int)).tolist()
+
+
+def heads_updates(race, steps):
+    """``(x, y, counter text)`` of the heads trace at each of ``steps``."""
+    return [
+        (heads["x"].tolist(), heads["y"].tolist(), _counter_text(race, step))
+        for step, heads in zip(steps, _heads_at(race, steps), strict=True)
+    ]
+
+
+def _picture(race, options):
+    """The race figure as a dict without play controls, sized and themed for export."""
+    figure = race.figure.to_dict()
+    del figure["frames"]
+    layout = figure["layout"]
+    for key in ("updatemenus", "sliders", "uirevision"):
+        layout.pop(key, None)
+    template, themed = THEMES[options.theme]
+    layout.update(
+        width=options.width,
+        height=options.height,
+        template=pio.templates[template].to_plotly_json(),
+        margin={**layout["margin"], "b": 50},  # the app keeps room for its controls there
+        annotations=list(layout.get("annotations", [])),
+    )
+    for key, value in themed.items():
+        layout[key] = {**layout.get(key, {}), **value}
+    return figure
+
+
+def _heads_at(race, steps):
+    frames = F.racer_frames(race.trajectories, race.box, race.heads_index, shown=steps)
+    return [frame["data"][0] for frame in frames]
+
+
+def _counter(race, step):
+    return {
+        "text": _counter_text(race, step),
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.99,
+        "y": 0.99,
+        "xanchor": "right",
+        "yanchor": "top",
+        "showarrow": False,
+        "bgcolor": "rgba(255,255,255,0.8)",
+        "font": {"size": race.figure.layout.font.size, "color": "#222", "family": "monospace"},
+    }
+
+
+def _counter_text(race, step):
+    return f"step {step:>{len(str(race.steps))}} / {race.steps}"
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def check_options(options, fmt, steps=S.MAX_STEPS):
+    """Raise ValueError naming the first option that ``fmt`` cannot use."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format {S.show(fmt)} is not supported; allowed: {', '.join(FORMATS)}")
+    _check_range("width", options.width, SIZE_RANGE, whole=True)
+    _check_range("height", options.height, SIZE_RANGE, whole=True)
+    _check_range("scale", options.scale, SCALE_RANGE)
+    if options.theme not in THEMES:
+        raise ValueError(f"theme {S.show(options.theme)} is unknown; allowed: light, dark")
+    _check_range("fps", options.fps, FPS_RANGE, whole=True)
+    _check_range("frames", options.frames, FRAMES_RANGE, whole=True)
+    if options.frame is not None:
+        if fmt in ANIMATIONS:
+            raise ValueError("frame (one step as a picture) applies to png, svg and pdf only")
+        _check_range("frame", options.frame, (0, steps), whole=True)
+
+
+def _check_range(name, value, bounds, whole=False):
+    low, high = bounds
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    ok = number and math.isfinite(value) and (not whole or value == int(value))
+    if not (ok and low <= value <= high):
+        kind = "a whole number" if whole else "a number"
+        raise ValueError(f"{name}={S.show(value)} is not allowed; use {kind} from {low} to {high}")
+
+
+def render(scene, fmt, options=Options(), *, browser=None, progress=None):
+    """The bytes of ``scene``'s race as ``fmt``: "png", "svg", "pdf", "gif" or "mp4".
+
+    ``scene`` goes through ``viz.scene.validate`` first. ``browser`` (a
+    ``viz.browser.Browser``) is reused if given, else one is started for this call.
+    ``progress(done, total)`` is called after each animation frame. Bad options raise
+    ValueError; a missing or failing Chromium raises ``viz.browser.BrowserError``.
+    """
+    scene, _ = S.validate(scene)
+    check_options(options, fmt, scene["steps"])
+    if browser is None:
+        with Browser() as browser:  # starts while the race is computed
+            return render(scene, fmt, options, browser=browser, progress=progress)
+    race = race_of(scene)
+    if fmt in STILLS:
+        step = race.steps if options.frame is None else options.frame
+        figure = still_figure(race, step, options)
+        data = browser.still(figure, fmt, options.width, options.height, options.scale)
+        return encode.reproducible(data, fmt)
+    base, heads = animation_layers(race, options)
+    updates = heads_updates(race, animation_steps(race.steps, options.frames))
+    shots = browser.frames(
+        base, heads, updates, options.width, options.height, options.scale, progress
+    )
+    images = encode.PNGFrames(shots)
+    if fmt == "mp4":
+        return encode.mp4(images, options.fps)
+    accents = sorted(set(heads["data"][0]["marker"]["color"])) + ["#000000", "#ffffff"]
+    return encode.gif(images, options.fps, accents)
