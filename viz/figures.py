@@ -51,8 +51,8 @@ class PlainFigure(go.Figure):
 
     def to_dict(self):
         added = super().to_dict()
-        out = {
-            "data": self.plain["data"] + added["data"],
+        out = {  # traces copied one level deep: callers may edit them, the figure stays
+            "data": [dict(trace) for trace in self.plain["data"]] + added["data"],
             "layout": _merged(self.plain["layout"], added["layout"]),
         }
         if self.plain["frames"]:

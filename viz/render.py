@@ -63,14 +63,14 @@ class Options:
 class Race:
     """The app's race figure for one scene, and what export needs to move its heads."""
 
-    figure: F.AnimatedFigure
+    figure: F.PlainFigure
     trajectories: list
     box: tuple
     steps: int
 
     @property
     def heads_index(self):
-        return self.figure.raw_frames[0]["traces"][0]
+        return self.figure.plain["frames"][0]["traces"][0]
 
 
 # ---------------------------------------------------------------- scenes in
