@@ -7,6 +7,7 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from viz import presets  # noqa: E402
 from viz import scene as S  # noqa: E402
 
 TIMEOUT = 120
@@ -86,3 +87,15 @@ def test_diverging_optimizer_is_shown_as_diverged():
 def test_option_badge_shows():
     at = start({"noise": "0.5"})
     assert any("noise" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("name", presets.names())
+def test_every_lesson_loads_from_the_menu(name):
+    at = start({"steps": "50"})
+    at.selectbox(key="lesson").set_value(name).run()
+    assert not at.exception
+    assert not at.warning
+    scene, _ = presets.load(name)
+    restored, warnings = scene_in_url(at)
+    assert warnings == [] and restored == scene
+    assert at.number_input(key="steps").value == scene["steps"]

@@ -149,3 +149,20 @@ def test_typed_arrays_round_trip_and_plotly_layers_merge_over_plain_parts():
     assert layout["xaxis"]["gridcolor"] == "red"
     assert layout["xaxis"]["range"] == list(S.view_box(build(steps=20)[1])[0])
     assert layout["template"]["layout"]["paper_bgcolor"] == "rgb(17,17,17)"
+
+
+def test_surface_without_minimum_gets_its_loss_and_the_distance_to_the_saddle():
+    scene = S.default_scene()
+    scene["surface"] = {"name": "saddle", "params": {}}
+    scene["start"], scene["steps"] = [0.5, 0.01], 60
+    scene, _ = S.validate(scene)
+    surface, runs = S.surface_of(scene), S.run_scene(scene)
+    labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
+    layout = F.metrics_figure(surface, runs, labels, scene["view"]).to_dict()["layout"]
+    titles = [a["text"] for a in layout["annotations"]]
+    assert titles[:2] == ["f (unbounded below)", "distance to nearest saddle"]
+    assert layout["yaxis"]["type"] == "linear"
+    table = F.results_table(surface, runs, labels, 1e-3)
+    expected = np.hypot(runs[0].xy[-1, 0], runs[0].xy[-1, 1])  # the saddle is at the origin
+    assert table["distance to nearest saddle"][0] == pytest.approx(expected)
+    assert table["f − f*"].isna().all()

@@ -513,22 +513,39 @@ def surface3d_figure(surface, grid, trajectories, labels, view, box, max_size=80
 
 
 def metric_series(surface, traj):
-    """Per-step metrics of one run: gap to f*, distance to nearest minimum, lr, |grad|."""
-    minima = np.asarray(surface.minima, dtype=float).reshape(-1, 2)
-    dist = np.min(np.linalg.norm(traj.xy[:, None, :] - minima[None, :, :], axis=2), axis=1)
-    return {
-        "f − f*": np.maximum(traj.loss - surface.f_min, 1e-16),
-        "distance to nearest minimum": dist,
-        "learning rate": traj.lr,
-        "gradient norm ‖∇f‖": np.hypot(traj.grad[:, 0], traj.grad[:, 1]),
-    }
+    """Per-step metrics of one run, ``{panel title: (values, axis type)}``.
+
+    The loss panel shows the gap ``f - f*`` on a log axis, or ``f`` itself on a linear
+    one when the surface is unbounded below (saddles); the distance panel measures to the
+    nearest minimum, or else to the nearest saddle point.
+    """
+    if math.isfinite(surface.f_min):
+        loss = ("f − f*", (np.maximum(traj.loss - surface.f_min, 1e-16), "log"))
+    else:
+        loss = ("f (unbounded below)", (traj.loss, "linear"))
+    points, name = (surface.minima, "minimum") if surface.minima else (surface.saddles, "saddle")
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    if len(points):
+        gaps = np.linalg.norm(traj.xy[:, None, :] - points[None, :, :], axis=2)
+        dist = np.min(gaps, axis=1)
+    else:
+        dist = np.full(len(traj.xy), np.nan)
+    return dict(
+        [
+            loss,
+            (f"distance to nearest {name}", (dist, "log")),
+            ("learning rate", (traj.lr, "log")),
+            ("gradient norm ‖∇f‖", (np.hypot(traj.grad[:, 0], traj.grad[:, 1]), "log")),
+        ]
+    )
 
 
+# panel domains (x, y) in the order of metric_series
 _PANELS = (
-    ("f − f*", "log", (0.0, 0.46), (0.6, 0.94)),
-    ("distance to nearest minimum", "log", (0.54, 1.0), (0.6, 0.94)),
-    ("learning rate", "log", (0.0, 0.46), (0.0, 0.4)),
-    ("gradient norm ‖∇f‖", "log", (0.54, 1.0), (0.0, 0.4)),
+    ((0.0, 0.46), (0.6, 0.94)),
+    ((0.54, 1.0), (0.6, 0.94)),
+    ((0.0, 0.46), (0.0, 0.4)),
+    ((0.54, 1.0), (0.0, 0.4)),
 )
 
 
@@ -543,8 +560,10 @@ def metrics_figure(surface, trajectories, labels, view):
         "annotations": [],
     }
     series = [metric_series(surface, t) for t in trajectories]
+    titles = list(series[0])
     traces = []
-    for panel, (title, scale, xdom, ydom) in enumerate(_PANELS, start=1):
+    for panel, (title, (xdom, ydom)) in enumerate(zip(titles, _PANELS, strict=True), start=1):
+        scale = series[0][title][1]
         suffix = "" if panel == 1 else str(panel)
         title_x = {"text": "step" if ydom[0] == 0.0 else ""}
         layout[f"xaxis{suffix}"] = {"domain": xdom, "anchor": f"y{suffix}", "title": title_x}
@@ -562,13 +581,15 @@ def metrics_figure(surface, trajectories, labels, view):
             }
         )
         for data, label, color in zip(series, labels, colors(view, len(labels)), strict=True):
-            every = max(1, len(data[title]) // MAX_LINE_POINTS)
+            values = data[title][0]
+            every = max(1, len(values) // MAX_LINE_POINTS)
+            low = 0 if scale == "log" else -1e30
             traces.append(
                 {
                     "type": "scatter",
                     "x0": 0,
                     "dx": every,
-                    "y": typed(np.clip(data[title][::every], 0, 1e30)),
+                    "y": typed(np.clip(values[::every], low, 1e30)),
                     "mode": "lines",
                     "name": label,
                     "legendgroup": label,
@@ -605,15 +626,16 @@ def results_table(surface, trajectories, labels, tolerance):
     """One row per racer: final loss, gap, distance, steps to tolerance, divergence."""
     rows = []
     for traj, label in zip(trajectories, labels, strict=True):
-        metrics = metric_series(surface, traj)
+        distance_title, (distance, _) = list(metric_series(surface, traj).items())[1]
         reached = np.flatnonzero(traj.loss - surface.f_min <= tolerance)
         last = traj.loss[np.isfinite(traj.loss)]
+        bounded = math.isfinite(surface.f_min)
         rows.append(
             {
                 "racer": label,
                 "final f": float(last[-1]) if last.size else math.nan,
-                "f − f*": float(last[-1] - surface.f_min) if last.size else math.nan,
-                "distance to min": float(metrics["distance to nearest minimum"][-1]),
+                "f − f*": float(last[-1] - surface.f_min) if last.size and bounded else math.nan,
+                distance_title: float(distance[-1]),
                 f"steps to f − f* ≤ {tolerance:g}": int(reached[0]) if reached.size else None,
                 "diverged at step": traj.diverged_at,
             }

@@ -16,7 +16,9 @@ import surfaces
 from optimizers import schedules
 
 from . import figures as F
+from . import presets, render
 from . import scene as S
+from .browser import Browser
 
 
 def _init(key, value):
@@ -29,6 +31,7 @@ def read_scene(current):
     """The raw scene the widgets describe, starting from ``current`` (a validated scene)."""
     raw = {}
     with st.sidebar:
+        _lessons()
         st.header("Surface")
         raw["surface"] = _surface(current)
         surface = surfaces.get(raw["surface"]["name"], **raw["surface"]["params"])
@@ -47,6 +50,33 @@ def read_scene(current):
         )
     raw["optimizers"] = _racers(current)
     return raw, lr_slot
+
+
+def _lessons():
+    """The lessons menu: choosing one replaces the whole scene with that preset's."""
+    st.header("Lessons")
+    name = st.selectbox(
+        "Recreate a classic scene",
+        presets.names(),
+        index=None,
+        placeholder="Choose a lesson",
+        key="lesson",
+        format_func=presets.title,
+        on_change=_load_lesson,
+    )
+    if name:
+        st.caption(presets.describe(name))
+
+
+def _load_lesson():
+    name = st.session_state.lesson
+    if name is None:
+        return
+    scene, warnings = presets.load(name)
+    for key in list(st.session_state):  # every widget starts again from the lesson's scene
+        if key not in ("lesson", "url_warnings"):
+            del st.session_state[key]
+    st.session_state.scene, st.session_state.url_warnings = scene, warnings
 
 
 def _surface(current):
@@ -318,6 +348,59 @@ def downloads(trajectories, labels, csv):
             mime="text/csv",
             key=f"csv{index}",
             on_click="ignore",
+        )
+
+
+EXPORT_FORMATS = {
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "gif": "image/gif",
+    "mp4": "video/mp4",
+}
+
+
+@st.cache_resource(show_spinner=False)
+def _browser():
+    """One Chromium for the whole server: sessions share it (it draws one at a time)."""
+    return Browser()
+
+
+def export_panel(scene):
+    """Render this race as a picture or an animation (the export command's code path)."""
+    with st.expander("Export this race: PNG, SVG, GIF or MP4"):
+        left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
+        fmt = left.segmented_control(
+            "Format", list(EXPORT_FORMATS), key=_init("export.format", "png")
+        )
+        fmt = fmt or "png"
+        frames = middle.number_input(
+            "Animation frames", *render.FRAMES_RANGE, key=_init("export.frames", 60)
+        )
+        key = (S.scene_key(scene), fmt, frames)
+        if right.button("Render", key="export.go", icon=":material/movie:"):
+            bar = st.progress(0.0, text=f"Rendering {fmt.upper()}...")
+            data = render.render(
+                scene,
+                fmt,
+                render.Options(frames=int(frames)),
+                browser=_browser(),
+                progress=lambda done, total: bar.progress(done / total, f"frame {done}/{total}"),
+            )
+            bar.empty()
+            st.session_state.export = key, data
+        done = st.session_state.get("export")
+        if done and done[0] == key:
+            st.download_button(
+                f"Download {fmt.upper()} ({len(done[1]) / 1e3:.0f} kB)",
+                data=done[1],
+                file_name=f"gradscape-race.{fmt}",
+                mime=EXPORT_FORMATS[fmt],
+                key="export.download",
+                on_click="ignore",
+            )
+        st.caption(
+            "The same pictures as `python -m viz.export`; animations show every racer with "
+            "a step counter."
         )
 
 
