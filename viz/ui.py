@@ -16,9 +16,8 @@ import surfaces
 from optimizers import schedules
 
 from . import figures as F
-from . import presets, render
+from . import presets
 from . import scene as S
-from .browser import Browser
 
 
 def _init(key, value):
@@ -351,6 +350,7 @@ def downloads(trajectories, labels, csv):
         )
 
 
+ANIMATION_FRAMES = (2, 300)  # as render.FRAMES_RANGE, without importing the encoders
 EXPORT_FORMATS = {
     "png": "image/png",
     "svg": "image/svg+xml",
@@ -362,6 +362,8 @@ EXPORT_FORMATS = {
 @st.cache_resource(show_spinner=False)
 def _browser():
     """One Chromium for the whole server: sessions share it (it draws one at a time)."""
+    from .browser import Browser
+
     return Browser()
 
 
@@ -374,10 +376,12 @@ def export_panel(scene):
         )
         fmt = fmt or "png"
         frames = middle.number_input(
-            "Animation frames", *render.FRAMES_RANGE, key=_init("export.frames", 60)
+            "Animation frames", *ANIMATION_FRAMES, key=_init("export.frames", 60)
         )
         key = (S.scene_key(scene), fmt, frames)
         if right.button("Render", key="export.go", icon=":material/movie:"):
+            from . import render  # imageio and the encoders: loaded on the first export only
+
             bar = st.progress(0.0, text=f"Rendering {fmt.upper()}...")
             data = render.render(
                 scene,
