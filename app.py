@@ -9,36 +9,6 @@ from viz import ui
 st.set_page_config(page_title="Gradscape", page_icon="⛰️", layout="wide")
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def surface_layers(surface_key, size, large_font):
-    """The contour grid and contour picture of one surface; keyed by small arguments only."""
-    surface = S.surface_of({"surface": S.json.loads(surface_key)})
-    grid = F.surface_grid(surface, S.view_box(surface), size)
-    return grid, F.contour_layer(surface, grid, {"large_font": large_font})
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def race(scene_key):
-    """Trajectories, figures and table of one scene, built once per distinct scene."""
-    scene = S.json.loads(scene_key)
-    surface, view = S.surface_of(scene), scene["view"]
-    box = S.view_box(surface)
-    trajectories = S.run_scene(scene)
-    labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
-    surface_key = S.json.dumps(scene["surface"], sort_keys=True)
-    grid, contour = surface_layers(surface_key, view["grid"], view["large_font"])
-    badge = S.active_options(scene)
-    return {
-        "trajectories": trajectories,
-        "labels": labels,
-        "race": F.race_figure(surface, box, grid, trajectories, labels, view, badge, contour),
-        "surface3d": F.surface3d_figure(surface, grid, trajectories, labels, view, box),
-        "metrics": F.metrics_figure(surface, trajectories, labels, view),
-        "table": F.results_table(surface, trajectories, labels, view["tolerance"]),
-        "lr": F.lr_preview_figure(ui.lr_values(scene), labels, view),
-    }
-
-
 def current_scene():
     """The scene of this session: from the URL on its first run, then from the widgets."""
     if "scene" not in st.session_state:
@@ -63,7 +33,7 @@ with header:
     ui.show_warnings(warnings)
     ui.surface_header(S.surface_of(scene))
     ui.share_link(S.to_query(scene))
-result = race(S.scene_key(scene))
+result = ui.race(S.scene_key(scene))
 with lr_slot:
     st.plotly_chart(result["lr"], key="lr_preview", config={"displayModeBar": False})
 

@@ -34,7 +34,7 @@ def bench_scene(lr):
     return S.validate(scene)[0]
 
 
-def stages(scene, grid, contour):
+def stages(scene, grid, layers):
     """Seconds per stage of one uncached scene (the surface's layers cached, as in the
     app), and the charts' JSON sizes."""
     times, t = {}, time.thread_time()
@@ -54,9 +54,9 @@ def stages(scene, grid, contour):
     labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
     figures = [
         F.race_figure(
-            surface, box, grid, runs, labels, scene["view"], S.active_options(scene), contour
+            surface, box, grid, runs, labels, scene["view"], S.active_options(scene), layers
         ),
-        F.surface3d_figure(surface, grid, runs, labels, scene["view"], box),
+        F.surface3d_figure(surface, grid, runs, labels, scene["view"], box, layers),
         F.metrics_figure(surface, runs, labels, scene["view"]),
         F.lr_preview_figure(ui.lr_values(scene), labels, scene["view"]),
     ]
@@ -71,11 +71,11 @@ def main():
     scene = bench_scene(0.001)
     surface = S.surface_of(scene)
     grid = F.surface_grid(surface, S.view_box(surface), 300)
-    contour = F.contour_layer(surface, grid, scene["view"])
-    stages(scene, grid, contour)  # warm up
+    layers = F.surface_layers(surface, grid, scene["view"], S.view_box(surface))
+    stages(scene, grid, layers)  # warm up
     totals = []
     for i in range(10):
-        times, sizes = stages(bench_scene(0.001 * (1 + i / 100)), grid, contour)
+        times, sizes = stages(bench_scene(0.001 * (1 + i / 100)), grid, layers)
         totals.append(sum(times.values()))
     print("stage ms (last run):", {k: round(v * 1e3, 1) for k, v in times.items()})
     print(f"uncached scene change, median of 10: {statistics.median(totals) * 1e3:.1f} ms")

@@ -1,5 +1,7 @@
 """The app in a real browser: paths drawn, animation plays, shared links restore scenes."""
 
+import re
+
 import pytest
 
 from viz import scene as S
@@ -89,3 +91,19 @@ def test_click_on_the_contour_moves_the_start(browser, app_url, artifacts):
     assert start[1] == pytest.approx(ymax - 0.25 * (ymax - ymin), abs=0.1)
     assert race_data(page)["paths"]  # the race was run again from there
     page.screenshot(path=str(artifacts / "clicked-start.png"), full_page=True)
+
+
+def test_lesson_menu_and_png_export(browser, app_url, artifacts):
+    page = open_app(browser, app_url)
+    page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.click()
+    page.get_by_role("option", name="Escaping a saddle point").click()
+    page.wait_for_function("() => location.search.includes('surface=saddle')", timeout=60_000)
+    page.get_by_text("Export this race").click()
+    page.get_by_role("button", name="Render").click()
+    download = page.get_by_role("button", name=re.compile("Download PNG"))
+    download.wait_for(timeout=LOAD)
+    with page.expect_download() as info:
+        download.click()
+    png = info.value.path().read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 20_000
+    page.screenshot(path=str(artifacts / "lesson-export.png"), full_page=True)

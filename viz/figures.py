@@ -41,7 +41,9 @@ class PlainFigure(go.Figure):
     """
 
     def __init__(self, data=(), layout=None, frames=()):
-        super().__init__()
+        # the empty template: Plotly's default is deep-copied by every to_dict (~1 ms), and
+        # Streamlit and the export lay their own themes over the figure anyway
+        super().__init__(layout={"template": "none"})
         self._plain = {"data": list(data), "layout": dict(layout or {}), "frames": list(frames)}
 
     @property
@@ -226,12 +228,17 @@ def _racer_trace(frames, palette, count):
 # ---------------------------------------------------------------- race figure
 
 
-def contour_layer(surface, grid, view):
-    """The surface as a filled-contour picture plus a colour bar (log-spaced levels when
-    values span decades): ``{"image": layout image, "colorbar": trace}``."""
+def surface_layers(surface, grid, view, box, max_3d=80):
+    """What the charts draw of the surface itself, the same for every race on it.
+
+    ``{"image"``: the filled-contour picture (log-spaced levels when values span decades),
+    ``"colorbar"``, ``"targets"``: the click targets, ``"surface3d"``: the 3D surface on a
+    grid of at most ``max_3d`` points a side, ``"log"``, ``"floor"``: the level scale``}``.
+    """
     xs, ys, z = grid
     log = uses_log_levels(z, surface.f_min)
-    zplot = level_values(z, surface.f_min, log, log_floor(z, surface.f_min))
+    floor = log_floor(z, surface.f_min)
+    zplot = level_values(z, surface.f_min, log, floor)
     finite = zplot[np.isfinite(zplot)]
     low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     edges = raster.band_edges(low, high, 30 if log else 25)
@@ -264,7 +271,25 @@ def contour_layer(surface, grid, view):
             "colorbar": _colorbar(finite if finite.size else np.zeros(1), log, font_size(view)),
         },
     }
-    return {"image": image, "colorbar": colorbar, "log": log}
+    stride = max(1, math.ceil(len(xs) / max_3d))
+    surface3d = {
+        "type": "surface",
+        "x": typed(xs[::stride]),
+        "y": typed(ys[::stride]),
+        "z": typed(zplot[::stride, ::stride]),
+        "colorscale": CONTOUR_SCALE,
+        "showscale": False,
+        "opacity": 0.9,
+        "name": "surface",
+    }
+    return {
+        "image": image,
+        "colorbar": colorbar,
+        "targets": click_targets(surface, box),
+        "surface3d": surface3d,
+        "log": log,
+        "floor": floor,
+    }
 
 
 def click_targets(surface, box, count=CLICK_GRID):
@@ -289,15 +314,15 @@ def click_targets(surface, box, count=CLICK_GRID):
     }
 
 
-def race_figure(surface, box, grid, trajectories, labels, view, badge=(), contour=None):
+def race_figure(surface, box, grid, trajectories, labels, view, badge=(), layers=None):
     """Contour with every full path (static), markers, and the animated heads.
 
-    ``contour`` is ``contour_layer(surface, grid, view)`` when the caller has it cached.
+    ``layers`` is ``surface_layers(surface, grid, view, box)`` when the caller has it cached.
     """
     size = font_size(view)
     palette = colors(view, len(trajectories))
-    contour = contour or contour_layer(surface, grid, view)
-    traces = [contour["colorbar"], click_targets(surface, box)]
+    layers = layers or surface_layers(surface, grid, view, box)
+    traces = [layers["colorbar"], layers["targets"]]
     for traj, label, color in zip(trajectories, labels, palette, strict=True):
         path = visible_path(traj.xy, box)
         traces.append(
@@ -316,7 +341,7 @@ def race_figure(surface, box, grid, trajectories, labels, view, badge=(), contou
     frames = racer_frames(trajectories, box, len(traces))
     traces.append(_racer_trace(frames, palette, len(trajectories)))
     layout = {**_race_layout(box, size, badge), **_play_controls(frames, size)}
-    layout["images"] = [contour["image"]]
+    layout["images"] = [layers["image"]]
     return PlainFigure(traces, layout, frames)
 
 
@@ -457,26 +482,12 @@ def _race_layout(box, size, badge):
 # ---------------------------------------------------------------- 3D surface
 
 
-def surface3d_figure(surface, grid, trajectories, labels, view, box, max_size=80):
+def surface3d_figure(surface, grid, trajectories, labels, view, box, layers=None):
     """The surface in 3D (coarser grid) with the paths lying on it."""
-    xs, ys, z = grid
-    stride = max(1, math.ceil(len(xs) / max_size))
-    log = uses_log_levels(z, surface.f_min)
-    floor = log_floor(z, surface.f_min)
-    zplot = level_values(z[::stride, ::stride], surface.f_min, log, floor).astype(np.float32)
+    layers = layers or surface_layers(surface, grid, view, box)
+    log, floor = layers["log"], layers["floor"]
     size = font_size(view)
-    traces = [
-        {
-            "type": "surface",
-            "x": typed(xs[::stride]),
-            "y": typed(ys[::stride]),
-            "z": typed(zplot),
-            "colorscale": CONTOUR_SCALE,
-            "showscale": False,
-            "opacity": 0.9,
-            "name": "surface",
-        }
-    ]
+    traces = [layers["surface3d"]]
     for traj, label, color in zip(trajectories, labels, colors(view, len(labels)), strict=True):
         every = max(1, len(traj.loss) // MAX_LINE_POINTS)
         path = visible_path(traj.xy, box)[::every]

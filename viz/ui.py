@@ -286,6 +286,42 @@ def log_options(low, high, value):
     return sorted(stops | {float(value)})
 
 
+# ---------------------------------------------------------------- computing a scene
+# (cached here, not in app.py: Streamlit hashes a cached function's source each time its
+# decorator runs, and app.py runs on every rerun)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def surface_layers(surface_key, size, large_font):
+    """The grid and drawn layers of one surface; keyed by small arguments only."""
+    surface = S.surface_of({"surface": S.json.loads(surface_key)})
+    box = S.view_box(surface)
+    grid = F.surface_grid(surface, box, size)
+    return grid, F.surface_layers(surface, grid, {"large_font": large_font}, box)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def race(scene_key):
+    """Trajectories, figures and table of one scene, built once per distinct scene."""
+    scene = S.json.loads(scene_key)
+    surface, view = S.surface_of(scene), scene["view"]
+    box = S.view_box(surface)
+    trajectories = S.run_scene(scene)
+    labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
+    surface_key = S.json.dumps(scene["surface"], sort_keys=True)
+    grid, layers = surface_layers(surface_key, view["grid"], view["large_font"])
+    badge = S.active_options(scene)
+    return {
+        "trajectories": trajectories,
+        "labels": labels,
+        "race": F.race_figure(surface, box, grid, trajectories, labels, view, badge, layers),
+        "surface3d": F.surface3d_figure(surface, grid, trajectories, labels, view, box, layers),
+        "metrics": F.metrics_figure(surface, trajectories, labels, view),
+        "table": F.results_table(surface, trajectories, labels, view["tolerance"]),
+        "lr": F.lr_preview_figure(lr_values(scene), labels, view),
+    }
+
+
 # ---------------------------------------------------------------- showing a scene
 
 
