@@ -44,9 +44,12 @@ with charts:
     left, right = st.columns([3, 2])
     with left:
         ui.race_chart(result["race"], scene)
-    right.plotly_chart(result["surface3d"], key="surface3d")
+    # beside the race: the 3D view when it is on, else the results
+    results = st.container() if result["surface3d"] else right
+    if result["surface3d"]:
+        right.plotly_chart(result["surface3d"], key="surface3d")
 st.plotly_chart(result["metrics"], key="metrics")
-st.subheader("Results")
-st.dataframe(result["table"], hide_index=True)
+results.subheader("Results")
+results.dataframe(result["table"], hide_index=True)
 ui.downloads(result["trajectories"], result["labels"], F.trajectory_csv)
 ui.export_panel(scene)

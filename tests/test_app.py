@@ -28,7 +28,7 @@ def scene_in_url(at):
 def test_app_runs_and_shows_the_race():
     at = start()
     assert not at.exception
-    assert len(at.get("plotly_chart")) >= 4
+    assert len(at.get("plotly_chart")) >= 3
     assert at.query_params["surface"]
 
 
@@ -74,7 +74,7 @@ def test_hostile_query_strings_warn_and_never_crash(query):
     at = start(query)
     assert not at.exception
     assert at.warning
-    assert len(at.get("plotly_chart")) >= 4
+    assert len(at.get("plotly_chart")) >= 3
 
 
 def test_diverging_optimizer_is_shown_as_diverged():
@@ -99,3 +99,12 @@ def test_every_lesson_loads_from_the_menu(name):
     restored, warnings = scene_in_url(at)
     assert warnings == [] and restored == scene
     assert at.number_input(key="steps").value == scene["steps"]
+
+
+def test_3d_view_is_a_toggle_kept_in_the_link():
+    at = start({"steps": "40"})
+    charts = len(at.get("plotly_chart"))
+    at.toggle(key="3d").set_value(True).run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == charts + 1
+    assert at.query_params["3d"] == "1"

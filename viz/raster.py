@@ -41,7 +41,7 @@ def contour_png(values, edges, colorscale):
     alpha = np.where(np.isfinite(fine), 255, 0)
     pixels = np.dstack([rgb, alpha]).round().astype(np.uint8)[::-1]  # image rows: top down
     out = io.BytesIO()
-    Image.fromarray(pixels, "RGBA").save(out, format="PNG", optimize=True)
+    Image.fromarray(pixels, "RGBA").save(out, format="PNG")
     return out.getvalue()
 
 

@@ -9,7 +9,8 @@ A scene is a dict::
         "start": [-1.5, 2.5],
         "steps": 500,
         "options": {"noise_std": 0.0, "seed": 0, "clip_norm": None, "clip_value": None},
-        "view": {"large_font": False, "palette": "okabe-ito", "tolerance": 0.001, "grid": 200},
+        "view": {"large_font": False, "palette": "okabe-ito", "tolerance": 0.001, "grid": 200,
+                 "surface3d": False},
     }
 
 A Lookahead racer also carries ``"inner"`` (its inner optimizer). ``validate`` turns any
@@ -33,7 +34,13 @@ PALETTES = ("okabe-ito", "plotly")
 MAX_VALUE_CHARS = 400  # longer query values are ignored, not parsed
 
 _DEFAULT_RACERS = (("momentum", {"lr": 0.001}), ("adam", {"lr": 0.05}), ("sgd", {"lr": 0.001}))
-_DEFAULT_VIEW = {"large_font": False, "palette": "okabe-ito", "tolerance": 1e-3, "grid": 200}
+_DEFAULT_VIEW = {
+    "large_font": False,
+    "palette": "okabe-ito",
+    "tolerance": 1e-3,
+    "grid": 200,
+    "surface3d": False,  # off by default: a WebGL chart delays the page's first picture
+}
 _DEFAULT_OPTIONS = {"noise_std": 0.0, "seed": 0, "clip_norm": None, "clip_value": None}
 
 
@@ -232,6 +239,7 @@ def _view(raw, warnings):
     out = dict(_DEFAULT_VIEW)
     checks = {
         "large_font": lambda v: isinstance(v, bool) or v in (0, 1),
+        "surface3d": lambda v: isinstance(v, bool) or v in (0, 1),
         "palette": lambda v: v in PALETTES,
         "tolerance": lambda v: _is_number(v) and 0 < v <= 1e6,
         "grid": lambda v: _is_number(v) and v == int(v) and GRID_RANGE[0] <= v <= GRID_RANGE[1],
@@ -242,7 +250,7 @@ def _view(raw, warnings):
         elif not checks[key](value):
             warnings.append(f"view setting {key}={show(value)} ignored; using {out[key]}")
         else:
-            out[key] = {"large_font": bool, "grid": int}.get(key, _plain)(value)
+            out[key] = {"large_font": bool, "surface3d": bool, "grid": int}.get(key, _plain)(value)
     return out
 
 
@@ -417,6 +425,7 @@ def scene_key(scene):
 _OPTION_KEYS = {"noise": "noise_std", "seed": "seed", "clip_norm": "clip_norm"}
 _OPTION_KEYS["clip_value"] = "clip_value"
 _VIEW_KEYS = {"big": "large_font", "palette": "palette", "tol": "tolerance", "grid": "grid"}
+_VIEW_KEYS["3d"] = "surface3d"
 _RACER_KEY = re.compile(r"o([1-9][0-9]?)")
 
 

@@ -176,6 +176,7 @@ def _view(current):
     view = current["view"]
     return {
         "large_font": st.toggle("Large fonts (projector)", key=_init("big", view["large_font"])),
+        "surface3d": st.toggle("3D surface view", key=_init("3d", view["surface3d"])),
         "palette": st.selectbox("Palette", S.PALETTES, key=_init("palette", view["palette"])),
         "tolerance": st.number_input(
             "Tolerance for f − f*", 1e-12, 1e6, key=_init("tol", view["tolerance"]), format="%g"
@@ -315,7 +316,8 @@ def race(scene_key):
         "trajectories": trajectories,
         "labels": labels,
         "race": F.race_figure(surface, box, grid, trajectories, labels, view, badge, layers),
-        "surface3d": F.surface3d_figure(surface, grid, trajectories, labels, view, box, layers),
+        "surface3d": view["surface3d"]
+        and F.surface3d_figure(surface, grid, trajectories, labels, view, box, layers),
         "metrics": F.metrics_figure(surface, trajectories, labels, view),
         "table": F.results_table(surface, trajectories, labels, view["tolerance"]),
         "lr": F.lr_preview_figure(lr_values(scene), labels, view),
