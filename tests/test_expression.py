@@ -143,13 +143,17 @@ HOSTILE = [
     ("x # + y", "character '#' at column 3"),
     ("x\x00", "character '\\x00' at column 2"),
     ("1/0 + x", "divides by zero"),
+    ("0.0 / 0.0 + x", "formula divides by zero or overflows at column 5"),
     ("log(0) + x", "log(...) at column 1 has no finite real value"),
     ("x/(y - y)", "divides by zero"),
     ("sqrt(-1) * x", "sqrt(...) at column 1 has no finite real value"),
     ("(-8)^(1/3) * x", "power at column 5 has no real value"),
     ("(-1)^0.5 + x", "no real value"),
+    ("(-2)^x", "power at column 5 raises -2 to a varying exponent"),
+    ("0^(x*y)", "raises 0 to a varying exponent"),
     ("acos(2) + x", "acos(...) at column 1 has no finite real value"),
     ("exp(1000) + x", "exp(...) at column 1 has no finite real value"),
+    ("exp(x + 1e300)", "formula has a constant beyond float64"),
     ("max(exp(exp(exp(9))), 1) + x", "exp(...) at column 9"),
     ("7", "formula is constant (it equals 7)"),
     ("x - x", "formula is constant (it equals 0)"),
@@ -580,6 +584,17 @@ def test_random_formulas_give_a_surface_or_a_value_error(text):
         assert surfaces.from_expression(surface.expression, surface.domain).minima == (
             surface.minima
         )
+
+
+_EXTREME_LEAVES = st.sampled_from(
+    ["x", "y", "0", "0.0", "-1", "1e300", "1e-300", "99", "-100", "pi", "x*y", "(x - y)"]
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_formulas(_EXTREME_LEAVES))
+def test_formulas_with_extreme_numbers_give_a_surface_or_a_value_error(text):
+    _surface_or_value_error(text)
 
 
 def _surface_or_value_error(text, domain=((-3, 3), (-3, 3))):

@@ -49,7 +49,7 @@ def from_expression(text, domain=None):
     """
     formula, program = _compiled(text)
     box = suggest_domain(text) if domain is None else check_domain(domain)
-    found = _explored(formula.text, box, analysis.GRID)
+    found = _explored(formula, box, analysis.GRID)
     draft = _draft(program, box)
     return Surface(
         name="expression",
@@ -82,7 +82,7 @@ def suggest_domain(text):
     formula, _ = _compiled(text)
     for half in SEARCH_HALF_WIDTHS:
         try:
-            found = _explored(formula.text, ((-half, half), (-half, half)), SEARCH_GRID)
+            found = _explored(formula, ((-half, half), (-half, half)), SEARCH_GRID)
         except ValueError:  # no finite value in this box
             continue
         points = found.local_minima + found.saddles
@@ -116,22 +116,22 @@ def check_domain(domain):
 def _compiled(text):
     """``(Formula, program)``; the program is read-only (copy it to use it)."""
     formula = _parsed(text)
-    return formula, _program(formula.text)
+    return formula, _program(formula)
 
 
 _parsed = lru_cache(maxsize=256)(parse)
 
 
 @lru_cache(maxsize=256)
-def _program(canonical):
-    program = compile_program(differentiate(_parsed(canonical).expr))
+def _program(formula):
+    program = compile_program(differentiate(formula.expr))
     program.flags.writeable = False
     return program
 
 
 @lru_cache(maxsize=256)
-def _explored(canonical, box, size):
-    return analysis.explore(_draft(_program(canonical), box), box, size)
+def _explored(formula, box, size):
+    return analysis.explore(_draft(_program(formula), box), box, size)
 
 
 def _draft(program, box):

@@ -111,34 +111,53 @@ def _explore(surface, box, size):
 
 def default_start(surface, box, minima):
     """A start worth racing from: on a ring at 70% of the way from the box's centre to its
-    edge (else 50%, 90%, 30%), the point farthest from every minimum (or, without minima,
-    the highest; ties go to the higher), rounded to a thousandth of the box, where f and
-    its gradient are finite and the gradient is not zero. The centre when none is."""
+    edge (else 50%, 90%, 30%, else anywhere on a 21 x 21 grid), the point farthest from
+    every minimum (or, without minima, the highest; ties go to the higher), rounded to a
+    thousandth of the box, where f and its gradient are finite and the gradient is not
+    zero (else where they are finite: a formula flat around its minima; else where f
+    is; else at a minimum)."""
     with np.errstate(all="ignore"):
         return _default_start(surface, box, minima)
 
 
 def _default_start(surface, box, minima):
     (x0, x1), (y0, y1) = box
+    width, height = x1 - x0, y1 - y0
     angles = np.linspace(0.0, 2 * np.pi, 16, endpoint=False) + 1.25 * np.pi  # lower left first
-    for ring in (0.7, 0.5, 0.9, 0.3):
-        px = _tidy((x0 + x1) / 2 + ring * (x1 - x0) / 2 * np.cos(angles), x1 - x0)
-        py = _tidy((y0 + y1) / 2 + ring * (y1 - y0) / 2 * np.sin(angles), y1 - y0)
-        values = surface.f(px, py)
-        gx, gy = surface.grad(px, py)
-        usable = np.isfinite(values) & np.isfinite(gx) & np.isfinite(gy) & (np.hypot(gx, gy) > 0)
-        if not usable.any():
-            continue
-        if minima:
-            m = np.asarray(minima)
-            distance = np.min(np.hypot(px[:, None] - m[:, 0], py[:, None] - m[:, 1]), axis=1)
-            farther = np.round(distance / math.hypot(x1 - x0, y1 - y0), 6)
-        else:
-            farther = np.zeros(len(px))
-        order = np.lexsort((np.where(usable, values, -np.inf), np.where(usable, farther, -1.0)))
-        k = order[-1]
-        return (float(px[k]), float(py[k]))
-    return ((x0 + x1) / 2, (y0 + y1) / 2)
+    places = [
+        (
+            _tidy((x0 + x1) / 2 + ring * width / 2 * np.cos(angles), width),
+            _tidy((y0 + y1) / 2 + ring * height / 2 * np.sin(angles), height),
+        )
+        for ring in (0.7, 0.5, 0.9, 0.3)
+    ]
+    grid = np.meshgrid(np.linspace(x0, x1, 21), np.linspace(y0, y1, 21))
+    places.append((_tidy(grid[0].ravel(), width), _tidy(grid[1].ravel(), height)))
+    for need in ("slope", "gradient", "value"):
+        for px, py in places:
+            values = surface.f(px, py)
+            gx, gy = surface.grad(px, py)
+            usable = np.isfinite(values)
+            if need != "value":
+                usable &= np.isfinite(gx) & np.isfinite(gy)
+            if need == "slope":
+                usable &= np.hypot(gx, gy) > 0
+            if usable.any():
+                return _farthest(px, py, values, usable, minima, math.hypot(width, height))
+    return minima[0] if minima else ((x0 + x1) / 2, (y0 + y1) / 2)
+
+
+def _farthest(px, py, values, usable, minima, diagonal):
+    """The usable point farthest from the minima (to a millionth of the diagonal), the
+    highest of those."""
+    if minima:
+        m = np.asarray(minima)
+        distance = np.min(np.hypot(px[:, None] - m[:, 0], py[:, None] - m[:, 1]), axis=1)
+        farther = np.round(distance / diagonal, 6)
+    else:
+        farther = np.zeros(len(px))
+    order = np.lexsort((np.where(usable, values, -np.inf), np.where(usable, farther, -1.0)))
+    return (float(px[order[-1]]), float(py[order[-1]]))
 
 
 def _tidy(values, width):
@@ -186,10 +205,14 @@ class _Search:
         if len(points) == 0:
             return []
         p = points.astype(float).copy()
-        moving = np.arange(len(p))  # the points still moving, and inside the box
+        moving = np.arange(len(p))  # the points still moving, and near the box
+        scale = np.ones(len(p))  # the fraction of the Newton step last taken
         for _ in range(NEWTON_STEPS):
             q = p[moving]
-            step = self._line_search(q, self._direction(q, descend), descend)
+            step = self._direction(q, descend)
+            tried = np.minimum(1.0, 4.0 * scale[moving])  # a kink shrinks steps for good
+            scale[moving] = self._line_search(q, step, descend, tried)
+            step *= scale[moving, None]
             p[moving] = q + step
             moved = np.hypot(step[:, 0], step[:, 1]) > 1e-13 * self.diagonal
             moving = moving[moved & self._near_box(p[moving])]
@@ -232,28 +255,29 @@ class _Search:
         gx, gy = self.surface.grad(p[:, 0], p[:, 1])
         return gx * gx + gy * gy
 
-    def _line_search(self, p, step, descend):
-        """The step halved until the merit decreases enough (Armijo's rule for f, any
-        decrease for |grad f|^2); 0 where it does not within 40 halvings for f (close
-        in on a kink) or 20 for |grad f|^2 (a minimum of |grad f| that is not 0)."""
+    def _line_search(self, p, step, descend, scale):
+        """The fractions of ``step`` to take from ``scale`` on, halved until the merit
+        decreases enough (Armijo's rule for f, any decrease for |grad f|^2); 0 where
+        none above 2^-40 does for f (closing in on a kink) or 2^-20 for |grad f|^2 (a
+        minimum of |grad f| that is not 0)."""
+        smallest = 2.0 ** (-40 if descend else -20)
         start = self._merit(p, descend)
         if descend:
             gx, gy = self.surface.grad(p[:, 0], p[:, 1])
             slope = 1e-4 * (gx * step[:, 0] + gy * step[:, 1])
         else:
             slope = np.zeros(len(p))
-        scale = np.ones(len(p))
+        scale = scale.copy()
         pending = np.ones(len(p), dtype=bool)
-        for _ in range(40 if descend else 20):
-            trial = p[pending] + scale[pending, None] * step[pending]
-            value = self._merit(trial, descend)
-            enough = value <= start[pending] + scale[pending] * slope[pending]
-            pending[np.flatnonzero(pending)[enough]] = False
+        while pending.any():
+            k = np.flatnonzero(pending)
+            value = self._merit(p[k] + scale[k, None] * step[k], descend)
+            pending[k[value <= start[k] + scale[k] * slope[k]]] = False
             scale[pending] /= 2
-            if not pending.any():
-                break
-        scale[pending] = 0.0
-        return step * scale[:, None]
+            stuck = pending & (scale < smallest)
+            scale[stuck] = 0.0
+            pending &= ~stuck
+        return scale
 
     def _kinds(self, p):
         gx, gy = self.surface.grad(p[:, 0], p[:, 1])

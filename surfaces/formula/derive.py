@@ -109,12 +109,13 @@ class _Tape:
             for factor in atoms[2:]:
                 product = self.step(product * factor)
             return product if product is not None else self.step(coefficient * atoms[0])
-        if isinstance(expr, (sp.Max, sp.Min)) and len(expr.args) > 2:
-            result = self.atom(expr.func(*expr.args[:2]))
-            for arg in expr.args[2:]:
-                result = self.step(expr.func(result, self.atom(arg)))
+        atoms = [self.atom(arg) for arg in expr.args]
+        if isinstance(expr, (sp.Max, sp.Min)):  # a chain of two-argument steps
+            result = atoms[0]
+            for atom in atoms[1:]:
+                result = self.step(expr.func(result, atom, evaluate=False))
             return result
-        return self.step(expr.func(*(self.atom(arg) for arg in expr.args)))
+        return self.step(expr.func(*atoms))
 
     def step(self, expr):
         """Define a symbol for ``expr`` (a function of at most two atoms) and derive it."""

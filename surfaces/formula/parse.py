@@ -19,6 +19,7 @@ import io
 import keyword
 import math
 import tokenize
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -101,7 +102,9 @@ def parse(text):
     source, columns = _translate_powers(text)
     _check_keywords(source, columns)
     try:
-        tree = ast.parse(source, mode="eval")
+        with warnings.catch_warnings():  # "invalid decimal literal" and the like: refused below
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(source, mode="eval")
     except SyntaxError as error:
         raise ValueError(_syntax_message(error, source, columns)) from None
     except (ValueError, RecursionError, MemoryError):
@@ -186,6 +189,16 @@ def _check_real(expr):
         raise ValueError("formula divides by zero or is infinite (such as 1/0 or log(0))")
     if expr.has(sp.I):
         raise ValueError("formula has imaginary values (such as sqrt(-1) or log(-1))")
+    pending = [expr]
+    while pending:  # every largest constant part (sympy makes exp(x + 800) exp(800)*exp(x))
+        part = pending.pop()
+        if part.free_symbols:
+            pending.extend(part.args)
+        elif not math.isfinite(constant_value(part)):
+            raise ValueError(
+                "formula has a constant beyond float64 (about 1e308), or without a real "
+                "value (such as exp(1000))"
+            )
 
 
 class _Builder:
@@ -266,15 +279,19 @@ class _Builder:
         if type(node.op) not in _OPERATORS:
             raise self.refuse(node, f"operator {_operator(node.op)!r}", self.operator_offset(node))
         left, right = self.build(node.left), self.build(node.right)
-        if isinstance(node.op, ast.Add):
-            return left + right
-        if isinstance(node.op, ast.Sub):
-            return left - right
-        if isinstance(node.op, ast.Mult):
-            return left * right
-        if isinstance(node.op, ast.Div):
-            return left / right
-        return self.power(node, left, right)
+        try:
+            if isinstance(node.op, ast.Add):
+                return left + right
+            if isinstance(node.op, ast.Sub):
+                return left - right
+            if isinstance(node.op, ast.Mult):
+                return left * right
+            if isinstance(node.op, ast.Div):
+                return left / right
+            return self.power(node, left, right)
+        except ArithmeticError:  # sympy's 0.0 / 0.0, for one
+            where = self.where(node, self.operator_offset(node))
+            raise ValueError(f"formula divides by zero or overflows {where}") from None
 
     def power(self, node, base, exponent):
         """``base ** exponent`` once its size is known to be harmless."""
@@ -294,6 +311,11 @@ class _Builder:
                         f"power {where} is out of range (about 1e{digits:.0f}); "
                         f"allowed: constants of magnitude 1e-300 to 1e300"
                     )
+        elif base.is_number and not constant_value(base) > 0:
+            raise ValueError(
+                f"power {where} raises {base} to a varying exponent; allowed: a positive base "
+                "(a negative number has no real powers but whole ones)"
+            )
         power = base**exponent
         if power.is_number and math.isnan(constant_value(power)):
             raise ValueError(f"power {where} has no real value ({power})")

@@ -182,7 +182,8 @@ def _split(expr):
 def _number(expr):
     value = constant_value(expr)
     if not np.isfinite(value):
-        raise ValueError(f"formula has a constant without a finite real value: {expr}")
+        # (parse refuses such constants in the formula; this guards its derivatives)
+        raise ValueError("formula's derivatives have a constant beyond float64 or not real")
     return value
 
 
