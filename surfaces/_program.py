@@ -2,7 +2,7 @@
 
 A formula typed by a user cannot become a Numba function of its own: that would compile
 for every formula (seconds) instead of loading every kernel from the disk cache. Instead
-the formula and its exact derivatives are translated (by ``surfaces.formula.compile``) into
+the formula and its exact derivatives are translated (by ``surfaces.formula.program``) into
 a small program stored in the surface's float64 parameter array, and the functions here
 run that program. The kernels reach them through the surface id ``EXPRESSION``.
 
@@ -15,9 +15,12 @@ Layout of a program ``p`` (float64; integers stored exactly):
   number ``c``. Registers 0 and 1 start as x and y; ``out0..2`` name the registers that
   hold the results at the end.
 
-The compiler reads every register only after writing it and keeps every index below
-``MAX_REGISTERS``. The registers live on the stack of the calling function (no allocation
-per call), so the evaluators are as thread-safe as the built-in formulas.
+The compiler writes every register before reading it. The registers live on the stack of
+the calling function (no allocation per call), so the evaluators are as thread-safe as the
+built-in formulas. Whatever ``p`` holds, they stay in bounds (a malformed program gives
+meaningless numbers, never a crash): register numbers are taken modulo ``MAX_REGISTERS``
+(which also spares Numba's check for negative indices) and offsets and instruction
+counts are clamped to the size of ``p``.
 """
 
 import math
@@ -31,7 +34,8 @@ from numba.np.arrayobj import make_array, populate_array
 
 from ._jit import inline, inner
 
-MAX_REGISTERS = 512  # registers, x and y included (4 KB of stack)
+MAX_REGISTERS = 512  # registers, x and y included (4 KB of stack); a power of two
+_REGISTER = MAX_REGISTERS - 1  # the mask that keeps a register number in bounds
 WIDTH = 5  # numbers per instruction: op, dst, a, b, c
 HEADER = 4  # numbers before a segment's instructions: n, out0, out1, out2
 
@@ -85,16 +89,32 @@ def _power_int(base, n):
 
 
 @inline
+def _segment(p, which):
+    """Where segment ``which`` (0, 1, 2) starts, clamped into ``p``; -1 if ``p`` is too
+    short to hold a program. (Clamping, not checking: an early return here made every
+    evaluation 25 ns slower, measured.)"""
+    if p.size < 3 + HEADER:
+        return -1
+    return min(max(np.int64(p[which]), 3), p.size - HEADER)
+
+
+@inline
+def _output(p, start, k, r):
+    """Result ``k`` (0, 1, 2) of the segment at ``start``, once run."""
+    return r[np.int64(p[start + 1 + k]) & _REGISTER]
+
+
+@inline
 def _run(p, start, x, y, r):
-    """Run the segment at ``start`` with x, y: fills the registers ``r``."""
+    """Run the segment at ``start`` (from ``_segment``) with x, y: fills ``r``."""
     r[0] = x
     r[1] = y
     i = start + HEADER
-    for _ in range(np.int64(p[start])):
+    for _ in range(min(np.int64(p[start]), (p.size - i) // WIDTH)):  # no reading past p
         op = np.int64(p[i])
-        k = np.int64(p[i + 1])
-        a = np.int64(p[i + 2])
-        b = np.int64(p[i + 3])
+        k = np.int64(p[i + 1]) & _REGISTER
+        a = np.int64(p[i + 2]) & _REGISTER
+        b = np.int64(p[i + 3]) & _REGISTER
         c = p[i + 4]
         i += WIDTH
         # the common arithmetic first: the chain of tests is the dispatch
@@ -180,8 +200,8 @@ def _function(op, u, w, c):
 def _stack_registers(typingctx):
     """``MAX_REGISTERS`` float64 on the caller's stack, uninitialised, as an array.
 
-    Numba's own stack helper zero-fills (8 KB per call: it tripled the cost of a small
-    formula) and ``np.empty`` allocates on the heap; this does neither. The buffer lives
+    Numba's own stack helper zero-fills the buffer at every call (that tripled the cost
+    of a small formula) and ``np.empty`` allocates on the heap; this does neither. The buffer lives
     in the entry block of the function that calls this intrinsic, so that function must
     not return the array.
     """
@@ -209,9 +229,10 @@ def _out_of_line(dispatcher):
     """A call of the jitted ``dispatcher`` that LLVM may not inline into its caller.
 
     The interpreter is large; inlined into the surface dispatch, and from there into
-    every optimizer loop, it slowed the built-in surfaces (Adam on Rosenbrock ran at
-    0.32 of a hand-fused kernel's speed instead of 0.5). Behind a ``noinline`` call it
-    costs the built-ins nothing, and a typed formula one call per evaluation.
+    every optimizer loop, it slowed the built-in surfaces (Adam on Rosenbrock: 0.30-0.34
+    of a hand-fused kernel's speed instead of 0.40-0.57, same machine and load). Behind
+    a ``noinline`` call it costs the built-ins nothing measurable, and a typed formula
+    one call per evaluation.
     """
 
     if numba.config.DISABLE_JIT:
@@ -248,27 +269,33 @@ else:
 def _value(p, x, y):
     """f(x, y) of the program ``p``."""
     r = _registers()
-    start = np.int64(p[0])
+    start = _segment(p, 0)
+    if start < 0:
+        return np.nan
     _run(p, start, x, y, r)
-    return r[np.int64(p[start + 1])]
+    return _output(p, start, 0, r)
 
 
 @inner
 def _gradient(p, x, y):
     """(fx, fy) of the program ``p``."""
     r = _registers()
-    start = np.int64(p[1])
+    start = _segment(p, 1)
+    if start < 0:
+        return np.nan, np.nan
     _run(p, start, x, y, r)
-    return r[np.int64(p[start + 1])], r[np.int64(p[start + 2])]
+    return _output(p, start, 0, r), _output(p, start, 1, r)
 
 
 @inner
 def _hessian(p, x, y):
     """(fxx, fxy, fyy) of the program ``p``."""
     r = _registers()
-    start = np.int64(p[2])
+    start = _segment(p, 2)
+    if start < 0:
+        return np.nan, np.nan, np.nan
     _run(p, start, x, y, r)
-    return r[np.int64(p[start + 1])], r[np.int64(p[start + 2])], r[np.int64(p[start + 3])]
+    return _output(p, start, 0, r), _output(p, start, 1, r), _output(p, start, 2, r)
 
 
 # What the surface dispatch calls: (p, x, y) -> f, (fx, fy), (fxx, fxy, fyy).

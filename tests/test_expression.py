@@ -375,6 +375,27 @@ def test_programs_reuse_registers():
         assert rows[:, 1].max() < n / 3
 
 
+def test_malformed_programs_give_numbers_and_stay_in_bounds():
+    """Whatever the parameter array holds, the interpreter reads and writes in bounds
+    (a crash of the process would fail this test)."""
+    rng = np.random.default_rng(7)
+    xs, ys = np.array([0.5, -1.0]), np.array([2.0, 0.25])
+    good = surfaces.from_expression("x*y + sin(x)", ((-1, 1), (-1, 1))).kernel_params
+    programs = [np.zeros(1), np.zeros(3), np.array([3.0, 3.0, 3.0, 1e9, 0, 0, 0]), good[:-7]]
+    programs += [rng.normal(0, 10 ** rng.uniform(0, 12), good.size) for _ in range(200)]
+    programs += [np.where(rng.random(good.size) < 0.2, np.nan, good) for _ in range(50)]
+    programs += [np.where(rng.random(good.size) < 0.2, -good * 1e6, good) for _ in range(50)]
+    for program in programs:
+        for many in (_dispatch.values_many, _dispatch.gradients_many, _dispatch.hessians_many):
+            out = np.zeros((2, 3))
+            many(_dispatch.EXPRESSION, np.ascontiguousarray(program, float), xs, ys, out)
+    out = np.zeros((2, 3))
+    _dispatch.values_many(_dispatch.EXPRESSION, good[:-7].copy(), xs, ys, out)
+    np.testing.assert_allclose(out[:, 0], xs * ys + np.sin(xs))  # f's segment is whole
+    _dispatch.values_many(_dispatch.EXPRESSION, np.zeros(5), xs, ys, out)
+    assert np.isnan(out[:, 0]).all()  # too short to be a program
+
+
 def test_concurrent_threads_share_a_surface_safely():
     """The registers live on each call's stack: threads cannot overwrite each other's."""
     s = surfaces.from_expression(TYPED["goldstein_price"], ((-2, 2), (-2, 2)))

@@ -163,7 +163,7 @@ def _farthest(px, py, values, usable, minima, diagonal):
 def _tidy(values, width):
     """``values`` rounded to about a thousandth of ``width`` (a start that reads well)."""
     step = 10.0 ** math.floor(math.log10(width / 1000))
-    return np.round(np.round(values / step) * step, 12)
+    return np.round(np.round(values / step) * step, 12) + 0.0  # + 0.0: no -0.0
 
 
 def _candidates(values):

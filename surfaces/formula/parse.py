@@ -10,7 +10,7 @@ The language: numbers, ``x``, ``y``, ``pi``, ``e``; ``+ - * /`` and powers writt
 or ``**`` (``^`` is translated to ``**`` before parsing, so it binds tighter than ``*``
 and groups from the right as in mathematics: ``-x^2 = -(x^2)``, ``2^3^2 = 2^9``); calls of
 the functions in ``FUNCTIONS`` by plain name with positional arguments. Limits keep the
-work bounded: ``MAX_LENGTH`` characters, ``MAX_NODES`` tree nodes, nesting ``MAX_DEPTH``,
+work bounded: ``MAX_LENGTH`` characters, ``MAX_NODES`` parts, nesting ``MAX_DEPTH``,
 constant exponents within ``MAX_EXPONENT``, constants within ``MAX_CONSTANT``.
 """
 
@@ -214,7 +214,7 @@ class _Builder:
         self.columns = columns
 
     def where(self, node, offset=None):
-        """ "at column N" of ``node``, or of the 0-based ``offset`` in the source."""
+        """The words 'at column N' for ``node``, or for the 0-based ``offset``."""
         offset = node.col_offset if offset is None else offset
         return f"at column {_column(self.columns, offset + 1)}"
 
