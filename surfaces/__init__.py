@@ -4,6 +4,9 @@
 >>> s = surfaces.get("rosenbrock")
 >>> s.f(1.0, 1.0), s.minima
 (0.0, ((1.0, 1.0),))
+
+Typed formulas: ``surfaces.from_expression("x^2 + 3*y^2", domain=((-2, 2), (-2, 2)))`` and
+``surfaces.suggest_domain(text)`` (see ``surfaces.formula``; sympy loads on first use).
 """
 
 from . import _jit  # noqa: F401  (sets up the Numba cache before any kernel is defined)
@@ -41,4 +44,14 @@ def parameters(name):
     return dict(_BY_NAME[name][1].params)
 
 
-__all__ = ["Surface", "get", "names", "parameters"]
+def __getattr__(name):
+    """``from_expression`` and ``suggest_domain``, imported on first use (sympy takes a
+    good part of a second to import, which a run on the built-ins need not pay)."""
+    if name in ("from_expression", "suggest_domain"):
+        from . import formula
+
+        return getattr(formula, name)
+    raise AttributeError(f"module 'surfaces' has no attribute {name!r}")
+
+
+__all__ = ["Surface", "from_expression", "get", "names", "parameters", "suggest_domain"]

@@ -5,11 +5,14 @@ compiles each kernel once for every surface, and the disk cache serves all of th
 (passing functions would compile one kernel per surface in every new process).
 To add a surface: write its three formulas in a family module, give it the next id here,
 add a branch to each of ``value``, ``gradient`` and ``hessian``, and list it in DEFINITIONS.
+
+``EXPRESSION`` is the one id without a declaration: a typed formula, whose ``p`` is a
+program for the register machine of ``_program`` (see ``surfaces.formula``).
 """
 
 import numpy as np
 
-from . import bowls, rugged, saddles, valleys
+from . import _program, bowls, rugged, saddles, valleys
 from ._jit import inner, kernel
 
 ROSENBROCK = 0
@@ -29,6 +32,7 @@ EASOM = 13
 QUADRATIC = 14
 SADDLE = 15
 MONKEY_SADDLE = 16
+EXPRESSION = 17  # a typed formula: no entry in DEFINITIONS
 
 # Id -> declaration; the id is the position.
 DEFINITIONS = (
@@ -89,6 +93,8 @@ def value(sid, p, x, y):
         return saddles.saddle_value(x, y, p)
     if sid == MONKEY_SADDLE:
         return saddles.monkey_saddle_value(x, y, p)
+    if sid == EXPRESSION:
+        return _program.value(p, x, y)
     return np.nan
 
 
@@ -129,6 +135,8 @@ def gradient(sid, p, x, y):
         return saddles.saddle_grad(x, y, p)
     if sid == MONKEY_SADDLE:
         return saddles.monkey_saddle_grad(x, y, p)
+    if sid == EXPRESSION:
+        return _program.gradient(p, x, y)
     return np.nan, np.nan
 
 
@@ -169,6 +177,8 @@ def hessian(sid, p, x, y):
         return saddles.saddle_hessian(x, y, p)
     if sid == MONKEY_SADDLE:
         return saddles.monkey_saddle_hessian(x, y, p)
+    if sid == EXPRESSION:
+        return _program.hessian(p, x, y)
     return np.nan, np.nan, np.nan
 
 

@@ -14,6 +14,8 @@ class Surface:
     ``f``, ``grad`` and ``hessian`` accept scalars or broadcastable arrays (contour grids)
     and run the same compiled formulas the optimizer kernels use. ``domain`` is the
     standard search box, ``view`` the box worth plotting (inside it, often equal).
+    ``expression`` is the canonical text of a typed formula (None for the built-ins):
+    ``surfaces.from_expression(s.expression, s.domain)`` rebuilds ``s``.
     """
 
     name: str
@@ -29,6 +31,7 @@ class Surface:
     saddles: tuple
     default_start: tuple
     note: str
+    expression: str | None = None
 
     def f(self, x, y):
         """f(x, y): a float for scalars, an array of the broadcast shape otherwise."""
@@ -58,6 +61,8 @@ class Surface:
         return out.reshape(xb.shape + (width,))
 
     def __repr__(self):
+        if self.expression is not None:
+            return f"Surface({self.name}: {self.expression}, domain={self.domain})"
         shown = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
         return f"Surface({self.name}{', ' + shown if shown else ''})"
 
