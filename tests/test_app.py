@@ -108,3 +108,26 @@ def test_3d_view_is_a_toggle_kept_in_the_link():
     assert not at.exception
     assert len(at.get("plotly_chart")) == charts + 1
     assert at.query_params["3d"] == "1"
+
+
+def test_typed_formula_runs_travels_in_the_link_and_reports_errors():
+    at = start({"steps": "60"})
+    at.selectbox(key="surface").set_value("expression").run()
+    at.text_input(key="formula").set_value("(x + 2*y - 7)^2 + (2*x + y - 5)^2").run()
+    assert not at.exception and not at.error
+    assert at.query_params["surface"] == "expression"
+    assert at.query_params["f"] == "(x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2"
+    scene, warnings = scene_in_url(at)
+    assert warnings == [] and S.surface_of(scene).minima == ((1.0, 3.0),)
+    again = start(dict(at.query_params))  # the link opens the same scene
+    assert not again.exception and not again.warning
+    at.text_input(key="formula").set_value("x.__class__").run()
+    assert not at.exception
+    assert "not allowed" in at.error[0].value
+
+
+def test_hostile_formula_in_the_link_falls_back_with_a_warning():
+    at = start({"surface": "expression", "f": "__import__('os').system('true')"})
+    assert not at.exception
+    assert any("custom formula ignored" in w.value for w in at.warning)
+    assert at.query_params["surface"].startswith("rosenbrock")

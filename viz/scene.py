@@ -19,6 +19,7 @@ raises; ``to_query``/``from_query`` put a scene in a URL query string and back, 
 """
 
 import copy
+import functools
 import json
 import math
 import re
@@ -27,6 +28,7 @@ import optimizers
 import surfaces
 from optimizers import schedules
 
+CUSTOM = "expression"  # the surface name of a typed formula
 MAX_OPTIMIZERS = 6
 MAX_STEPS = 5000
 GRID_RANGE = (50, 300)
@@ -106,7 +108,7 @@ def validate(raw):
         raw = {}
     base = default_scene()
     surface = _surface(raw.get("surface"), warnings)
-    scene = {"surface": {"name": surface.name, "params": dict(surface.params)}}
+    scene = {"surface": surface_entry(surface)}
     scene["steps"] = _steps(raw.get("steps", base["steps"]), warnings)
     scene["start"] = _start(raw.get("start"), surface, warnings)
     scene["schedule"] = _schedule(raw.get("schedule"), scene["steps"], warnings)
@@ -118,9 +120,52 @@ def validate(raw):
     return scene, warnings
 
 
+def surface_entry(surface):
+    """The scene's record of ``surface``: name and parameters, and a typed formula's text
+    and domain."""
+    entry = {"name": surface.name, "params": dict(surface.params)}
+    if surface.name == CUSTOM:
+        entry["expression"] = surface.expression
+        entry["domain"] = [list(surface.domain[0]), list(surface.domain[1])]
+    return entry
+
+
+@functools.lru_cache(maxsize=32)
+def custom_surface(text, domain=None):
+    """``surfaces.from_expression`` remembered: every rerun and chart asks for it again.
+
+    ``domain`` is ``((xmin, xmax), (ymin, ymax))`` or None for the suggested one.
+    """
+    return surfaces.from_expression(text, domain)
+
+
+def _custom(raw, warnings):
+    """A typed-formula surface from its scene entry, or None with a warning."""
+    text, domain = raw.get("expression"), raw.get("domain")
+    try:
+        if not isinstance(text, str):
+            raise ValueError("the formula is missing")
+        if domain is not None:
+            domain = tuple(tuple(float(v) for v in pair) for pair in domain)
+        return custom_surface(text, domain)
+    except (ValueError, TypeError) as error:
+        warnings.append(f"custom formula ignored ({clean(str(error))}); using {default_surface()}")
+        return None
+
+
+def resolve_surface(raw):
+    """The Surface a scene's surface entry describes (the default one if it is bad)."""
+    return _surface(raw, [])
+
+
 def _surface(raw, warnings):
     raw = raw if isinstance(raw, dict) else {"name": raw} if raw is not None else {}
     name = raw.get("name", default_surface())
+    if name == CUSTOM:
+        surface = _custom(raw, warnings)
+        if surface is not None:
+            return surface
+        name, raw = default_surface(), {}
     if name not in surfaces.names():
         warnings.append(f"unknown surface {show(name)} ignored; using {default_surface()}")
         name, given = default_surface(), {}
@@ -353,7 +398,10 @@ def _dry_run(scene, racer):
 
 
 def surface_of(scene):
-    return surfaces.get(scene["surface"]["name"], **scene["surface"]["params"])
+    entry = scene["surface"]
+    if entry["name"] == CUSTOM:
+        return custom_surface(entry["expression"], tuple(map(tuple, entry["domain"])))
+    return surfaces.get(entry["name"], **entry["params"])
 
 
 def _run_one(scene, racer, steps=None):
@@ -433,6 +481,9 @@ def to_query(scene):
     """``{key: str}`` for ``st.query_params``; ``from_query`` restores the scene exactly."""
     surface = scene["surface"]
     query = {"surface": _item(surface["name"], surface["params"])}
+    if surface["name"] == CUSTOM:
+        query["f"] = surface["expression"]
+        query["domain"] = ",".join(_text(v) for pair in surface["domain"] for v in pair)
     for index, racer in enumerate(scene["optimizers"]):
         query[f"o{index + 1}"] = _item(racer["name"], {**_inner(racer), **racer["hyper"]})
     schedule = scene["schedule"]
@@ -458,13 +509,18 @@ def from_query(params):
             continue
         flat[str(key)] = value
     raw = {"options": {}, "view": {}}
-    racers = {}
+    racers, formula = {}, {}
     for key, value in flat.items():
         match = _RACER_KEY.fullmatch(key)
         if match:
             racers[int(match.group(1))] = _parse_item(value)
         elif key in ("surface", "schedule"):
             raw[key] = _parse_item(value)
+        elif key == "f":
+            formula["expression"] = value
+        elif key == "domain":
+            numbers = [_parse_value(v) for v in value.split(",")]
+            formula["domain"] = [numbers[:2], numbers[2:]] if len(numbers) == 4 else numbers
         elif key == "start":
             raw["start"] = [_parse_value(v) for v in value.split(",")]
         elif key == "steps":
@@ -483,7 +539,7 @@ def from_query(params):
     if racers:
         raw["optimizers"] = [racers[i] for i in sorted(racers)]
     if isinstance(raw.get("surface"), dict):
-        raw["surface"] = {"name": raw["surface"].pop("name"), "params": raw["surface"]}
+        raw["surface"] = {"name": raw["surface"].pop("name"), "params": raw["surface"], **formula}
     if isinstance(raw.get("optimizers"), list):
         raw["optimizers"] = [_racer_from_item(item) for item in raw["optimizers"]]
     scene, more = validate(raw)

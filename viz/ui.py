@@ -5,6 +5,7 @@ a fresh session), so the widgets and the scene never disagree. Keys of per-choic
 include the choice (``o1.adam.lr``) so switching optimizer or surface starts from defaults.
 """
 
+import hashlib
 import math
 from urllib.parse import urlencode
 
@@ -33,7 +34,7 @@ def read_scene(current):
         _lessons()
         st.header("Surface")
         raw["surface"] = _surface(current)
-        surface = surfaces.get(raw["surface"]["name"], **raw["surface"]["params"])
+        surface = S.resolve_surface(raw["surface"])
         raw["start"], raw["steps"] = _start_and_steps(current, surface)
         st.header("Schedule")
         raw["schedule"] = _schedule(current, raw["steps"])
@@ -79,11 +80,16 @@ def _load_lesson():
 
 
 def _surface(current):
-    names = surfaces.names()
+    names = [*surfaces.names(), S.CUSTOM]
     key = _init("surface", current["surface"]["name"])
     name = st.selectbox(
-        "Test function", names, key=key, format_func=lambda n: surfaces.get(n).title
+        "Test function",
+        names,
+        key=key,
+        format_func=lambda n: "Custom formula f(x, y)" if n == S.CUSTOM else surfaces.get(n).title,
     )
+    if name == S.CUSTOM:
+        return _formula(current)
     given = current["surface"]["params"] if name == current["surface"]["name"] else {}
     params = {}
     for param, (default, low, high) in surfaces.parameters(name).items():
@@ -94,16 +100,67 @@ def _surface(current):
     return {"name": name, "params": params}
 
 
+FORMULA_EXAMPLES = (
+    "(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+    "x^2 - y^2 + 0.1*y^4",
+    "sin(3*x)*cos(3*y) + 0.1*(x^2 + y^2)",
+)
+
+
+def _formula(current):
+    """A typed formula with its domain (suggested, or typed); errors shown as they come."""
+    entry = current["surface"]
+    typed_before = entry["name"] == S.CUSTOM
+    text = st.text_input(
+        "f(x, y) =",
+        key=_init("formula", entry["expression"] if typed_before else FORMULA_EXAMPLES[0]),
+        max_chars=S.MAX_VALUE_CHARS,
+        help="Numbers, x, y, pi, e, + - * / ^, sin cos tan exp log sqrt abs tanh ... "
+        "The text is parsed against that list, never run as Python.",
+    )
+    st.caption("Try: " + " · ".join(f"`{example}`" for example in FORMULA_EXAMPLES))
+    auto = st.checkbox("Suggest the domain", key=_init("domain.auto", not typed_before))
+    domain = None
+    if not auto:
+        start = entry["domain"] if typed_before else [[-3.0, 3.0], [-3.0, 3.0]]
+        cells = st.columns(4)
+        labels = ("x min", "x max", "y min", "y max")
+        values = [
+            cell.number_input(label, key=_init(f"domain.{i}", float(start[i // 2][i % 2])))
+            for i, (cell, label) in enumerate(zip(cells, labels, strict=True))
+        ]
+        domain = [values[:2], values[2:]]
+    try:
+        S.custom_surface(text, None if domain is None else tuple(map(tuple, domain)))
+    except ValueError as error:
+        st.error(S.clean(str(error), 300), icon=":material/error:")
+    return {"name": S.CUSTOM, "params": {}, "expression": text, "domain": domain}
+
+
+def surface_key(surface):
+    """A name for widget keys that changes whenever the surface does (typed formulas)."""
+    if surface.name != S.CUSTOM:
+        return surface.name
+    digest = hashlib.sha1(repr((surface.expression, surface.domain)).encode()).hexdigest()
+    return f"{surface.name}.{digest[:10]}"
+
+
 def _start_and_steps(current, surface):
     (xmin, xmax), (ymin, ymax) = S.view_box(surface)
-    same = current["surface"]["name"] == surface.name
+    same = S.surface_entry(surface) == current["surface"]
     start = current["start"] if same else surface.default_start
     left, right = st.columns(2)
     x = left.number_input(
-        "start x", float(xmin), float(xmax), key=_init(f"start.{surface.name}.x", float(start[0]))
+        "start x",
+        float(xmin),
+        float(xmax),
+        key=_init(f"start.{surface_key(surface)}.x", float(start[0])),
     )
     y = right.number_input(
-        "start y", float(ymin), float(ymax), key=_init(f"start.{surface.name}.y", float(start[1]))
+        "start y",
+        float(ymin),
+        float(ymax),
+        key=_init(f"start.{surface_key(surface)}.y", float(start[1])),
     )
     steps = st.number_input(
         f"Steps (1 to {S.MAX_STEPS})", 1, S.MAX_STEPS, key=_init("steps", current["steps"])
@@ -353,12 +410,13 @@ def _start_from_click():
     points = [p for p in st.session_state.race.selection.points if "x" in p and "y" in p]
     if not points:
         return
-    name = st.session_state.surface
-    box = S.view_box(surfaces.get(name))
+    surface = S.surface_of(st.session_state.scene)
+    box = S.view_box(surface)
     (xmin, xmax), (ymin, ymax) = box
     digits = F.decimals(box)  # the click targets are float32: round off their noise
     x = round(min(max(float(points[0]["x"]), xmin), xmax), digits)
     y = round(min(max(float(points[0]["y"]), ymin), ymax), digits)
+    name = surface_key(surface)
     st.session_state[f"start.{name}.x"], st.session_state[f"start.{name}.y"] = x, y
 
 
