@@ -7,8 +7,18 @@ True
 """
 
 from . import schedules
+from .batch import BatchResult, run_batch
 from .registry import get as spec
 from .registry import names
 from .runner import MAX_STEPS, Trajectory, run
 
-__all__ = ["MAX_STEPS", "Trajectory", "names", "run", "schedules", "spec"]
+__all__ = [
+    "MAX_STEPS",
+    "BatchResult",
+    "Trajectory",
+    "names",
+    "run",
+    "run_batch",
+    "schedules",
+    "spec",
+]

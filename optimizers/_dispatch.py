@@ -46,17 +46,26 @@ def by_rule(make_loop, missing):
 
     ``missing`` is returned for an unknown id (the Python side never passes one).
     """
-    dispatch = njit(lambda kid, *args: missing)
-    for kid, rule in reversed(RULES):
-        dispatch = _link(kid, inner(make_loop(rule)), dispatch)
+    return by_id([(kid, inner(make_loop(rule))) for kid, rule in RULES], missing)
+
+
+def by_id(cases, missing):
+    """A jitted ``dispatch(k, *args)`` calling ``function(*args)`` for the case ``(k, function)``.
+
+    ``cases`` pairs integer ids with jitted functions; ``missing`` is returned for an
+    unknown id.
+    """
+    dispatch = njit(lambda k, *args: missing)
+    for k, function in reversed(cases):
+        dispatch = _link(k, function, dispatch)
     return dispatch
 
 
-def _link(kid, loop, otherwise):
+def _link(kid, function, otherwise):
     @inner
     def dispatch(k, *args):
         if k == kid:
-            return loop(*args)
+            return function(*args)
         return otherwise(k, *args)
 
     return dispatch

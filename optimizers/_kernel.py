@@ -19,24 +19,36 @@ from ._noise import gaussian
 
 
 @inner
-def stochastic_gradient(gx, gy, opts, t):
-    """The gradient the optimizer sees: noise added, then clipped (value, then norm)."""
+def gradient_noise(opts, t):
+    """The Gaussian noise added to step ``t``'s gradient (the same for every lane)."""
     std = opts[O.NOISE_STD]
-    if std > 0.0:
-        seed = np.int64(opts[O.SEED])
-        gx += std * gaussian(seed, t, 0)
-        gy += std * gaussian(seed, t, 1)
-    clip = opts[O.CLIP_VALUE]
+    seed = np.int64(opts[O.SEED])
+    return std * gaussian(seed, t, 0), std * gaussian(seed, t, 1)
+
+
+@inner
+def clipped(gx, gy, clip, max_norm):
+    """The gradient clipped to ``[-clip, clip]`` per component, then to norm ``max_norm``
+    (each off at 0). Scalar arguments, so that lane loops calling it vectorize."""
     if clip > 0.0:
         gx = min(max(gx, -clip), clip)
         gy = min(max(gy, -clip), clip)
-    max_norm = opts[O.CLIP_NORM]
     if max_norm > 0.0:
         # torch.nn.utils.clip_grad_norm_: always scaled by min(1, max_norm / (norm + 1e-6))
         scale = min(max_norm / (math.sqrt(gx * gx + gy * gy) + 1e-6), 1.0)
         gx *= scale
         gy *= scale
     return gx, gy
+
+
+@inner
+def stochastic_gradient(gx, gy, opts, t):
+    """The gradient the optimizer sees: noise added, then clipped (value, then norm)."""
+    if opts[O.NOISE_STD] > 0.0:
+        nx, ny = gradient_noise(opts, t)
+        gx += nx
+        gy += ny
+    return clipped(gx, gy, opts[O.CLIP_VALUE], opts[O.CLIP_NORM])
 
 
 @inline
@@ -69,13 +81,20 @@ def plateau_update(state, metric, current_lr, opts):
 
 
 @inner
-def _escaped(x, y, f, xmin, xmax, ymin, ymax):
-    """True once the point or its loss is non-finite or outside the box.
+def escape_box(opts):
+    """``(xmin, xmax, ymin, ymax)``: leaving this box counts as divergence."""
+    return opts[O.BOUND_XMIN], opts[O.BOUND_XMAX], opts[O.BOUND_YMIN], opts[O.BOUND_YMAX]
 
-    A NaN or infinite coordinate fails the box test by itself (comparisons with NaN are
-    false), so only the loss needs an explicit finiteness check.
+
+@inner
+def escaped(x, y, f, box):
+    """True once the point or its loss is non-finite or outside ``box`` (``escape_box``).
+
+    Scalars only and no branches (NaN fails every comparison), so lane loops vectorize.
     """
-    return not (xmin <= x <= xmax and ymin <= y <= ymax and abs(f) < np.inf)
+    xmin, xmax, ymin, ymax = box
+    inside = (xmin <= x) & (x <= xmax) & (ymin <= y) & (y <= ymax)
+    return not (inside & (abs(f) < math.inf))
 
 
 @inline
@@ -109,12 +128,12 @@ def _trajectory_loop(rule):
         plateau_on = opts[O.PLATEAU] != 0.0
         # noise or clipping: off in most runs, so the whole call is skipped then
         shaped = opts[O.NOISE_STD] > 0.0 or opts[O.CLIP_VALUE] > 0.0 or opts[O.CLIP_NORM] > 0.0
-        box = opts[O.BOUND_XMIN], opts[O.BOUND_XMAX], opts[O.BOUND_YMIN], opts[O.BOUND_YMAX]
+        box = escape_box(opts)
         xy[0, 0], xy[0, 1] = start[0], start[1]
         loss[0] = surface.value(sid, sp, start[0], start[1])
         if swa_start >= 0:
             swa[: min(swa_start, steps + 1)] = np.nan
-        if _escaped(start[0], start[1], loss[0], *box):
+        if escaped(start[0], start[1], loss[0], box):
             _blank_after(0, xy, loss, lr_used, grad, swa)
             return 0
         for t in range(steps):
@@ -131,7 +150,7 @@ def _trajectory_loop(rule):
                 H[momentum_slot, 0] = M[t]
             rule(P, G, S, H, LR, t + 1, sid, sp)
             if lookahead_k > 0 and (t + 1) % lookahead_k == 0:
-                alpha = opts[O.LOOKAHEAD_ALPHA]
+                alpha = H[H.shape[0] - 1, 0]
                 for i in range(2):
                     slow[i, 0] += alpha * (P[i, 0] - slow[i, 0])
                     P[i, 0] = slow[i, 0]
@@ -147,7 +166,7 @@ def _trajectory_loop(rule):
                     swa[t + 1, 1] = swa[t, 1] + (y - swa[t, 1]) / swa_count
             if use_plateau:
                 plateau_lr = plateau_update(plateau, loss[t], plateau_lr, opts)
-            if _escaped(x, y, loss[t + 1], *box):
+            if escaped(x, y, loss[t + 1], box):
                 _blank_after(t + 1, xy, loss, lr_used, grad, swa)
                 return t + 1
         return -1

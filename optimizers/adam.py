@@ -4,7 +4,7 @@ import math
 
 from surfaces._jit import inline, inner
 
-from ._math import bias_correction, lerp
+from ._math import bias_corrections, lerp
 from .specs import Hyper, OptimizerSpec, betas_hyper, eps_hyper, lr_hyper, weight_decay_hyper
 
 ADAM = 1  # kernel ids, see _dispatch
@@ -28,48 +28,60 @@ ADAM_HYPERS = (
         kind="bool",
     ),
 )
-# Rows of state: 0 first moment m, 1 second moment v, 2 running maximum of v.
-ADAM_STATE_ROWS = 3
+# Rows of state: 0 first moment m, 1 second moment v, 2 running maximum of v (kept
+# whether or not AMSGrad reads it), 3 this step's (1 - beta1^t, sqrt(1 - beta2^t)).
+ADAM_STATE_ROWS = 4
+
+# The rules are written so that their loops over lanes vectorize (SIMD): a branch only
+# chooses between values, never between stores, and the per-lane powers are computed
+# once per distinct beta.
 
 
-@inline
-def _decay_and_moments(P, G, S, i, j, lr, weight_decay, decoupled, beta1, beta2):
-    """Weight decay, then Adam's moment averages for coordinate ``i`` of lane ``j``.
+@inner
+def _decay_factors(lr, weight_decay, decoupled):
+    """``(l2, shrink)``: weight decay as L2 (``g + l2 theta``) or decoupled (``shrink theta``)."""
+    if decoupled:
+        return 0.0, 1.0 - lr * weight_decay
+    return weight_decay, 1.0
 
-    Decay is L2 (``g + lambda theta``) or decoupled (``theta (1 - gamma lambda)``);
-    ``m = beta1 m + (1 - beta1) g`` and ``v = beta2 v + (1 - beta2) g^2`` are stored in
-    state rows 0 and 1. Returns ``(theta, g, m, v)``.
+
+@inner
+def _decay_and_moments(p, g, m, v, l2, shrink, beta1, beta2):
+    """Weight decay, then Adam's moment averages, for one coordinate.
+
+    Decay is L2 (``g + lambda theta``) or decoupled (``theta (1 - gamma lambda)``), from
+    ``_decay_factors``; then ``m = beta1 m + (1 - beta1) g`` and ``v = beta2 v + (1 - beta2)
+    g^2``. Returns ``(theta, g, m, v)``. Scalars in and out: a helper taking the arrays
+    would keep the loop over lanes from vectorizing (reference counting in the loop).
     """
-    g = G[i, j]
-    p = P[i, j]
-    if weight_decay != 0.0:
-        if decoupled:
-            p = p * (1.0 - lr * weight_decay)
-        else:
-            g = g + weight_decay * p
-    m = lerp(S[0, i, j], g, 1.0 - beta1)
-    v = S[1, i, j] * beta2 + (1.0 - beta2) * g * g
-    S[0, i, j] = m
-    S[1, i, j] = v
-    return p, g, m, v
+    if l2 != 0.0:
+        g = g + l2 * p
+    if shrink != 1.0:
+        p = p * shrink
+    return p, g, lerp(m, g, 1.0 - beta1), v * beta2 + (1.0 - beta2) * g * g
 
 
 @inline
 def adam_step(P, G, S, H, LR, t, sid, sp):
     """One ``torch.optim.Adam`` step (AMSGrad and decoupled decay by flag) on every lane."""
+    bias_corrections(H[1], t, S[3, 0], False)
+    bias_corrections(H[2], t, S[3, 1], True)
     for j in range(P.shape[1]):
         beta1, beta2, eps, weight_decay = H[1, j], H[2, j], H[3, j], H[4, j]
         amsgrad, decoupled = H[5, j] != 0.0, H[6, j] != 0.0
         lr = LR[j]
-        step_size = lr / bias_correction(beta1, t)
-        bias_correction2_sqrt = math.sqrt(bias_correction(beta2, t))
+        step_size = lr / S[3, 0, j]
+        bias_correction2_sqrt = S[3, 1, j]
+        l2, shrink = _decay_factors(lr, weight_decay, decoupled)
         for i in range(2):
             p, g, m, v = _decay_and_moments(
-                P, G, S, i, j, lr, weight_decay, decoupled, beta1, beta2
+                P[i, j], G[i, j], S[0, i, j], S[1, i, j], l2, shrink, beta1, beta2
             )
+            S[0, i, j], S[1, i, j] = m, v
+            v_max = max(S[2, i, j], v)
+            S[2, i, j] = v_max
             if amsgrad:
-                v = max(S[2, i, j], v)
-                S[2, i, j] = v
+                v = v_max
             denom = math.sqrt(v) / bias_correction2_sqrt + eps
             P[i, j] = p + (-step_size) * m / denom
 
@@ -181,10 +193,12 @@ def nadam_step(P, G, S, H, LR, t, sid, sp):
         mu_product_next = mu_product * mu_next
         grad_scale = -lr * (1.0 - mu) / (1.0 - mu_product)
         momentum_scale = (-lr * mu_next) / (1.0 - mu_product_next)
+        l2, shrink = _decay_factors(lr, weight_decay, decoupled)
         for i in range(2):
             p, g, m, v = _decay_and_moments(
-                P, G, S, i, j, lr, weight_decay, decoupled, beta1, beta2
+                P[i, j], G[i, j], S[0, i, j], S[1, i, j], l2, shrink, beta1, beta2
             )
+            S[0, i, j], S[1, i, j] = m, v
             denom = math.sqrt(v / bias_correction2) + eps
             p = p + grad_scale * g / denom
             P[i, j] = p + momentum_scale * m / denom
@@ -214,10 +228,12 @@ def radam_step(P, G, S, H, LR, t, sid, sp):
                 / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)
             ) ** 0.5
             bias_correction2_sqrt = bias_correction2**0.5
+        l2, shrink = _decay_factors(lr, weight_decay, decoupled)
         for i in range(2):
             p, g, m, v = _decay_and_moments(
-                P, G, S, i, j, lr, weight_decay, decoupled, beta1, beta2
+                P[i, j], G[i, j], S[0, i, j], S[1, i, j], l2, shrink, beta1, beta2
             )
+            S[0, i, j], S[1, i, j] = m, v
             m_hat = m / bias_correction1
             if rectified:
                 adaptive = bias_correction2_sqrt / (math.sqrt(v) + eps)

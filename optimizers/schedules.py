@@ -71,10 +71,15 @@ class Tables:
     plateau: dict | None
     warmup: int
 
+    def full(self, steps):
+        """``(scale, offset)`` with an entry for each of ``steps`` steps."""
+        held = np.minimum(np.arange(steps), self.scale.size - 1)
+        return self.scale[held], self.offset[held]
+
     def rates(self, lr, steps):
         """The learning rate of each of ``steps`` steps from base rate ``lr``."""
-        held = np.minimum(np.arange(steps), self.scale.size - 1)
-        return self.scale[held] * lr + self.offset[held]
+        scale, offset = self.full(steps)
+        return scale * lr + offset
 
 
 def names():

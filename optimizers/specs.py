@@ -49,17 +49,64 @@ class Hyper:
 
     def check(self, optimizer, value):
         """``value`` as a tuple of floats for the kernel, or ValueError naming what is wrong."""
-        values = value if isinstance(value, (tuple, list, np.ndarray)) else (value,)
-        if (
-            isinstance(self.default, tuple) != isinstance(value, (tuple, list, np.ndarray))
-            or len(values) != self.size
-        ):
-            shape = f"a pair like {self.default}" if self.size > 1 else "a single value"
-            raise ValueError(f"{optimizer}: {self.name}={value!r} must be {shape}")
-        return tuple(self._check_one(optimizer, v, i) for i, v in enumerate(values))
+        return tuple(
+            self._check_one(optimizer, v, i) for i, v in enumerate(self._elements(optimizer, value))
+        )
 
-    def _check_one(self, optimizer, value, index):
+    def check_lanes(self, optimizer, value, lanes):
+        """Like ``check`` for a batch of ``lanes`` runs: a float element may also be an array
+        of ``lanes`` numbers (one per run). Returns floats and (lanes,) float arrays."""
+        parts = []
+        for index, element in enumerate(self._elements(optimizer, value, lanes)):
+            if isinstance(element, (list, tuple, np.ndarray)):
+                parts.append(self.check_array(optimizer, element, index, lanes))
+            else:
+                parts.append(self._check_one(optimizer, element, index))
+        return tuple(parts)
+
+    def _elements(self, optimizer, value, lanes=None):
+        """The ``size`` elements of ``value``; with ``lanes``, an array means one per run."""
+        sequence = isinstance(value, (tuple, list, np.ndarray))
+        if lanes is not None and self.size == 1 and sequence:
+            return (value,)
+        values = value if sequence else (value,)
+        if isinstance(self.default, tuple) != sequence or len(values) != self.size:
+            shape = f"a pair like {self.default}" if self.size > 1 else "a single value"
+            per_run = f", each a number or an array of {lanes} (one per run)" if lanes else ""
+            raise ValueError(f"{optimizer}: {self.name}={value!r} must be {shape}{per_run}")
+        return tuple(values)
+
+    def check_array(self, optimizer, element, index, lanes):
+        """Element ``index`` given as ``lanes`` numbers, as a float array (ValueError naming
+        the first bad one by its position)."""
+        label = self._label(index)
+        if self.kind != "float":
+            kind = "an integer" if self.kind == "int" else "a flag"
+            raise ValueError(
+                f"{optimizer}: {label} is {kind}: one value for the whole batch, not one per run"
+            )
+        numbers = np.asarray(element)
+        if numbers.shape != (lanes,) or numbers.dtype.kind not in "iuf":
+            raise ValueError(
+                f"{optimizer}: {label} must be a number or an array of {lanes} numbers "
+                f"(one per run), not {type(element).__name__} of shape {numbers.shape} "
+                f"and dtype {numbers.dtype}"
+            )
+        numbers = numbers.astype(float)
+        bad = ~np.isfinite(numbers)
+        bad |= (numbers < self.low) | (self.open_low & (numbers == self.low))
+        bad |= (numbers > self.high) | (self.open_high & (numbers == self.high))
+        if bad.any():
+            run = int(np.argmax(bad))
+            self._check_one(optimizer, float(numbers[run]), index, run)  # raises, naming the run
+        return numbers
+
+    def _label(self, index, run=None):
         label = f"{self.name}[{index}]" if self.size > 1 else self.name
+        return label if run is None else f"{label}[{run}]"
+
+    def _check_one(self, optimizer, value, index, run=None):
+        label = self._label(index, run)
         if self.kind == "bool":
             if not isinstance(value, (bool, np.bool_)):
                 raise ValueError(f"{optimizer}: {label}={value!r} must be True or False")
@@ -128,6 +175,29 @@ class OptimizerSpec:
 
     def resolve(self, given):
         """Checked ``({name: value}, kernel array)`` from the user's keyword arguments."""
+        values, slots = self._resolve(given, lambda hyper, value: hyper.check(self.name, value))
+        if self.check is not None:
+            self.check(self.name, values)
+        return values, np.array(slots, dtype=float)
+
+    def resolve_lanes(self, given, lanes):
+        """``resolve`` for a batch of ``lanes`` runs: a float hyperparameter (or element of
+        a tuple one) may be an array of ``lanes`` values, one per run. Returns
+        ``({name: value}, (slots, lanes) kernel array)``; ``check`` is applied to every
+        distinct combination of the values of one run.
+        """
+        values, slots = self._resolve(
+            given, lambda hyper, value: hyper.check_lanes(self.name, value, lanes)
+        )
+        table = np.empty((len(slots), lanes))
+        for row, part in enumerate(slots):
+            table[row] = part
+        if self.check is not None:
+            self._check_runs(table)
+        return values, table
+
+    def _resolve(self, given, check):
+        """``({name: value}, [slot values])`` with ``check(hyper, value)`` on each."""
         settable = {h.name: h for h in self.controls()}
         for name in given:
             if name in self.fixed:
@@ -145,12 +215,29 @@ class OptimizerSpec:
                 value = self.fixed[hyper.name]
             else:
                 value = given.get(hyper.name, settable[hyper.name].default)
-            numbers = hyper.check(self.name, value)
+            slots.extend(check(hyper, value))
             values[hyper.name] = value
-            slots.extend(numbers)
-        if self.check is not None:
-            self.check(self.name, values)
-        return values, np.array(slots, dtype=float)
+        return values, slots
+
+    def _check_runs(self, table):
+        """``check`` on each distinct run (column) of the kernel array ``table``."""
+        varying = [row for row in range(table.shape[0]) if (table[row] != table[row, 0]).any()]
+        runs = np.unique(table[varying], axis=1, return_index=True)[1] if varying else [0]
+        for run in list(runs):
+            try:
+                self.check(self.name, self._values_of(table[:, run]))
+            except ValueError as error:
+                raise ValueError(f"{error} (run {run} of the batch)") from None
+
+    def _values_of(self, column):
+        """``{name: value}`` of one run from its column of the kernel array."""
+        convert = {"bool": bool, "int": int, "float": float}
+        values, offset = {}, 0
+        for hyper in self.hypers:
+            numbers = [convert[hyper.kind](v) for v in column[offset : offset + hyper.size]]
+            values[hyper.name] = tuple(numbers) if hyper.size > 1 else numbers[0]
+            offset += hyper.size
+        return values
 
     def slot_index(self, name):
         """Position of hyperparameter ``name``'s first element in the kernel array."""

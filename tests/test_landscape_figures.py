@@ -1,0 +1,126 @@
+"""Landscape figure builders: the traces, shapes, colours and payload of each view."""
+
+import numpy as np
+import plotly.io as pio
+import pytest
+
+import surfaces
+from optimizers import landscape as L
+from surfaces.curvature import curvature
+from viz import figures as F
+from viz import landscape_figures as LF
+
+VIEW = {"large_font": False, "palette": "okabe-ito", "tolerance": 1e-3, "grid": 200}
+
+
+@pytest.fixture(scope="module")
+def himmelblau():
+    return L.basin_map("himmelblau", "sgd", 200, lr=0.01, size=60)
+
+
+def payload(fig):
+    return len(pio.to_json(fig.to_dict(), validate=False))
+
+
+def test_basin_layer_is_one_categorical_heatmap(himmelblau):
+    layer = LF.basin_layer(himmelblau, VIEW)
+    assert layer.type == "heatmap" and layer.z.shape == (60, 60) and layer.z.dtype == np.int8
+    assert list(layer.colorbar.ticktext)[-2:] == ["not converged", "diverged"]
+    assert len(layer.colorbar.ticktext) == 6  # four minima
+    assert (layer.zmin, layer.zmax) == (-0.5, 5.5)
+    # each category has one flat colour: palette colours for minima, then greys
+    colours = [stop[1] for stop in layer.colorscale][::2]
+    assert colours == F.colors(VIEW, 4) + [LF.NOT_CONVERGED_COLOR, LF.DIVERGED_COLOR]
+    assert LF.basin_codes(himmelblau)[0, 0] == 2  # (-5, -5) reaches minimum 2
+    assert 0.0 < layer.opacity < 1.0
+
+
+def test_basin_codes_put_diverged_and_not_converged_last():
+    basin = L.basin_map("quadratic", "sgd", 200, lr=0.3, size=21)
+    codes = LF.basin_codes(basin)
+    assert set(np.unique(codes)) == {0, 2}  # converged on the axis, diverged elsewhere
+
+
+def test_basin_layer_by_steps_hides_runs_that_never_converged(himmelblau):
+    layer = LF.basin_layer(himmelblau, VIEW, color_by="steps")
+    assert layer.z.dtype == np.int16 and layer.zmin == -1
+    assert layer.zmax == himmelblau.steps_to_converge.max()
+    assert layer.colorscale[0][1] == LF.TRANSPARENT and layer.colorscale[1][1] == LF.TRANSPARENT
+    with pytest.raises(ValueError, match="color_by='nope'"):
+        LF.basin_layer(himmelblau, VIEW, color_by="nope")
+
+
+def test_basin_figure_has_the_minima_and_a_compact_payload():
+    surf = surfaces.get("himmelblau")
+    basin = L.basin_map(surf, "sgd", 100, lr=0.01, size=200)
+    fig = LF.basin_figure(surf, basin, VIEW)
+    assert [t.type for t in fig.data] == ["heatmap", "scatter"]
+    assert len(fig.data[1].x) == 4
+    assert fig.layout.xaxis.range[0] < -5 and fig.layout.xaxis.range[1] > 5
+    assert payload(fig) < 80_000  # 200 x 200 categories as int8
+    assert payload(LF.basin_figure(surf, basin, VIEW, "steps")) < 130_000
+
+
+@pytest.fixture(scope="module")
+def momentum_sweep():
+    lrs = np.geomspace(0.01, 1.0, 15)
+    return L.sweep("quadratic", "momentum", (-4.0, 3.0), 300, lrs, "momentum", [0.0, 0.5, 0.9])
+
+
+@pytest.mark.parametrize("color_by", ["loss", "steps", "regime"])
+def test_sweep_figure_shows_the_regimes(momentum_sweep, color_by):
+    fig = LF.sweep_figure(momentum_sweep, VIEW, color_by)
+    heat, borders = fig.data
+    assert heat.type == "heatmap" and heat.z.shape == (3, 15)
+    assert borders.type == "contour" and borders.contours.coloring == "none"
+    np.testing.assert_allclose(heat.x, np.log10(momentum_sweep.lrs), rtol=1e-6)
+    assert list(fig.layout.xaxis.tickvals) == [-2, -1, 0]
+    present = {L.REGIMES[r] for r in np.unique(momentum_sweep.regime)}
+    assert {a.text for a in fig.layout.annotations} == present
+    assert {"converged", "diverged"} <= present
+    assert fig.layout.yaxis.title.text == "momentum"
+
+
+def test_sweep_loss_colours_are_decades_of_the_gap(momentum_sweep):
+    heat = LF.sweep_figure(momentum_sweep, VIEW, "loss").data[0]
+    gap = momentum_sweep.final_loss - momentum_sweep.f_min
+    finite = np.isfinite(gap)
+    np.testing.assert_allclose(
+        heat.z[finite], np.log10(np.maximum(gap[finite], 1e-16)), rtol=1e-6, atol=1e-6
+    )
+    assert np.isnan(heat.z[~finite]).all()
+
+
+def test_regime_colours_are_flat_per_regime(momentum_sweep):
+    heat = LF.sweep_figure(momentum_sweep, VIEW, "regime").data[0]
+    assert list(heat.colorbar.ticktext) == list(L.REGIMES)
+    assert [stop[1] for stop in heat.colorscale][::2] == list(LF.REGIME_COLORS)
+
+
+def test_a_sweep_over_lr_alone_has_one_row():
+    sweep = L.sweep("quadratic", "sgd", (-4.0, 3.0), 100, np.geomspace(1e-3, 1, 10))
+    fig = LF.sweep_figure(sweep, VIEW)
+    assert fig.data[0].z.shape == (1, 10) and fig.layout.yaxis.visible is False
+
+
+def test_curvature_arrows_follow_the_eigenvectors():
+    surf = surfaces.get("quadratic", condition=100, angle=30)
+    curv = curvature(surf, 1.0, -1.0)
+    box = ((-5.0, 5.0), (-2.0, 2.0))
+    steep, flat, label = LF.curvature_traces(curv, box, VIEW)
+    length = 0.12 * 4.0
+    for trace, column in ((steep, 1), (flat, 0)):
+        tip = np.array([trace.x[1] - 1.0, trace.y[1] + 1.0])
+        np.testing.assert_allclose(tip, length * curv.eigenvectors[:, column], atol=1e-12)
+        tail = np.array([trace.x[4] - 1.0, trace.y[4] + 1.0])
+        np.testing.assert_allclose(tail, -tip, atol=1e-12)
+        assert list(trace.marker.size) == [0, 14, 0, 0, 14]
+    assert "100" in steep.name and "steepest" in steep.name
+    assert label.text == ("minimum-like: κ = 100, 2/λmax = 0.02",)
+
+
+def test_curvature_text_at_a_saddle():
+    curv = curvature(surfaces.get("saddle"), 0.0, 0.0)
+    assert LF.curvature_text(curv) == "saddle: κ = ∞, 2/λmax = 1"
+    top = curvature(surfaces.get("himmelblau"), -0.270845, -0.923039)
+    assert LF.curvature_text(top).endswith("2/λmax = none")

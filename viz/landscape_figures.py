@@ -1,0 +1,315 @@
+"""Pure Plotly builders for the landscape views: basin map, sweep heatmap, curvature overlay.
+
+They draw the results of ``optimizers.landscape`` and ``surfaces.curvature`` with the
+scene's view dict (palette, font size), in the style of ``viz.figures``; nothing calls
+Streamlit. Grids go out as int8/int16/float32 typed arrays, so a 200 x 200 basin map
+costs tens of kilobytes.
+"""
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import get_colorscale
+
+from optimizers import landscape as L
+
+from .figures import _markers, colors, font_size
+
+DIVERGED_COLOR = "#3d3d3d"
+NOT_CONVERGED_COLOR = "#d0d0d0"
+# Okabe & Ito colours, in the order of optimizers.landscape.REGIMES.
+REGIME_COLORS = ("#56B4E9", "#009E73", "#E69F00", "#D55E00")
+STEPS_SCALE = "Viridis"
+LOSS_SCALE = "Viridis"
+TRANSPARENT = "rgba(0,0,0,0)"
+
+
+def _categorical(codes, names, palette, size, title, **heatmap):
+    """A heatmap of integer ``codes`` 0..C-1 in flat colours, named on its colour bar."""
+    count = len(names)
+    scale = []
+    for i, color in enumerate(palette):
+        scale += [[i / count, color], [(i + 1) / count, color]]
+    return go.Heatmap(
+        z=codes.astype(np.int8),
+        zmin=-0.5,
+        zmax=count - 0.5,
+        colorscale=scale,
+        colorbar={
+            "title": {"text": title},
+            "tickvals": list(range(count)),
+            "ticktext": list(names),
+            "thickness": 12,
+            "tickfont": {"size": size - 2},
+        },
+        **heatmap,
+    )
+
+
+def _counts(values, size, title, scale):
+    """A heatmap of step counts, -1 (never) left transparent; int16 on the wire."""
+    top = max(int(values.max()), 1)
+    edge = 0.5 / (top + 1)  # the colour scale's share below 0, where -1 sits
+    colours = [[0.0, TRANSPARENT], [edge, TRANSPARENT]]
+    colours += [[edge + (1 - edge) * s, c] for s, c in get_colorscale(scale)]
+    return dict(
+        z=values.astype(np.int16),
+        zmin=-1,
+        zmax=top,
+        colorscale=colours,
+        colorbar={"title": {"text": title}, "thickness": 12, "tickfont": {"size": size - 2}},
+    )
+
+
+# ---------------------------------------------------------------- basin map
+
+
+def basin_names(basin):
+    """The category names of a basin map, in the order of ``basin_codes``."""
+    minima = [f"minimum ({x:.3g}, {y:.3g})" for x, y in basin.minima]
+    return minima + ["not converged", "diverged"]
+
+
+def basin_codes(basin):
+    """Labels as categories 0..K+1: the K minima, then not converged, then diverged."""
+    count = len(basin.minima)
+    codes = basin.labels.astype(np.int16)
+    codes = np.where(codes == L.NOT_CONVERGED, count, codes)
+    return np.where(codes == L.DIVERGED, count + 1, codes)
+
+
+def basin_layer(basin, view, color_by="minimum", opacity=0.6):
+    """The basin map as one heatmap trace, to draw under the contour of the race.
+
+    ``color_by`` "minimum": a flat colour per minimum reached (the view's palette), grey
+    for not converged, dark for diverged; "steps": steps to converge (transparent where
+    none).
+    """
+    size = font_size(view)
+    common = dict(
+        x=basin.xs.astype(np.float32),
+        y=basin.ys.astype(np.float32),
+        opacity=opacity,
+        name="basins",
+        zsmooth=False,
+        hovertemplate="start (%{x:.3f}, %{y:.3f})<extra></extra>",
+    )
+    if color_by == "minimum":
+        palette = colors(view, len(basin.minima)) + [NOT_CONVERGED_COLOR, DIVERGED_COLOR]
+        return _categorical(
+            basin_codes(basin), basin_names(basin), palette, size, "reaches", **common
+        )
+    if color_by == "steps":
+        return go.Heatmap(
+            **common, **_counts(basin.steps_to_converge, size, "steps to converge", STEPS_SCALE)
+        )
+    raise ValueError(f"color_by={color_by!r} is not allowed; allowed: 'minimum', 'steps'")
+
+
+def basin_figure(surface, basin, view, color_by="minimum"):
+    """The basin map alone: the layer at full opacity, the minima, axes over its box."""
+    size = font_size(view)
+    traces = [basin_layer(basin, view, color_by, opacity=1.0)]
+    if basin.minima:
+        traces.append(_markers(basin.minima, "minimum", "star", "black", size + 3))
+    title = (
+        f"{basin.optimizer} on {surface.title}, {basin.steps} steps: where each start "
+        f"ends ({basin.criterion})"
+    )
+    layout = {
+        "title": {"text": title, "font": {"size": size}},
+        "xaxis": {"range": _edges(basin.xs), "title": {"text": "x"}, "constrain": "domain"},
+        "yaxis": {"range": _edges(basin.ys), "title": {"text": "y"}},
+        "font": {"size": size},
+        "height": 620 + 4 * (size - 13),
+        "margin": {"l": 50, "r": 10, "t": 60, "b": 50},
+        "showlegend": False,
+        "clickmode": "event",
+    }
+    return go.Figure(data=traces, layout=layout)
+
+
+def _edges(centres):
+    """The axis range covering every cell of centres ``centres`` (evenly spaced)."""
+    half = (centres[1] - centres[0]) / 2 if len(centres) > 1 else 0.5
+    return [float(centres[0] - half), float(centres[-1] + half)]
+
+
+# ---------------------------------------------------------------- sweep
+
+
+def sweep_figure(sweep, view, color_by="loss"):
+    """The sweep as a heatmap over log10(lr) x the swept value, regimes outlined and named.
+
+    ``color_by``: "loss" (log10 of the final f - f*; blank where diverged), "steps"
+    (steps to tolerance; blank where never) or "regime" (a flat colour per regime).
+    Thin lines separate the regimes in every mode, and each regime present is named.
+    """
+    size = font_size(view)
+    x = np.log10(sweep.lrs).astype(np.float32)
+    y = sweep.values.astype(np.float32) if sweep.param else np.zeros(1, np.float32)
+    lr_grid = np.broadcast_to(sweep.lrs.astype(np.float32), sweep.regime.shape)
+    param = sweep.param or "-"
+    common = dict(
+        x=x,
+        y=y,
+        zsmooth=False,
+        name="sweep",
+        customdata=np.ascontiguousarray(lr_grid),
+        xgap=0,
+        ygap=0,
+    )
+    hover = f"lr=%{{customdata:.3g}}<br>{param}=%{{y:.3g}}<br>"
+    if color_by == "regime":
+        trace = _categorical(
+            sweep.regime,
+            L.REGIMES,
+            REGIME_COLORS,
+            size,
+            "regime",
+            hovertemplate=hover + "<extra></extra>",
+            **common,
+        )
+    elif color_by == "steps":
+        trace = go.Heatmap(
+            **common,
+            **_counts(sweep.converged_step, size, f"steps to {sweep.criterion}", STEPS_SCALE),
+            hovertemplate=hover + "steps=%{z}<extra></extra>",
+        )
+    elif color_by == "loss":
+        trace = go.Heatmap(
+            **common, **_loss_heat(sweep, size), hovertemplate=hover + "%{z:.2f}<extra></extra>"
+        )
+    else:
+        raise ValueError(
+            f"color_by={color_by!r} is not allowed; allowed: 'loss', 'steps', 'regime'"
+        )
+    traces = [trace, _regime_borders(sweep, x, y)]
+    layout = {
+        "xaxis": {"title": {"text": "learning rate"}, **_decade_ticks(x)},
+        "yaxis": {"title": {"text": param}, "visible": sweep.param is not None},
+        "font": {"size": size},
+        "height": (460 if sweep.param else 260) + 4 * (size - 13),
+        "margin": {"l": 60, "r": 10, "t": 50, "b": 50},
+        "title": {
+            "text": f"{sweep.optimizer}, {sweep.steps} steps from ({sweep.start[0]:.3g}, "
+            f"{sweep.start[1]:.3g})",
+            "font": {"size": size},
+        },
+        "annotations": _regime_names(sweep, x, y, size),
+        "plot_bgcolor": NOT_CONVERGED_COLOR,
+        "clickmode": "event",
+    }
+    return go.Figure(data=traces, layout=layout)
+
+
+def _loss_heat(sweep, size):
+    """Heatmap settings for log10(f - f*) (or f where f* = -inf); NaN where diverged."""
+    bounded = math.isfinite(sweep.f_min)
+    loss = sweep.final_loss - sweep.f_min if bounded else sweep.final_loss
+    z = np.log10(np.maximum(loss, 1e-16)) if bounded else loss
+    title = "log10(f − f*) at the end" if bounded else "f at the end"
+    bar = {"title": {"text": title}, "thickness": 12, "tickfont": {"size": size - 2}}
+    return dict(z=z.astype(np.float32), colorscale=LOSS_SCALE, colorbar=bar)
+
+
+def _regime_borders(sweep, x, y):
+    """Thin lines between cells of different regimes (a contour of the regime codes)."""
+    return go.Contour(
+        x=x,
+        y=y,
+        z=sweep.regime.astype(np.int8),
+        contours={"start": 0.5, "end": 2.5, "size": 1, "coloring": "none"},
+        line={"color": "rgba(20,20,20,0.8)", "width": 1.5},
+        showscale=False,
+        hoverinfo="skip",
+        name="regime borders",
+    )
+
+
+def _regime_names(sweep, x, y, size):
+    """An annotation naming each regime present, at its cell nearest the region's middle."""
+    out = []
+    for code, name in enumerate(L.REGIMES):
+        rows, cols = np.nonzero(sweep.regime == code)
+        if rows.size == 0:
+            continue
+        middle = np.argmin((rows - rows.mean()) ** 2 + (cols - cols.mean()) ** 2)
+        out.append(
+            {
+                "x": float(x[cols[middle]]),
+                "y": float(y[rows[middle]]),
+                "text": name,
+                "showarrow": False,
+                "font": {"size": size, "color": "black"},
+                "bgcolor": "rgba(255,255,255,0.75)",
+            }
+        )
+    return out
+
+
+def _decade_ticks(log_x):
+    """Ticks at the powers of ten inside the log10 axis ``log_x``."""
+    low, high = math.floor(float(log_x.min())), math.ceil(float(log_x.max()))
+    decades = list(range(low, high + 1))
+    return {"tickvals": decades, "ticktext": [f"1e{d}" for d in decades]}
+
+
+# ---------------------------------------------------------------- curvature
+
+
+def curvature_traces(curv, box, view, scale=0.12):
+    """Arrows along the Hessian's eigen-directions at ``curv.point``, and a label.
+
+    Each direction is a double arrow of length ``scale`` times the smaller side of
+    ``box`` (the sign of an eigenvector means nothing); the steeper one is drawn in the
+    palette's first colour. The label gives the condition number and ``2 / lambda_max``.
+    """
+    size = font_size(view)
+    (xmin, xmax), (ymin, ymax) = box
+    length = scale * min(xmax - xmin, ymax - ymin)
+    px, py = curv.point
+    palette = colors(view, 2)
+    traces = []
+    for i, (color, role) in enumerate(zip(palette, ("steepest", "flattest"), strict=True)):
+        column = 1 - i  # eigenvalues ascend: column 1 is the steepest
+        value = float(curv.eigenvalues[column])
+        dx, dy = length * curv.eigenvectors[:, column]
+        traces.append(
+            go.Scatter(
+                x=[px, px + dx, None, px, px - dx],
+                y=[py, py + dy, None, py, py - dy],
+                mode="lines+markers",
+                name=f"λ = {value:.3g} ({role})",
+                line={"color": color, "width": 3},
+                marker={
+                    "symbol": "arrow",
+                    "angleref": "previous",
+                    "size": [0, 14, 0, 0, 14],
+                    "color": color,
+                },
+                hovertemplate=f"eigen-direction, λ = {value:.4g}<extra></extra>",
+            )
+        )
+    traces.append(
+        go.Scatter(
+            x=[px],
+            y=[py],
+            mode="text",
+            text=[curvature_text(curv)],
+            textposition="top right",
+            textfont={"size": size},
+            name="curvature",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    return traces
+
+
+def curvature_text(curv):
+    """One line: the condition number and the largest stable gradient-descent step."""
+    kappa = "∞" if math.isinf(curv.condition_number) else f"{curv.condition_number:.3g}"
+    step = "none" if curv.max_stable_lr is None else f"{curv.max_stable_lr:.3g}"
+    return f"{curv.kind}: κ = {kappa}, 2/λmax = {step}"
