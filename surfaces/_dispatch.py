@@ -54,6 +54,8 @@ DEFINITIONS = (
     saddles.SADDLE,
     saddles.MONKEY_SADDLE,
 )
+# Every id the formulas below answer to (for code that specialises per id).
+IDS = (*range(len(DEFINITIONS)), EXPRESSION)
 
 
 @inner

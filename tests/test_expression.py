@@ -364,6 +364,13 @@ def test_outside_a_functions_domain_the_value_is_nan_not_an_error():
     assert s.f(0.0, 1.0) == math.inf
 
 
+def test_programs_too_long_for_the_machine_are_refused():
+    """The parser's limits keep formulas far below this; the compiler checks anyway."""
+    huge = sp.Add(*(sp.sin(k * X + Y) for k in range(1, 3000)))
+    with pytest.raises(ValueError, match="computing f takes more than 4000 operations"):
+        compile_program(differentiate(huge))
+
+
 def test_programs_reuse_registers():
     """A long sum needs a handful of registers, not one per operation."""
     text = " + ".join(f"sin({k}*x + y)*cos(x - {k}*y)" for k in range(1, 12))

@@ -63,7 +63,7 @@ def from_expression(text, domain=None):
         minima=found.minima,
         f_min=found.f_min,
         saddles=found.saddles,
-        default_start=analysis.default_start(draft, box, found.minima),
+        default_start=analysis.default_start(draft, box, found),
         note=_note(found),
         expression=formula.text,
     )

@@ -9,15 +9,17 @@
    goes downhill), halving steps until f decreases enough; for saddles, Newton steps on
    grad f = 0, halved until |grad f| decreases (plain Newton steps can cycle). Steps are
    capped to a tenth of the box; a point stops when its step is negligible.
-4. A refined point counts when it stays in the box, its gradient is negligible
-   (``GRADIENT_TOLERANCE`` times the typical |grad f| on the grid), and its Hessian is
-   positive semidefinite (a minimum) or has eigenvalues of both signs (a saddle). At a
-   kink (abs, min, max) the gradient never vanishes: a point where f is lower at none of
-   8 points around it, a millionth of the diagonal away, is a minimum too.
-   Points closer than ``SAME_POINT`` of the box's diagonal are one point.
+4. A refined point counts when it stays in the box, Newton has converged there (the next
+   Newton step would be shorter than ``CONVERGED`` of the box's diagonal: a measure that
+   does not depend on the scale of f), and its Hessian is positive semidefinite (a
+   minimum) or has eigenvalues of both signs (a saddle). At a kink (abs, min, max) the
+   gradient never vanishes: a point where f is lower at none of 8 points around it, a
+   millionth of the diagonal away, is a minimum too. Points closer than ``SAME_POINT``
+   of the diagonal are one point.
 
-The global minima are the minima within ``VALUE_TOLERANCE`` (relative to the range of f
-on the grid) of the lowest. A formula whose minimum is reached along a curve (x^2 has a
+The global minima are the minima within ``VALUE_TOLERANCE`` of the lowest, relative to
+the larger of 1, |f_min| and the 10th percentile of f - f_min on the grid (the scale of f
+near its minima, whatever it does far away). A formula whose minimum is reached along a curve (x^2 has a
 line of minima) gives many points: at most ``MAX_SHOWN`` of them are kept, spread out.
 """
 
@@ -29,7 +31,7 @@ import numpy as np
 GRID = 201
 CANDIDATES = 48
 NEWTON_STEPS = 60
-GRADIENT_TOLERANCE = 1e-6
+CONVERGED = 1e-9
 VALUE_TOLERANCE = 1e-9
 SAME_POINT = 1e-4
 MAX_SHOWN = 8
@@ -43,8 +45,9 @@ class Landscape:
     minimum value is reached at more points), ``f_min`` their value (-inf when no minimum
     was found), ``local_minima`` every minimum found, lowest first, ``saddles`` the
     nondegenerate saddle points found. ``lowest_on_grid`` is the lowest finite grid value
-    (below ``f_min`` when f falls toward the edge of the box) and ``undefined`` the
-    fraction of the grid where f is not finite.
+    (below ``f_min`` when f falls toward the edge of the box), ``highest_point`` the grid
+    point where f is highest and finite, and ``undefined`` the fraction of the grid where
+    f is not finite.
     """
 
     minima: tuple
@@ -53,6 +56,7 @@ class Landscape:
     more_minima: bool
     saddles: tuple
     lowest_on_grid: float
+    highest_point: tuple
     undefined: float
 
 
@@ -78,8 +82,7 @@ def _explore(surface, box, size):
         )
     gx, gy = surface.grad(grid_x, grid_y)
     slope = np.hypot(gx, gy)
-    typical_slope = np.percentile(slope[np.isfinite(slope)], 90) if np.isfinite(slope).any() else 0
-    search = _Search(surface, box, max(typical_slope, 1e-300))
+    search = _Search(surface, box)
 
     def points(rows, cols):
         return np.column_stack([xs[cols], ys[rows]])
@@ -93,8 +96,8 @@ def _explore(surface, box, size):
     lowest = float(np.min(values[finite]))
     if local:
         f_min = local[0][1]
-        span = max(float(np.max(values[finite])) - lowest, abs(f_min), 1.0)
-        best = [p for p, v in local if v <= f_min + VALUE_TOLERANCE * span]
+        near = float(np.percentile(values[finite] - lowest, 10))
+        best = [p for p, v in local if v <= f_min + VALUE_TOLERANCE * max(1, abs(f_min), near)]
     else:
         f_min, best = -math.inf, []
     shown = _spread(best, MAX_SHOWN)
@@ -103,24 +106,32 @@ def _explore(surface, box, size):
         f_min=f_min,
         local_minima=tuple(p for p, _ in local),
         more_minima=len(best) > len(shown),
-        saddles=tuple(_spread([p for p, _ in _distinct(saddles, surface, search.diagonal)], 8)),
+        saddles=tuple(
+            _spread([p for p, _ in _distinct(saddles, surface, search.diagonal)], MAX_SHOWN)
+        ),
         lowest_on_grid=lowest,
+        highest_point=_highest(grid_x, grid_y, values),
         undefined=float(1.0 - finite.mean()),
     )
 
 
-def default_start(surface, box, minima):
+def _highest(grid_x, grid_y, values):
+    k = np.argmax(np.where(np.isfinite(values), values, -np.inf))
+    return (float(grid_x.flat[k]), float(grid_y.flat[k]))
+
+
+def default_start(surface, box, landscape):
     """A start worth racing from: on a ring at 70% of the way from the box's centre to its
     edge (else 50%, 90%, 30%, else anywhere on a 21 x 21 grid), the point farthest from
     every minimum (or, without minima, the highest; ties go to the higher), rounded to a
     thousandth of the box, where f and its gradient are finite and the gradient is not
     zero (else where they are finite: a formula flat around its minima; else where f
-    is; else at a minimum)."""
+    is; else the landscape's highest grid point: f is finite on a thin strip only)."""
     with np.errstate(all="ignore"):
-        return _default_start(surface, box, minima)
+        return _default_start(surface, box, landscape.minima, landscape.highest_point)
 
 
-def _default_start(surface, box, minima):
+def _default_start(surface, box, minima, fallback):
     (x0, x1), (y0, y1) = box
     width, height = x1 - x0, y1 - y0
     angles = np.linspace(0.0, 2 * np.pi, 16, endpoint=False) + 1.25 * np.pi  # lower left first
@@ -144,7 +155,7 @@ def _default_start(surface, box, minima):
                 usable &= np.hypot(gx, gy) > 0
             if usable.any():
                 return _farthest(px, py, values, usable, minima, math.hypot(width, height))
-    return minima[0] if minima else ((x0 + x1) / 2, (y0 + y1) / 2)
+    return fallback
 
 
 def _farthest(px, py, values, usable, minima, diagonal):
@@ -194,11 +205,10 @@ def _candidates(values):
 class _Search:
     """Newton refinement of many points at once, in a box."""
 
-    def __init__(self, surface, box, typical_slope):
+    def __init__(self, surface, box):
         self.surface = surface
         (self.x0, self.x1), (self.y0, self.y1) = box
         self.diagonal = math.hypot(self.x1 - self.x0, self.y1 - self.y0)
-        self.gradient_tolerance = GRADIENT_TOLERANCE * typical_slope
 
     def refine(self, points, descend):
         """``[(point, kind)]`` for each point: kind is "minimum", "saddle" or None."""
@@ -280,7 +290,7 @@ class _Search:
         return scale
 
     def _kinds(self, p):
-        gx, gy = self.surface.grad(p[:, 0], p[:, 1])
+        newton = self._direction(p, descend=False)
         low, high, _, _ = _eigen(self.surface.hessian(p[:, 0], p[:, 1]))
         values = self.surface.f(p[:, 0], p[:, 1])
         size = np.maximum(np.abs(low), np.abs(high))
@@ -292,7 +302,9 @@ class _Search:
             & (p[:, 1] <= self.y1 + margin)
             & np.isfinite(values)
         )
-        critical = inside & (np.hypot(gx, gy) <= self.gradient_tolerance) & np.isfinite(size)
+        converged = np.hypot(newton[:, 0], newton[:, 1]) <= CONVERGED * self.diagonal
+        gx, gy = self.surface.grad(p[:, 0], p[:, 1])
+        critical = inside & converged & np.isfinite(gx + gy) & np.isfinite(size)
         minimum = critical & (low >= -1e-6 * size)
         saddle = critical & (low < -1e-6 * size) & (high > 1e-6 * size)
         # a kink (abs, min, max, a cone such as Ackley's tip) has no zero gradient: there,

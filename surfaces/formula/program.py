@@ -4,7 +4,7 @@ Each of the three segments (f; fx, fy; fxx, fxy, fyy) is compiled on its own, fr
 outputs down, so it holds only the operations it needs. Equal subexpressions are computed
 once (a memo on sympy expressions, and value numbering on the operations), sums and
 products become chains of binary operations with the numeric coefficients folded in
-(``3*a - b`` is one ``AXPY``... ), constants are computed once in float64, and registers
+(``a + 3*b`` is one ``AXPY``), constants are computed once in float64, and registers
 are reused once their value is no longer read, so a long program needs few of them.
 """
 
