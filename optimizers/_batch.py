@@ -52,7 +52,7 @@ def _surface_lanes(sid):
     return values, gradients
 
 
-_LANES = [(sid, _surface_lanes(sid)) for sid in range(len(surface.DEFINITIONS))]
+_LANES = [(sid, _surface_lanes(sid)) for sid in surface.IDS]
 lane_values = by_id([(sid, lanes[0]) for sid, lanes in _LANES], None)
 lane_gradients = by_id([(sid, lanes[1]) for sid, lanes in _LANES], None)
 

@@ -634,3 +634,25 @@ def _surface_or_value_error(text, domain=((-3, 3), (-3, 3))):
     assert isinstance(surface, surfaces.Surface)
     assert math.isfinite(surface.f(*surface.default_start))
     return surface
+
+
+def test_a_typed_formula_works_in_the_batch_engine_scenes_and_export():
+    """Everywhere a built-in works: run_batch, a scene (URL, preset file), the export."""
+    from viz import render
+    from viz import scene as S
+
+    typed = surfaces.from_expression("(x + 2*y - 7)^2 + (2*x + y - 5)^2", ((-10, 10), (-10, 10)))
+    starts = np.array([[0.0, 0.0], [-5.0, 4.0], [8.0, -8.0]])
+    batch = optimizers.run_batch(typed, "adam", starts, 300, lr=0.1)
+    for start, final in zip(starts, batch.final_xy, strict=True):
+        alone = optimizers.run(typed, "adam", tuple(start), 300, lr=0.1)
+        np.testing.assert_allclose(final, alone.xy[-1], rtol=1e-6)
+    raw = {"surface": {"name": S.CUSTOM, "expression": typed.expression, "domain": typed.domain}}
+    scene, warnings = S.validate(raw)
+    assert warnings == []
+    assert S.surface_of(scene).minima == typed.minima
+    restored, warnings = S.from_query(S.to_query(scene))
+    assert warnings == [] and restored == scene
+    race = render.race_of(scene)  # the figure the export draws
+    assert len(race.trajectories) == len(scene["optimizers"])
+    assert race.figure.to_dict()["layout"]["images"]
