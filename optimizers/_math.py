@@ -27,11 +27,12 @@ def lerp(start, end, weight):
 
 @inline
 def bias_corrections(betas, t, out, root):
-    """``out[j] = 1 - betas[j]**t`` for every lane ``j`` (its square root when ``root``).
+    """``1 - betas[j]**t`` for every lane ``j`` (its square root when ``root``).
 
-    Computed once per distinct beta, since a batch nearly always shares its betas: the
-    power and logarithm inside do not vectorize, and per lane they would cost more than
-    the rest of the step. The values are those of ``bias_correction``.
+    Returns ``(True, value)`` when every lane has the same beta, else ``(False, 1.0)``
+    with the values in ``out``. Each distinct beta is computed once: the power and the
+    logarithm inside do not vectorize, and per lane they would cost more than the rest
+    of the step. The values are those of ``bias_correction``.
     """
     first = betas[0]
     shared = True
@@ -39,10 +40,7 @@ def bias_corrections(betas, t, out, root):
         shared &= betas[j] == first
     if shared:
         value = bias_correction(first, t)
-        value = math.sqrt(value) if root else value
-        for j in range(betas.size):
-            out[j] = value
-        return
+        return True, math.sqrt(value) if root else value
     beta = math.nan
     value = 1.0
     for j in range(betas.size):
@@ -51,3 +49,4 @@ def bias_corrections(betas, t, out, root):
             value = bias_correction(beta, t)
             value = math.sqrt(value) if root else value
         out[j] = value
+    return False, 1.0

@@ -115,11 +115,8 @@ def run_batch(
     )
     criterion, targets, words = _criterion(prep.surface, tol, targets)
     runs = len(starts)
-    final_xy = np.empty((runs, 2))
-    final_loss = np.empty(runs)
-    diverged_at = np.empty(runs, dtype=np.int64)
-    converged_step = np.empty(runs, dtype=np.int64)
-    unsteady = np.empty(runs, dtype=np.int64)
+    final = np.empty((runs, 3))  # x, y, loss
+    counts = np.empty((runs, 3), dtype=np.int64)  # diverged at, converged from, unsteady
 
     def compute(lo, hi):
         _batch.batch(
@@ -137,11 +134,8 @@ def run_batch(
             targets,
             lo,
             hi,
-            final_xy,
-            final_loss,
-            diverged_at,
-            converged_step,
-            unsteady,
+            final,
+            counts,
         )
 
     _in_parallel(compute, runs, progress)
@@ -151,12 +145,12 @@ def run_batch(
         hyperparameters=prep.values,
         steps=prep.steps,
         criterion=words,
-        final_xy=final_xy,
-        final_loss=final_loss,
-        diverged=diverged_at >= 0,
-        diverged_at=diverged_at,
-        converged_step=converged_step,
-        unsteady=unsteady,
+        final_xy=final[:, :2],
+        final_loss=final[:, 2],
+        diverged=counts[:, 0] >= 0,
+        diverged_at=counts[:, 0],
+        converged_step=counts[:, 1],
+        unsteady=counts[:, 2],
     )
 
 
