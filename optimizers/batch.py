@@ -77,6 +77,7 @@ def run_batch(
     tol=1e-6,
     targets=None,
     progress=None,
+    max_work=None,
     **hyperparameters,
 ):
     """Run ``optimizer`` on ``surface`` from each row of ``starts`` (M, 2) for ``steps`` steps.
@@ -90,7 +91,8 @@ def run_batch(
     surface's minimum value; on surfaces unbounded below (``f* = -inf``) ``|grad f(x)| <=
     tol``; with ``targets`` (K, 2), the distance from ``x`` to the nearest target ``<= tol``.
     ``progress``, if given, is called with the fraction of runs done (0 to 1) as ranges
-    of runs finish, in the calling thread.
+    of runs finish, in the calling thread. ``max_work`` caps ``runs x steps x
+    step_cost`` (ValueError beyond it, before anything runs).
 
     >>> out = run_batch("himmelblau", "sgd", [(0.0, 0.0), (-1.0, -1.0)], 300, lr=0.01)
     >>> out.final_xy.round(3).tolist(), out.converged_step.tolist()
@@ -116,6 +118,8 @@ def run_batch(
     )
     criterion, targets, words = _criterion(prep.surface, tol, targets)
     runs = len(starts)
+    if max_work is not None:
+        _check_work(prep, runs, max_work)
     final = np.empty((runs, 3))  # x, y, loss
     counts = np.empty((runs, 3), dtype=np.int64)  # diverged at, converged from, unsteady
 
@@ -153,6 +157,25 @@ def run_batch(
         converged_step=counts[:, 1],
         unsteady=counts[:, 2],
     )
+
+
+def step_cost(state_rows):
+    """The rough cost of one step of a rule with ``state_rows`` rows of state, in steps of
+    Adam (4 rows): the rules with long state loop over it every step (L-BFGS its 100
+    pairs by default, 305 rows: measured about 120 times slower than Adam; YellowFin its
+    window, 27 rows: about 20 times)."""
+    return max(1.0, state_rows / 4)
+
+
+def _check_work(prep, runs, max_work):
+    cost = step_cost(prep.state_rows)
+    work = runs * prep.steps * cost
+    if work > max_work:
+        raise ValueError(
+            f"{prep.spec.name}: {runs} runs x {prep.steps} steps x {cost:g} (the cost of one "
+            f"of its steps, from {prep.state_rows} rows of state) = {work:,.0f}; allowed: at "
+            f"most {max_work:,} per call (fewer runs or steps)"
+        )
 
 
 def _check_starts(starts):

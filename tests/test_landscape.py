@@ -176,7 +176,11 @@ def test_auto_tune_reports_when_every_rate_diverges():
     [
         (lambda: L.basin_map("himmelblau", "sgd", 10, size=L.MAX_GRID + 1), "size=301"),
         (lambda: L.basin_map("himmelblau", "sgd", L.MAX_STEPS + 1, size=10), "steps=5001"),
-        (lambda: L.basin_map("himmelblau", "sgd", 2000, size=300), "per call"),
+        (lambda: L.basin_map("himmelblau", "sgd", 2000, size=300), "at most 100,000,000 per call"),
+        (
+            lambda: L.basin_map("himmelblau", "lbfgs", 500, size=100),
+            "lbfgs: 10000 runs x 500 steps x 76.25 (the cost of one of its steps, from 305 rows",
+        ),
         (lambda: L.basin_map("himmelblau", "sgd", 10, size=10, box=((1, 0), (0, 1))), "box="),
         (lambda: L.basin_map("himmelblau", "sgd", 10, size=10, radius=0), "radius=0"),
         (
