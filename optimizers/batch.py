@@ -6,7 +6,8 @@ kernel (``_batch.batch``, which releases the GIL). The pool rather than Numba's 
 sessions at once are safe by construction (Numba's default threading layer crashed with
 concurrent callers), the sessions share the machine's cores instead of each starting its
 own set of threads, and progress can be reported between ranges. On the same kernel the
-pool is as fast as ``prange`` with the OpenMP layer (``bench/bench_batch.py``).
+pool measured within about 15% of ``prange`` with the OpenMP layer, either side
+(``bench/bench_batch.py``).
 """
 
 import math
