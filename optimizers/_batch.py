@@ -4,9 +4,12 @@ Lanes are processed in chunks of ``CHUNK``. A chunk's positions, gradients, stat
 hyperparameters are (rows, lanes) arrays, so each operation of a step is a loop over
 contiguous lanes that LLVM vectorizes (structure of arrays); the update rules are the
 ones ``_kernel.trajectory`` runs with one lane. Per step, in ``trajectory``'s order:
-gradients, noise and clipping, learning rates, the rule, Lookahead's synchronisation,
-the plateau rule, then the new losses and the bookkeeping (convergence, motion,
-divergence). Only the final point of each run is kept.
+noise and clipping, learning rates, the rule, Lookahead's synchronisation, the plateau
+rule, then the loss and gradient at the new point (one pass, for the next step) and the
+bookkeeping (motion, divergence, convergence). Only the final point of each run is kept.
+
+Only the loop around the rule is compiled once per rule; the work before and after the
+rule is in helpers compiled once for all rules (which keeps the first compile short).
 
 A lane that diverges is parked at the centre of the domain with its state cleared: it
 keeps computing ordinary numbers (no NaN in the rules' state, no out-of-range indices)
@@ -21,13 +24,19 @@ import math
 import numpy as np
 
 from surfaces import _dispatch as surface
-from surfaces._jit import inline, inner, kernel
+from surfaces._jit import inner, kernel
 
 from . import _options as O
 from ._dispatch import by_id, by_rule
 from ._kernel import clipped, escape_box, escaped, gradient_noise, plateau_update
 
-CHUNK = 256  # lanes per chunk: a chunk's arrays stay in the L1/L2 cache
+CHUNK = 1024  # lanes per chunk: a chunk's arrays stay in the L2 cache
+
+# Rows of a chunk's float work array W (one column per lane).
+_F, _F_BEFORE, _PLATEAU_LR, _BEFORE, _SLOW, _MOVE = 0, 1, 2, 3, 5, 7  # the last three: x, y
+_W_ROWS = 9
+# Rows of a chunk's integer array I, and columns of the ``counts`` output.
+_DIVERGED, _CONVERGED, _UNSTEADY = 0, 1, 2  # in I, row _CONVERGED holds the last bad point
 
 # Convergence criteria, the first entry of the ``criterion`` array [mode, tol, f_target].
 LOSS = 0  # f - f_target <= tol
@@ -36,211 +45,196 @@ DISTANCE = 2  # distance to the nearest row of ``targets`` <= tol
 
 
 def _surface_lanes(sid):
-    """Lane loops of surface ``sid``: the id is a constant here, so the formula is inlined
-    and the loop vectorizes (a per-lane choice among the surfaces would not)."""
+    """Loss and gradient at every lane's point, for surface ``sid``: the id is a constant
+    here, so the formulas are inlined, share their common terms, and the loop vectorizes
+    (a per-lane choice among the surfaces would not)."""
 
     @inner
-    def values(sp, P, F):
+    def evaluate(sp, P, F, G):
         for j in range(F.size):
-            F[j] = surface.value(sid, sp, P[0, j], P[1, j])
+            x, y = P[0, j], P[1, j]
+            F[j] = surface.value(sid, sp, x, y)
+            G[0, j], G[1, j] = surface.gradient(sid, sp, x, y)
 
-    @inner
-    def gradients(sp, P, G):
-        for j in range(G.shape[1]):
-            G[0, j], G[1, j] = surface.gradient(sid, sp, P[0, j], P[1, j])
-
-    return values, gradients
+    return evaluate
 
 
-_LANES = [(sid, _surface_lanes(sid)) for sid in surface.IDS]
-lane_values = by_id([(sid, lanes[0]) for sid, lanes in _LANES], None)
-lane_gradients = by_id([(sid, lanes[1]) for sid, lanes in _LANES], None)
+lane_evaluate = by_id([(sid, _surface_lanes(sid)) for sid in surface.IDS], None)
 
 
-@inline
-def _track(k, P, F, G, mode, criterion, targets, last_bad):
-    """Record ``k`` in ``last_bad`` for each lane whose point ``k`` fails the criterion."""
-    tol = criterion[1]
+@inner
+def _settle(k, sid, sp, P, G, S, W, I, box, criterion, targets, alive):
+    """Point ``k``'s bookkeeping: record ``k`` as the last bad point of each lane that fails
+    the convergence criterion; mark and park the lanes that escaped. Returns how many
+    lanes are left (``alive`` before). One pass for both, as they read the same values."""
+    mode, tol = np.int64(criterion[0]), criterion[1]
+    last_bad = I[_CONVERGED]
+    escapes = 0
     if mode == LOSS:
         f_target = criterion[2]
-        for j in range(F.size):
-            last_bad[j] = last_bad[j] if F[j] - f_target <= tol else k
+        for j in range(last_bad.size):
+            escapes += escaped(P[0, j], P[1, j], W[_F, j], box)
+            last_bad[j] = last_bad[j] if W[_F, j] - f_target <= tol else k
     elif mode == GRADIENT:
-        for j in range(F.size):
+        for j in range(last_bad.size):
+            escapes += escaped(P[0, j], P[1, j], W[_F, j], box)
             norm2 = G[0, j] * G[0, j] + G[1, j] * G[1, j]
             last_bad[j] = last_bad[j] if norm2 <= tol * tol else k
     else:
-        for j in range(F.size):
+        for j in range(last_bad.size):
+            escapes += escaped(P[0, j], P[1, j], W[_F, j], box)
             nearest = math.inf
             for m in range(targets.shape[0]):
                 dx, dy = P[0, j] - targets[m, 0], P[1, j] - targets[m, 1]
                 nearest = min(nearest, dx * dx + dy * dy)
             last_bad[j] = last_bad[j] if nearest <= tol * tol else k
-
-
-@inline
-def _stochastic(G, opts, t):
-    """Step ``t``'s noise (one draw for every lane, as each run with this seed) and clipping."""
-    if opts[O.NOISE_STD] > 0.0:
-        nx, ny = gradient_noise(opts, t)
-        for j in range(G.shape[1]):
-            G[0, j] += nx
-            G[1, j] += ny
-    clip, max_norm = opts[O.CLIP_VALUE], opts[O.CLIP_NORM]
-    if clip > 0.0 or max_norm > 0.0:
-        for j in range(G.shape[1]):
-            G[0, j], G[1, j] = clipped(G[0, j], G[1, j], clip, max_norm)
-
-
-@inline
-def _lookahead(P, slow, H, t, k):
-    """Lookahead's synchronisation after step ``t`` (every ``k`` steps; alpha per lane)."""
-    if k > 0 and (t + 1) % k == 0:
-        last = H.shape[0] - 1
-        for j in range(P.shape[1]):
-            alpha = H[last, j]
-            for i in range(2):
-                slow[i, j] += alpha * (P[i, j] - slow[i, j])
-                P[i, j] = slow[i, j]
-
-
-@inline
-def _motion(P, before, F, F_before, D, count, counting):
-    """Count the steps that reverse the previous displacement or raise the loss."""
-    for j in range(F.size):
-        dx, dy = P[0, j] - before[0, j], P[1, j] - before[1, j]
-        reverses = dx * D[0, j] + dy * D[1, j] < 0.0
-        rises = F[j] > F_before[j]
-        count[j] += 1 if counting and (reverses or rises) else 0
-        D[0, j], D[1, j] = dx, dy
-
-
-@inline
-def _diverge(k, P, F, S, slow, box, diverged_at, alive):
-    """Mark lanes that escaped at point ``k`` and park them; returns how many are left
-    (``alive`` before)."""
-    escapes = 0
-    for j in range(F.size):
-        escapes += escaped(P[0, j], P[1, j], F[j], box)
     if escapes == 0:
         return alive
     cx, cy = 0.5 * (box[0] + box[1]), 0.5 * (box[2] + box[3])
     alive = 0
-    for j in range(F.size):
-        if escaped(P[0, j], P[1, j], F[j], box):
-            if diverged_at[j] < 0:
-                diverged_at[j] = k
+    for j in range(last_bad.size):
+        if escaped(P[0, j], P[1, j], W[_F, j], box):
+            if I[_DIVERGED, j] < 0:
+                I[_DIVERGED, j] = k
             P[0, j], P[1, j] = cx, cy
-            slow[0, j], slow[1, j] = cx, cy
+            W[_SLOW, j], W[_SLOW + 1, j] = cx, cy
             S[:, :, j] = 0.0
-        alive += diverged_at[j] < 0
+        alive += I[_DIVERGED, j] < 0
+    lane_evaluate(sid, sp, P, W[_F], G)  # the parked lanes' loss and gradient
     return alive
+
+
+@inner
+def _begin(sid, sp, H, starts, first, P, G, S, Hc, W, plateau, I, box, criterion, targets):
+    """Load a chunk's lanes from column/row ``first`` on; returns how many did not escape."""
+    n = P.shape[1]
+    for r in range(H.shape[0]):
+        for j in range(n):
+            Hc[r, j] = H[r, first + j]
+    for j in range(n):
+        P[0, j], P[1, j] = starts[first + j, 0], starts[first + j, 1]
+        W[_SLOW, j], W[_SLOW + 1, j] = P[0, j], P[1, j]
+        W[_PLATEAU_LR, j] = Hc[0, j]
+        plateau[j, 0] = math.inf  # ReduceLROnPlateau's [best, bad steps, cooldown left]
+    I[_DIVERGED] = -1
+    I[_CONVERGED] = -1
+    lane_evaluate(sid, sp, P, W[_F], G)
+    return _settle(0, sid, sp, P, G, S, W, I, box, criterion, targets, n)
+
+
+@inner
+def _before_rule(t, P, G, LR, Hc, W, A, B, M, opts, half):
+    """Noise and clipping of the gradients, this step's rates and momentum, and the point
+    and loss before the step when the motion is watched."""
+    if opts[O.NOISE_STD] > 0.0:
+        nx, ny = gradient_noise(opts, t)  # one draw for every lane, as each run with the seed
+        for j in range(LR.size):
+            G[0, j] += nx
+            G[1, j] += ny
+    clip, max_norm = opts[O.CLIP_VALUE], opts[O.CLIP_NORM]
+    if clip > 0.0 or max_norm > 0.0:
+        for j in range(LR.size):
+            G[0, j], G[1, j] = clipped(G[0, j], G[1, j], clip, max_norm)
+    if opts[O.PLATEAU] != 0.0 and t >= opts[O.WARMUP]:
+        LR[:] = W[_PLATEAU_LR]
+    else:
+        for j in range(LR.size):
+            LR[j] = A[t] * Hc[0, j] + B[t]
+    momentum_slot = np.int64(opts[O.MOMENTUM_SLOT])
+    if momentum_slot >= 0:
+        Hc[momentum_slot, :] = M[t]
+    if t == max(half - 1, 0):  # the motion is watched from here on (see _after_rule)
+        W[_F_BEFORE] = W[_F]
+        W[_BEFORE : _BEFORE + 2] = P
+
+
+@inner
+def _after_rule(t, sid, sp, P, G, S, Hc, W, plateau, I, opts, box, criterion, targets, half, alive):
+    """Lookahead, the plateau rule, the new point's loss and gradient, and the bookkeeping;
+    returns how many lanes are left."""
+    k = np.int64(opts[O.LOOKAHEAD_K])
+    if k > 0 and (t + 1) % k == 0:
+        alpha = Hc[Hc.shape[0] - 1]  # Lookahead's alpha is the last hyperparameter slot
+        for j in range(alpha.size):
+            for i in range(2):
+                W[_SLOW + i, j] += alpha[j] * (P[i, j] - W[_SLOW + i, j])
+                P[i, j] = W[_SLOW + i, j]
+    if opts[O.PLATEAU] != 0.0 and t >= opts[O.WARMUP]:
+        for j in range(P.shape[1]):
+            W[_PLATEAU_LR, j] = plateau_update(plateau[j], W[_F, j], W[_PLATEAU_LR, j], opts)
+    lane_evaluate(sid, sp, P, W[_F], G)
+    if t + 1 >= half:
+        counting = t >= half
+        for j in range(P.shape[1]):
+            x, y, f = P[0, j], P[1, j], W[_F, j]
+            dx, dy = x - W[_BEFORE, j], y - W[_BEFORE + 1, j]
+            reverses = dx * W[_MOVE, j] + dy * W[_MOVE + 1, j] < 0.0
+            rises = f > W[_F_BEFORE, j]
+            I[_UNSTEADY, j] += 1 if counting and (reverses or rises) else 0
+            W[_MOVE, j], W[_MOVE + 1, j] = dx, dy
+            W[_BEFORE, j], W[_BEFORE + 1, j], W[_F_BEFORE, j] = x, y, f
+    return _settle(t + 1, sid, sp, P, G, S, W, I, box, criterion, targets, alive)
+
+
+@inner
+def _end(first, steps, P, W, I, final, counts):
+    """Write the chunk's outcomes from row ``first`` of ``final`` and ``counts`` on."""
+    for j in range(P.shape[1]):
+        k = first + j
+        gone = I[_DIVERGED, j] >= 0
+        final[k, 0] = np.nan if gone else P[0, j]
+        final[k, 1] = np.nan if gone else P[1, j]
+        final[k, 2] = np.nan if gone else W[_F, j]
+        counts[k, _DIVERGED] = I[_DIVERGED, j]
+        last_bad = I[_CONVERGED, j]
+        counts[k, _CONVERGED] = -1 if gone or last_bad >= steps else last_bad + 1
+        counts[k, _UNSTEADY] = I[_UNSTEADY, j]
 
 
 def _batch_loop(rule):
     """The chunked batch loop with the update rule ``rule`` built in."""
 
-    def loop(
-        sid,
-        sp,
-        H,
-        rows,
-        starts,
-        A,
-        B,
-        M,
-        opts,
-        criterion,
-        targets,
-        lo,
-        hi,
-        final_xy,
-        final_loss,
-        diverged_at,
-        converged_step,
-        unsteady,
-    ):
+    def loop(sid, sp, H, rows, starts, A, B, M, opts, criterion, targets, lo, hi, final, counts):
         steps = A.shape[0]
-        slots = H.shape[0]
-        mode = np.int64(criterion[0])
-        warmup = np.int64(opts[O.WARMUP])
-        momentum_slot = np.int64(opts[O.MOMENTUM_SLOT])
-        lookahead_k = np.int64(opts[O.LOOKAHEAD_K])
         box = escape_box(opts)
         half = steps // 2
         for first in range(lo, hi, CHUNK):
             n = min(CHUNK, hi - first)
             P = np.empty((2, n))
             G = np.empty((2, n))
-            F = np.empty(n)
             LR = np.empty(n)
             S = np.zeros((rows, 2, n))
-            Hc = np.empty((slots, n))
-            for r in range(slots):
-                for j in range(n):
-                    Hc[r, j] = H[r, first + j]
-            for j in range(n):
-                P[0, j], P[1, j] = starts[first + j, 0], starts[first + j, 1]
-            slow = P.copy()
-            before = np.empty((2, n))
-            F_before = np.empty(n)
-            D = np.zeros((2, n))
+            Hc = np.empty((H.shape[0], n))
+            W = np.zeros((_W_ROWS, n))
             plateau = np.zeros((n, 3))
-            plateau[:, 0] = np.inf
-            plateau_lr = Hc[0].copy()
-            last_bad = np.full(n, -1, dtype=np.int64)
-            lane_diverged = np.full(n, -1, dtype=np.int64)
-            count = np.zeros(n, dtype=np.int64)
-
-            lane_values(sid, sp, P, F)
-            alive = _diverge(0, P, F, S, slow, box, lane_diverged, n)
-            if mode != GRADIENT:
-                _track(0, P, F, G, mode, criterion, targets, last_bad)
+            I = np.zeros((3, n), dtype=np.int64)
+            alive = _begin(
+                sid, sp, H, starts, first, P, G, S, Hc, W, plateau, I, box, criterion, targets
+            )
             for t in range(steps):
                 if alive == 0:
                     break
-                lane_gradients(sid, sp, P, G)
-                if mode == GRADIENT:
-                    _track(t, P, F, G, mode, criterion, targets, last_bad)
-                _stochastic(G, opts, t)
-                use_plateau = opts[O.PLATEAU] != 0.0 and t >= warmup
-                if use_plateau:
-                    LR[:] = plateau_lr
-                else:
-                    for j in range(n):
-                        LR[j] = A[t] * Hc[0, j] + B[t]
-                if momentum_slot >= 0:
-                    Hc[momentum_slot, :] = M[t]
-                moving = t + 1 >= half
-                if moving:
-                    before[:] = P
-                    F_before[:] = F
+                _before_rule(t, P, G, LR, Hc, W, A, B, M, opts, half)
                 rule(P, G, S, Hc, LR, t + 1, sid, sp)
-                _lookahead(P, slow, Hc, t, lookahead_k)
-                if use_plateau:
-                    for j in range(n):
-                        plateau_lr[j] = plateau_update(plateau[j], F[j], plateau_lr[j], opts)
-                lane_values(sid, sp, P, F)
-                if moving:
-                    _motion(P, before, F, F_before, D, count, t >= half)
-                alive = _diverge(t + 1, P, F, S, slow, box, lane_diverged, alive)
-                if mode != GRADIENT:
-                    _track(t + 1, P, F, G, mode, criterion, targets, last_bad)
-            if mode == GRADIENT:
-                lane_gradients(sid, sp, P, G)
-                _track(steps, P, F, G, mode, criterion, targets, last_bad)
-
-            for j in range(n):
-                k = first + j
-                unsteady[k] = count[j]
-                diverged_at[k] = lane_diverged[j]
-                if lane_diverged[j] >= 0:
-                    final_xy[k, 0] = final_xy[k, 1] = final_loss[k] = np.nan
-                    converged_step[k] = -1
-                else:
-                    final_xy[k, 0], final_xy[k, 1] = P[0, j], P[1, j]
-                    final_loss[k] = F[j]
-                    converged_step[k] = last_bad[j] + 1 if last_bad[j] < steps else -1
+                alive = _after_rule(
+                    t,
+                    sid,
+                    sp,
+                    P,
+                    G,
+                    S,
+                    Hc,
+                    W,
+                    plateau,
+                    I,
+                    opts,
+                    box,
+                    criterion,
+                    targets,
+                    half,
+                    alive,
+                )
+            _end(first, steps, P, W, I, final, counts)
 
     return loop
 
@@ -251,58 +245,20 @@ _batch_by_rule = by_rule(_batch_loop, None)
 @kernel(
     "void(int64, float64[::1], int64, float64[:, ::1], int64, float64[:, ::1], float64[::1],"
     " float64[::1], float64[::1], float64[::1], float64[::1], float64[:, ::1], int64, int64,"
-    " float64[:, ::1], float64[::1], int64[::1], int64[::1], int64[::1])"
+    " float64[:, ::1], int64[:, ::1])"
 )
-def batch(
-    sid,
-    sp,
-    kid,
-    H,
-    rows,
-    starts,
-    A,
-    B,
-    M,
-    opts,
-    criterion,
-    targets,
-    lo,
-    hi,
-    final_xy,
-    final_loss,
-    diverged_at,
-    converged_step,
-    unsteady,
-):
+def batch(sid, sp, kid, H, rows, starts, A, B, M, opts, criterion, targets, lo, hi, final, counts):
     """Run lanes ``lo`` to ``hi`` of a batch of rule ``kid``, writing their rows of the outputs.
 
     ``H`` holds one column of hyperparameters per run and ``starts`` one row; ``rows`` is
     the rule's number of state rows; ``A, B, M`` and ``opts`` are ``trajectory``'s.
     ``criterion`` is ``[mode, tol, f_target]`` (mode LOSS, GRADIENT or DISTANCE to the
-    nearest row of ``targets``). Outputs per run: the final point and loss (NaN once
-    diverged), the point index where it diverged (-1: never), the first point index from
-    which every later point met the criterion (-1: the last did not, or it diverged), and
-    the number of steps in the second half that reversed the previous displacement or
-    raised the loss.
+    nearest row of ``targets``). Per run, ``final`` gets the last point and its loss (NaN
+    once diverged) and ``counts`` the point where it diverged (-1: never), the first point
+    from which every later point met the criterion (-1: the last did not, or it
+    diverged), and the number of steps in the second half that reversed the previous
+    displacement or raised the loss.
     """
     _batch_by_rule(
-        kid,
-        sid,
-        sp,
-        H,
-        rows,
-        starts,
-        A,
-        B,
-        M,
-        opts,
-        criterion,
-        targets,
-        lo,
-        hi,
-        final_xy,
-        final_loss,
-        diverged_at,
-        converged_step,
-        unsteady,
+        kid, sid, sp, H, rows, starts, A, B, M, opts, criterion, targets, lo, hi, final, counts
     )

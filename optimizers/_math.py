@@ -2,7 +2,7 @@
 
 import math
 
-from surfaces._jit import inline, inner
+from surfaces._jit import inner
 
 
 @inner
@@ -23,31 +23,3 @@ def lerp(start, end, weight):
     if abs(weight) < 0.5:
         return start + weight * (end - start)
     return end - (end - start) * (1.0 - weight)
-
-
-@inline
-def bias_corrections(betas, t, out, root):
-    """``out[j] = 1 - betas[j]**t`` for every lane ``j`` (its square root when ``root``).
-
-    Computed once per distinct beta, since a batch nearly always shares its betas: the
-    power and logarithm inside do not vectorize, and per lane they would cost more than
-    the rest of the step. The values are those of ``bias_correction``.
-    """
-    first = betas[0]
-    shared = True
-    for j in range(betas.size):
-        shared &= betas[j] == first
-    if shared:
-        value = bias_correction(first, t)
-        value = math.sqrt(value) if root else value
-        for j in range(betas.size):
-            out[j] = value
-        return
-    beta = math.nan
-    value = 1.0
-    for j in range(betas.size):
-        if betas[j] != beta:
-            beta = betas[j]
-            value = bias_correction(beta, t)
-            value = math.sqrt(value) if root else value
-        out[j] = value

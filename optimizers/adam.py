@@ -4,7 +4,7 @@ import math
 
 from surfaces._jit import inline, inner
 
-from ._math import bias_corrections, lerp
+from ._math import bias_correction, lerp
 from .specs import Hyper, OptimizerSpec, betas_hyper, eps_hyper, lr_hyper, weight_decay_hyper
 
 ADAM = 1  # kernel ids, see _dispatch
@@ -28,13 +28,14 @@ ADAM_HYPERS = (
         kind="bool",
     ),
 )
-# Rows of state: 0 first moment m, 1 second moment v, 2 running maximum of v (kept
-# whether or not AMSGrad reads it), 3 this step's (1 - beta1^t, sqrt(1 - beta2^t)).
+# Rows of state: 0 first moment m, 1 second moment v, 2 running maximum of v (AMSGrad),
+# 3 this step's (1 - beta1^t, sqrt(1 - beta2^t)) per lane when the lanes' betas differ.
 ADAM_STATE_ROWS = 4
 
-# The rules are written so that their loops over lanes vectorize (SIMD): a branch only
-# chooses between values, never between stores, and the per-lane powers are computed
-# once per distinct beta.
+# Adam's rule is written so that its loop over lanes vectorizes (SIMD): branches inside
+# the loop choose between values, or depend on flags that are the same in every lane
+# (run_batch takes one value of a bool hyperparameter per batch), and the powers of the
+# betas are computed once per stretch of lanes that share them.
 
 
 @inner
@@ -62,26 +63,52 @@ def _decay_and_moments(p, g, m, v, l2, shrink, beta1, beta2):
 
 
 @inline
+def _bias_corrections(H, S, t):
+    """``(shared, 1 - beta1^t, sqrt(1 - beta2^t))`` when every lane has the same betas;
+    otherwise ``shared`` is False and each lane's values are in ``S[3, 0]`` and ``S[3, 1]``.
+
+    A value is computed once per stretch of lanes with the same beta: the power and the
+    logarithm inside do not vectorize, and per lane they would cost more than the rest of
+    the step. Indexing the arrays (no row views) keeps the one-lane runner free of
+    reference counting (views made it 1.6x slower).
+    """
+    beta1, beta2 = H[1, 0], H[2, 0]
+    shared = True
+    for j in range(H.shape[1]):
+        shared &= (H[1, j] == beta1) & (H[2, j] == beta2)
+    correction1 = bias_correction(beta1, t)
+    correction2 = math.sqrt(bias_correction(beta2, t))
+    if not shared:
+        for j in range(H.shape[1]):
+            if H[1, j] != beta1:
+                beta1 = H[1, j]
+                correction1 = bias_correction(beta1, t)
+            if H[2, j] != beta2:
+                beta2 = H[2, j]
+                correction2 = math.sqrt(bias_correction(beta2, t))
+            S[3, 0, j], S[3, 1, j] = correction1, correction2
+    return shared, correction1, correction2
+
+
+@inline
 def adam_step(P, G, S, H, LR, t, sid, sp):
     """One ``torch.optim.Adam`` step (AMSGrad and decoupled decay by flag) on every lane."""
-    bias_corrections(H[1], t, S[3, 0], False)
-    bias_corrections(H[2], t, S[3, 1], True)
+    shared, correction1, correction2 = _bias_corrections(H, S, t)
+    amsgrad, decoupled = H[5, 0] != 0.0, H[6, 0] != 0.0  # flags: the same in every lane
     for j in range(P.shape[1]):
         beta1, beta2, eps, weight_decay = H[1, j], H[2, j], H[3, j], H[4, j]
-        amsgrad, decoupled = H[5, j] != 0.0, H[6, j] != 0.0
         lr = LR[j]
-        step_size = lr / S[3, 0, j]
-        bias_correction2_sqrt = S[3, 1, j]
+        step_size = lr / (correction1 if shared else S[3, 0, j])
+        bias_correction2_sqrt = correction2 if shared else S[3, 1, j]
         l2, shrink = _decay_factors(lr, weight_decay, decoupled)
         for i in range(2):
             p, g, m, v = _decay_and_moments(
                 P[i, j], G[i, j], S[0, i, j], S[1, i, j], l2, shrink, beta1, beta2
             )
             S[0, i, j], S[1, i, j] = m, v
-            v_max = max(S[2, i, j], v)
-            S[2, i, j] = v_max
             if amsgrad:
-                v = v_max
+                v = max(S[2, i, j], v)
+                S[2, i, j] = v
             denom = math.sqrt(v) / bias_correction2_sqrt + eps
             P[i, j] = p + (-step_size) * m / denom
 

@@ -5,7 +5,9 @@ kernel (``_batch.batch``, which releases the GIL). The pool rather than Numba's 
 ``parallel=True``: the kernel stays an ordinary cached function, calls from several
 sessions at once are safe by construction (Numba's default threading layer crashed with
 concurrent callers), the sessions share the machine's cores instead of each starting its
-own set of threads, and progress can be reported between ranges.
+own set of threads, and progress can be reported between ranges. On the same kernel the
+pool measured within about 15% of ``prange`` with the OpenMP layer, either side
+(``bench/bench_batch.py``).
 """
 
 import math
@@ -76,6 +78,7 @@ def run_batch(
     tol=1e-6,
     targets=None,
     progress=None,
+    max_work=None,
     **hyperparameters,
 ):
     """Run ``optimizer`` on ``surface`` from each row of ``starts`` (M, 2) for ``steps`` steps.
@@ -89,7 +92,8 @@ def run_batch(
     surface's minimum value; on surfaces unbounded below (``f* = -inf``) ``|grad f(x)| <=
     tol``; with ``targets`` (K, 2), the distance from ``x`` to the nearest target ``<= tol``.
     ``progress``, if given, is called with the fraction of runs done (0 to 1) as ranges
-    of runs finish, in the calling thread.
+    of runs finish, in the calling thread. ``max_work`` caps ``runs x steps x
+    step_cost`` (ValueError beyond it, before anything runs).
 
     >>> out = run_batch("himmelblau", "sgd", [(0.0, 0.0), (-1.0, -1.0)], 300, lr=0.01)
     >>> out.final_xy.round(3).tolist(), out.converged_step.tolist()
@@ -115,11 +119,10 @@ def run_batch(
     )
     criterion, targets, words = _criterion(prep.surface, tol, targets)
     runs = len(starts)
-    final_xy = np.empty((runs, 2))
-    final_loss = np.empty(runs)
-    diverged_at = np.empty(runs, dtype=np.int64)
-    converged_step = np.empty(runs, dtype=np.int64)
-    unsteady = np.empty(runs, dtype=np.int64)
+    if max_work is not None:
+        _check_work(prep, runs, max_work)
+    final = np.empty((runs, 3))  # x, y, loss
+    counts = np.empty((runs, 3), dtype=np.int64)  # diverged at, converged from, unsteady
 
     # one entry per step: the batch kernel takes its step count from the tables
     scale, offset = prep.schedule.full(prep.steps)
@@ -140,11 +143,8 @@ def run_batch(
             targets,
             lo,
             hi,
-            final_xy,
-            final_loss,
-            diverged_at,
-            converged_step,
-            unsteady,
+            final,
+            counts,
         )
 
     _in_parallel(compute, runs, progress)
@@ -154,13 +154,32 @@ def run_batch(
         hyperparameters=prep.values,
         steps=prep.steps,
         criterion=words,
-        final_xy=final_xy,
-        final_loss=final_loss,
-        diverged=diverged_at >= 0,
-        diverged_at=diverged_at,
-        converged_step=converged_step,
-        unsteady=unsteady,
+        final_xy=final[:, :2],
+        final_loss=final[:, 2],
+        diverged=counts[:, 0] >= 0,
+        diverged_at=counts[:, 0],
+        converged_step=counts[:, 1],
+        unsteady=counts[:, 2],
     )
+
+
+def step_cost(state_rows):
+    """The rough cost of one step of a rule with ``state_rows`` rows of state, in steps of
+    Adam (4 rows): the rules with long state loop over it every step (L-BFGS its 100
+    pairs by default, 305 rows: measured about 120 times slower than Adam; YellowFin its
+    window, 27 rows: about 20 times)."""
+    return max(1.0, state_rows / 4)
+
+
+def _check_work(prep, runs, max_work):
+    cost = step_cost(prep.state_rows)
+    work = runs * prep.steps * cost
+    if work > max_work:
+        raise ValueError(
+            f"{prep.spec.name}: {runs} runs x {prep.steps} steps x {cost:g} (the cost of one "
+            f"of its steps, from {prep.state_rows} rows of state) = {work:,.0f}; allowed: at "
+            f"most {max_work:,} per call (fewer runs or steps)"
+        )
 
 
 def _check_starts(starts):

@@ -4,7 +4,8 @@ sweeps and a stated learning-rate tuning. Nothing here plots (``viz.landscape_fi
 Each computation is one ``run_batch`` call, capped so that one request cannot hold a
 shared server for long: at most ``MAX_GRID`` x ``MAX_GRID`` starts, ``MAX_STEPS`` steps,
 ``MAX_SWEEP_CELLS`` sweep cells, ``MAX_TUNE_RATES`` learning rates, and ``MAX_WORK`` run
-steps (runs x steps) per call.
+steps (runs x steps, a step of an optimizer with long state counting several: see
+``batch.step_cost``) per call.
 
 Sweep regimes, for one run with a step budget T (tested in this order):
 
@@ -34,7 +35,7 @@ MAX_GRID = 300  # basin map: at most MAX_GRID x MAX_GRID starts
 MAX_STEPS = 5000  # steps per run in any of these computations
 MAX_SWEEP_CELLS = 4096  # sweep: learning rates x values (e.g. 64 x 64)
 MAX_TUNE_RATES = 100  # auto_tune: learning rates tried per optimizer
-MAX_WORK = 100_000_000  # runs x steps in one call (about a second or two)
+MAX_WORK = 100_000_000  # runs x steps x step cost in one call (about a second or two)
 
 RADIUS_FRACTION = 0.01  # basin map: "reached a minimum" radius, as a fraction of the box diagonal
 OSCILLATING_SHARE = 0.25  # sweep: share of unsteady late steps that makes a run oscillating
@@ -101,7 +102,7 @@ def basin_map(
     """
     surf = surfaces.get(surface)
     size = _check_count("size", size, 2, MAX_GRID)
-    steps = _check_budget(steps, size * size)
+    steps = _check_steps(steps)
     (xmin, xmax), (ymin, ymax) = box = _check_box(box if box is not None else surf.view)
     diagonal = math.hypot(xmax - xmin, ymax - ymin)
     if radius is None:
@@ -120,6 +121,7 @@ def basin_map(
         targets=minima if len(minima) else None,
         tol=radius,
         progress=progress,
+        max_work=MAX_WORK,
         **options,
     )
     reached = result.converged_step >= 0 if len(minima) else np.zeros(len(starts), bool)
@@ -211,7 +213,7 @@ def sweep(
             f"the sweep has {len(values)} x {len(lrs)} = {cells} cells; allowed: at most "
             f"{MAX_SWEEP_CELLS}"
         )
-    steps = _check_budget(steps, cells)
+    steps = _check_steps(steps)
     per_run = {"lr": np.tile(lrs, len(values))}
     if name is not None:
         column = np.repeat(values, len(lrs))
@@ -231,6 +233,7 @@ def sweep(
         schedule=schedule,
         tol=tol,
         progress=progress,
+        max_work=MAX_WORK,
         **options,
         **per_run,
     )
@@ -310,16 +313,11 @@ def _check_count(name, value, low, high):
     return int(value)
 
 
-def _check_budget(steps, runs):
-    """``steps`` checked against MAX_STEPS and, with ``runs`` runs, against MAX_WORK."""
+def _check_steps(steps):
+    """``steps`` checked, and against MAX_STEPS (the work is checked by ``run_batch``)."""
     steps = check_steps(steps)
     if steps > MAX_STEPS:
         raise ValueError(f"steps={steps} is out of range; allowed: 1 to {MAX_STEPS} here")
-    if runs * steps > MAX_WORK:
-        raise ValueError(
-            f"{runs} runs x {steps} steps = {runs * steps:,} run steps; allowed: at most "
-            f"{MAX_WORK:,} per call (fewer runs or fewer steps)"
-        )
     return steps
 
 
@@ -368,9 +366,17 @@ def auto_tune(surface, optimizer, start, steps, lrs=None, schedule=None, *, tol=
         raise ValueError(f"lrs has {len(lrs)} rates; allowed: at most {MAX_TUNE_RATES}")
     options = {k: v for k, v in options.items() if k != "lr"}  # lrs replaces it
     start = check_start(start)
-    steps = _check_budget(steps, len(lrs))
+    steps = _check_steps(steps)
     result = run_batch(
-        surf, optimizer, np.tile(start, (len(lrs), 1)), steps, lrs, schedule, tol=tol, **options
+        surf,
+        optimizer,
+        np.tile(start, (len(lrs), 1)),
+        steps,
+        lrs,
+        schedule,
+        tol=tol,
+        max_work=MAX_WORK,
+        **options,
     )
     bounded = math.isfinite(surf.f_min)
     gap = result.final_loss - (surf.f_min if bounded else 0.0)

@@ -303,6 +303,7 @@ def test_a_new_process_loads_the_batch_kernel_from_the_cache():
         ({"steps": 0}, "steps=0 is out of range"),
         ({"noise_std": -1.0}, "noise_std=-1.0 is out of range"),
         ({"optimizer": "nope"}, "unknown optimizer 'nope'"),
+        ({"max_work": 10}, "adam: 3 runs x 5 steps x 1 (the cost of one of its steps"),
     ],
 )
 def test_bad_inputs_raise_naming_the_parameter(kwargs, words):

@@ -1,5 +1,8 @@
 """Landscape computations: basin maps on surfaces whose basins are known, sweep regimes
-against the theory of gradient descent on a quadratic, auto-tuning, caps and errors."""
+against the theory of gradient descent on a quadratic, auto-tuning, caps and errors,
+threads."""
+
+import threading
 
 import numpy as np
 import pytest
@@ -173,7 +176,11 @@ def test_auto_tune_reports_when_every_rate_diverges():
     [
         (lambda: L.basin_map("himmelblau", "sgd", 10, size=L.MAX_GRID + 1), "size=301"),
         (lambda: L.basin_map("himmelblau", "sgd", L.MAX_STEPS + 1, size=10), "steps=5001"),
-        (lambda: L.basin_map("himmelblau", "sgd", 2000, size=300), "per call"),
+        (lambda: L.basin_map("himmelblau", "sgd", 2000, size=300), "at most 100,000,000 per call"),
+        (
+            lambda: L.basin_map("himmelblau", "lbfgs", 500, size=100),
+            "lbfgs: 10000 runs x 500 steps x 76.25 (the cost of one of its steps, from 305 rows",
+        ),
         (lambda: L.basin_map("himmelblau", "sgd", 10, size=10, box=((1, 0), (0, 1))), "box="),
         (lambda: L.basin_map("himmelblau", "sgd", 10, size=10, radius=0), "radius=0"),
         (
@@ -210,3 +217,24 @@ def test_caps_and_bad_inputs_raise_with_messages(call, words):
     with pytest.raises(ValueError) as error:
         call()
     assert words in str(error.value)
+
+
+def test_two_threads_computing_maps_at_once_get_identical_results():
+    expected = L.basin_map("himmelblau", "adam", 150, lr=0.05, size=120)
+    results, errors = [], []
+
+    def compute():
+        try:
+            results.append(L.basin_map("himmelblau", "adam", 150, lr=0.05, size=120))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=compute) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(results) == 2
+    for result in results:
+        np.testing.assert_array_equal(result.labels, expected.labels)
+        np.testing.assert_array_equal(result.steps_to_converge, expected.steps_to_converge)

@@ -75,6 +75,10 @@ def test_sweep_figure_shows_the_regimes(momentum_sweep, color_by):
     assert borders.type == "contour" and borders.contours.coloring == "none"
     np.testing.assert_allclose(heat.x, np.log10(momentum_sweep.lrs), rtol=1e-6)
     assert list(fig.layout.xaxis.tickvals) == [-2, -1, 0]
+    step = (x := np.log10(momentum_sweep.lrs))[1] - x[0]
+    np.testing.assert_allclose(
+        fig.layout.xaxis.range, [x[0] - step / 2, x[-1] + step / 2], rtol=1e-6
+    )
     present = {L.REGIMES[r] for r in np.unique(momentum_sweep.regime)}
     assert {a.text for a in fig.layout.annotations} == present
     assert {"converged", "diverged"} <= present
@@ -115,7 +119,7 @@ def test_curvature_arrows_follow_the_eigenvectors():
         tail = np.array([trace.x[4] - 1.0, trace.y[4] + 1.0])
         np.testing.assert_allclose(tail, -tip, atol=1e-12)
         assert list(trace.marker.size) == [0, 14, 0, 0, 14]
-    assert "100" in steep.name and "steepest" in steep.name
+    assert steep.name == "λmax = 100" and flat.name == "λmin = 1"
     assert label.text == ("minimum-like: κ = 100, 2/λmax = 0.02",)
 
 

@@ -25,7 +25,7 @@ LOSS_SCALE = "Viridis"
 TRANSPARENT = "rgba(0,0,0,0)"
 
 
-def _categorical(codes, names, palette, size, title, **heatmap):
+def _categorical(codes, names, palette, size, title, colorbar_x=None, **heatmap):
     """A heatmap of integer ``codes`` 0..C-1 in flat colours, named on its colour bar."""
     count = len(names)
     scale = []
@@ -42,12 +42,13 @@ def _categorical(codes, names, palette, size, title, **heatmap):
             "ticktext": list(names),
             "thickness": 12,
             "tickfont": {"size": size - 2},
+            **({} if colorbar_x is None else {"x": colorbar_x}),
         },
         **heatmap,
     )
 
 
-def _counts(values, size, title, scale):
+def _counts(values, size, title, scale, colorbar_x=None):
     """A heatmap of step counts, -1 (never) left transparent; int16 on the wire."""
     top = max(int(values.max()), 1)
     edge = 0.5 / (top + 1)  # the colour scale's share below 0, where -1 sits
@@ -58,7 +59,12 @@ def _counts(values, size, title, scale):
         zmin=-1,
         zmax=top,
         colorscale=colours,
-        colorbar={"title": {"text": title}, "thickness": 12, "tickfont": {"size": size - 2}},
+        colorbar={
+            "title": {"text": title},
+            "thickness": 12,
+            "tickfont": {"size": size - 2},
+            **({} if colorbar_x is None else {"x": colorbar_x}),
+        },
     )
 
 
@@ -79,12 +85,13 @@ def basin_codes(basin):
     return np.where(codes == L.DIVERGED, count + 1, codes)
 
 
-def basin_layer(basin, view, color_by="minimum", opacity=0.6):
-    """The basin map as one heatmap trace, to draw under the contour of the race.
+def basin_layer(basin, view, color_by="minimum", opacity=0.6, colorbar_x=None):
+    """The basin map as one heatmap trace, to lay over the race's contour fill (and under
+    its lines and paths), translucent.
 
     ``color_by`` "minimum": a flat colour per minimum reached (the view's palette), grey
     for not converged, dark for diverged; "steps": steps to converge (transparent where
-    none).
+    none). ``colorbar_x`` moves its colour bar (e.g. 1.15, beside the contour's).
     """
     size = font_size(view)
     common = dict(
@@ -97,13 +104,13 @@ def basin_layer(basin, view, color_by="minimum", opacity=0.6):
     )
     if color_by == "minimum":
         palette = colors(view, len(basin.minima)) + [NOT_CONVERGED_COLOR, DIVERGED_COLOR]
+        names = basin_names(basin)
         return _categorical(
-            basin_codes(basin), basin_names(basin), palette, size, "reaches", **common
+            basin_codes(basin), names, palette, size, "reaches", colorbar_x, **common
         )
     if color_by == "steps":
-        return go.Heatmap(
-            **common, **_counts(basin.steps_to_converge, size, "steps to converge", STEPS_SCALE)
-        )
+        steps = _counts(basin.steps_to_converge, size, "steps to converge", STEPS_SCALE, colorbar_x)
+        return go.Heatmap(**common, **steps)
     raise ValueError(f"color_by={color_by!r} is not allowed; allowed: 'minimum', 'steps'")
 
 
@@ -131,7 +138,7 @@ def basin_figure(surface, basin, view, color_by="minimum"):
 
 
 def _edges(centres):
-    """The axis range covering every cell of centres ``centres`` (evenly spaced)."""
+    """The axis range covering every cell around ``centres`` (evenly spaced)."""
     half = (centres[1] - centres[0]) / 2 if len(centres) > 1 else 0.5
     return [float(centres[0] - half), float(centres[-1] + half)]
 
@@ -172,9 +179,10 @@ def sweep_figure(sweep, view, color_by="loss"):
             **common,
         )
     elif color_by == "steps":
+        title = f"steps to {sweep.criterion} (grey: never)"
         trace = go.Heatmap(
             **common,
-            **_counts(sweep.converged_step, size, f"steps to {sweep.criterion}", STEPS_SCALE),
+            **_counts(sweep.converged_step, size, title, STEPS_SCALE),
             hovertemplate=hover + "steps=%{z}<extra></extra>",
         )
     elif color_by == "loss":
@@ -187,8 +195,20 @@ def sweep_figure(sweep, view, color_by="loss"):
         )
     traces = [trace, _regime_borders(sweep, x, y)]
     layout = {
-        "xaxis": {"title": {"text": "learning rate"}, **_decade_ticks(x)},
-        "yaxis": {"title": {"text": param}, "visible": sweep.param is not None},
+        "xaxis": {
+            "title": {"text": "learning rate"},
+            "range": _edges(x),
+            "showgrid": False,
+            "zeroline": False,
+            **_decade_ticks(x),
+        },
+        "yaxis": {
+            "title": {"text": param},
+            "range": _edges(y),
+            "showgrid": False,
+            "zeroline": False,
+            "visible": sweep.param is not None,
+        },
         "font": {"size": size},
         "height": (460 if sweep.param else 260) + 4 * (size - 13),
         "margin": {"l": 60, "r": 10, "t": 50, "b": 50},
@@ -210,6 +230,7 @@ def _loss_heat(sweep, size):
     loss = sweep.final_loss - sweep.f_min if bounded else sweep.final_loss
     z = np.log10(np.maximum(loss, 1e-16)) if bounded else loss
     title = "log10(f − f*) at the end" if bounded else "f at the end"
+    title += " (grey: diverged)"
     bar = {"title": {"text": title}, "thickness": 12, "tickfont": {"size": size - 2}}
     return dict(z=z.astype(np.float32), colorscale=LOSS_SCALE, colorbar=bar)
 
@@ -263,8 +284,8 @@ def curvature_traces(curv, box, view, scale=0.12):
     """Arrows along the Hessian's eigen-directions at ``curv.point``, and a label.
 
     Each direction is a double arrow of length ``scale`` times the smaller side of
-    ``box`` (the sign of an eigenvector means nothing); the steeper one is drawn in the
-    palette's first colour. The label gives the condition number and ``2 / lambda_max``.
+    ``box`` (the sign of an eigenvector means nothing); the direction of the largest
+    eigenvalue is drawn in the palette's first colour. The label gives the condition number and ``2 / lambda_max``.
     """
     size = font_size(view)
     (xmin, xmax), (ymin, ymax) = box
@@ -272,8 +293,8 @@ def curvature_traces(curv, box, view, scale=0.12):
     px, py = curv.point
     palette = colors(view, 2)
     traces = []
-    for i, (color, role) in enumerate(zip(palette, ("steepest", "flattest"), strict=True)):
-        column = 1 - i  # eigenvalues ascend: column 1 is the steepest
+    for i, (color, role) in enumerate(zip(palette, ("max", "min"), strict=True)):
+        column = 1 - i  # eigenvalues ascend: column 1 is the largest
         value = float(curv.eigenvalues[column])
         dx, dy = length * curv.eigenvectors[:, column]
         traces.append(
@@ -281,7 +302,7 @@ def curvature_traces(curv, box, view, scale=0.12):
                 x=[px, px + dx, None, px, px - dx],
                 y=[py, py + dy, None, py, py - dy],
                 mode="lines+markers",
-                name=f"λ = {value:.3g} ({role})",
+                name=f"λ{role} = {value:.3g}",
                 line={"color": color, "width": 3},
                 marker={
                     "symbol": "arrow",
