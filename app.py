@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from viz import figures as F
 from viz import scene as S
+from viz import tables as T
 from viz import ui
 
 st.set_page_config(page_title="Gradscape", page_icon="⛰️", layout="wide")
@@ -51,5 +51,5 @@ with charts:
 st.plotly_chart(result["metrics"], key="metrics")
 results.subheader("Results")
 results.dataframe(result["table"], hide_index=True)
-ui.downloads(result["trajectories"], result["labels"], F.trajectory_csv)
+ui.downloads(result["trajectories"], result["labels"], T.trajectory_csv)
 ui.export_panel(scene)

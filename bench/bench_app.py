@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from viz import figures as F  # noqa: E402
 from viz import scene as S  # noqa: E402
+from viz import tables as T  # noqa: E402
 from viz import ui  # noqa: E402
 
 RACERS = ("sgd", "momentum", "nesterov", "adam", "amsgrad", "adamw")
@@ -60,7 +61,7 @@ def stages(scene, grid, layers):
         F.metrics_figure(surface, runs, labels, scene["view"]),
         F.lr_preview_figure(ui.lr_values(scene), labels, scene["view"]),
     ]
-    F.results_table(surface, runs, labels, scene["view"]["tolerance"])
+    T.results_table(surface, runs, labels, scene["view"]["tolerance"])
     lap("figures")
     sizes = [len(pio.to_json(fig.to_dict(), validate=False)) for fig in figures]
     lap("serialize")

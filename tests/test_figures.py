@@ -8,6 +8,7 @@ import pytest
 
 from viz import figures as F
 from viz import scene as S
+from viz import tables as T
 
 
 def build(steps=200, racers=("sgd", "adam"), lr=0.01):
@@ -121,9 +122,9 @@ def test_panels_table_and_csv():
     scene, surface, runs, labels, _ = build(steps=80)
     metrics = F.metrics_figure(surface, runs, labels, scene["view"])
     assert len(traces(metrics)) == 4 * len(runs)
-    table = F.results_table(surface, runs, labels, 1e-3)
+    table = T.results_table(surface, runs, labels, 1e-3)
     assert list(table["racer"]) == labels
-    csv = F.trajectory_csv(runs[0]).splitlines()
+    csv = T.trajectory_csv(runs[0]).splitlines()
     assert csv[0] == "step,x,y,f,gx,gy,lr"
     assert len(csv) == 82
     three_d = F.surface3d_figure(
@@ -162,7 +163,7 @@ def test_surface_without_minimum_gets_its_loss_and_the_distance_to_the_saddle():
     titles = [a["text"] for a in layout["annotations"]]
     assert titles[:2] == ["f (unbounded below)", "distance to nearest saddle"]
     assert layout["yaxis"]["type"] == "linear"
-    table = F.results_table(surface, runs, labels, 1e-3)
+    table = T.results_table(surface, runs, labels, 1e-3)
     expected = np.hypot(runs[0].xy[-1, 0], runs[0].xy[-1, 1])  # the saddle is at the origin
     assert table["distance to nearest saddle"][0] == pytest.approx(expected)
     assert table["f − f*"].isna().all()

@@ -12,7 +12,7 @@ the app. OUT's extension picks the format: ``.png``, ``.svg`` and ``.pdf`` draw 
 browser for all. Errors are one line on stderr, exit status 2.
 
 The drawing is ``viz.render``. This module imports it only after Chromium has started, so
-the engine loads (Numba's cached kernels, pandas) while the browser starts.
+the engine loads (Numba's cached kernels) while the browser starts.
 """
 
 import argparse

@@ -19,6 +19,7 @@ from optimizers import schedules
 from . import figures as F
 from . import presets
 from . import scene as S
+from . import tables as T
 
 
 def _init(key, value):
@@ -376,7 +377,7 @@ def race(scene_key):
         "surface3d": view["surface3d"]
         and F.surface3d_figure(surface, grid, trajectories, labels, view, box, layers),
         "metrics": F.metrics_figure(surface, trajectories, labels, view),
-        "table": F.results_table(surface, trajectories, labels, view["tolerance"]),
+        "table": T.results_table(surface, trajectories, labels, view["tolerance"]),
         "lr": F.lr_preview_figure(lr_values(scene), labels, view),
     }
 
