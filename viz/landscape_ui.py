@@ -188,7 +188,7 @@ def sweep_panel(scene):
         st.plotly_chart(
             LV.sweep_figure(scene, result),
             key="sweep_chart",
-            on_select=_load_cell,
+            on_select=lambda: load_cell(st.session_state.sweep_chart.selection.points),
             selection_mode="points",
         )
         st.caption(
@@ -197,8 +197,9 @@ def sweep_panel(scene):
         )
 
 
-def _load_cell():
-    points = [p for p in st.session_state.sweep_chart.selection.points if "x" in p]
+def load_cell(points):
+    """Load the sweep cell of the first clicked point (a plotly selection) into the racer."""
+    points = [p for p in points if "x" in p]
     scene = st.session_state.scene
     result = LV.stored_sweep(scene)
     if not points or result is None:
