@@ -235,3 +235,9 @@ def test_a_racer_whose_runs_all_diverge_is_reported_and_keeps_its_lr():
         "note": "every rate diverged: lr kept",
     }
     assert math.isnan(rows[0]["final gap"])
+
+
+def test_a_link_keeps_lookaheads_inner_optimizer():
+    at = start({"steps": "50", "o1": "lookahead,inner:adam,lr:0.01"})
+    assert not at.exception and not at.warning
+    assert at.query_params["o1"].startswith("lookahead,inner:adam,lr:0.01,betas:")

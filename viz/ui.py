@@ -288,7 +288,9 @@ def _racer(index, previous):
         inner = "sgd"
         if name == "lookahead":
             inner = st.selectbox(
-                "Inner optimizer", S.inner_choices(), key=_init(f"o{index}.inner", "sgd")
+                "Inner optimizer",
+                S.inner_choices(),
+                key=_init(f"o{index}.inner", previous.get("inner", "sgd")),
             )
             racer["inner"] = inner
         spec = optimizers.spec(name, inner)
