@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from viz import landscape_ui as LU
 from viz import scene as S
 from viz import tables as T
 from viz import ui
@@ -15,6 +16,8 @@ def current_scene():
         params = {key: st.query_params.get_all(key) for key in st.query_params}
         st.session_state.scene, st.session_state.url_warnings = S.from_query(params)
     raw, lr_slot = ui.read_scene(st.session_state.scene)
+    with st.sidebar:
+        raw["landscape"] = LU.controls(st.session_state.scene, raw["optimizers"])
     scene, warnings = S.validate(raw)
     st.session_state.scene = scene
     query = S.to_query(scene)
@@ -33,6 +36,7 @@ with header:
     ui.show_warnings(warnings)
     ui.surface_header(S.surface_of(scene))
     ui.share_link(S.to_query(scene))
+    LU.prepare_basin(scene)
 result = ui.race(S.scene_key(scene))
 with lr_slot:
     st.plotly_chart(result["lr"], key="lr_preview", config={"displayModeBar": False})
@@ -44,10 +48,14 @@ with charts:
     left, right = st.columns([3, 2])
     with left:
         ui.race_chart(result["race"], scene)
+        LU.basin_caption(scene)
+        LU.curvature_caption(scene, result["trajectories"])
     # beside the race: the 3D view when it is on, else the results
     results = st.container() if result["surface3d"] else right
     if result["surface3d"]:
         right.plotly_chart(result["surface3d"], key="surface3d")
+LU.sweep_panel(scene)
+LU.tune_panel(scene)
 st.plotly_chart(result["metrics"], key="metrics")
 results.subheader("Results")
 results.dataframe(result["table"], hide_index=True)

@@ -107,3 +107,40 @@ def test_lesson_menu_and_png_export(browser, app_url, artifacts):
     png = info.value.path().read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
     page.screenshot(path=str(artifacts / "lesson-export.png"), full_page=True)
+
+
+def test_basin_map_renders_under_the_paths_and_a_click_on_it_moves_the_start(
+    browser, app_url, artifacts
+):
+    page = open_app(browser, app_url, "?surface=himmelblau&steps=200&map=basin&mapn=60")
+    drawn = page.evaluate(
+        """() => {
+            const div = [...document.querySelectorAll('.js-plotly-plot')]
+                .find(d => d.layout && d.layout.images && d.layout.images.length);
+            const names = div.data.map(t => t.name);
+            const r = div.querySelector('.nsewdrag').getBoundingClientRect();
+            return {
+                names: names,
+                heatmaps: div.querySelectorAll('.heatmaplayer image, .hm image').length,
+                bars: div.querySelectorAll('.colorbar').length,
+                area: [r.x, r.y, r.width, r.height],
+            };
+        }"""
+    )
+    names = drawn["names"]
+    assert names.index("basins") < names.index("start here") < names.index("heads")
+    assert drawn["heatmaps"] >= 1 and drawn["bars"] == 2  # the contour's and the basins'
+    x, y, width, height = drawn["area"]
+    page.mouse.click(x + 0.8 * width, y + 0.2 * height)
+    page.wait_for_function("() => location.search.includes('start=')", timeout=60_000)
+    page.wait_for_function(
+        "() => !new URLSearchParams(location.search).get('start').startsWith('-0.3')",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(1500)
+    start = [float(v) for v in _query_of(page.url)["start"].split(",")]
+    (xmin, xmax), (ymin, ymax) = S.view_box(S.surface_of(S.validate({"surface": "himmelblau"})[0]))
+    assert start[0] == pytest.approx(xmin + 0.8 * (xmax - xmin), abs=0.3)
+    assert start[1] == pytest.approx(ymax - 0.2 * (ymax - ymin), abs=0.3)
+    assert "map=basin" in page.url
+    page.screenshot(path=str(artifacts / "basin-click.png"), full_page=True)

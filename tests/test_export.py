@@ -475,3 +475,78 @@ def test_list_prints_every_preset_name_first(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == presets.names()
     assert all(presets.describe(n) in line for n, line in zip(presets.names(), lines, strict=True))
+
+
+# ---------------------------------------------------------------- landscape views
+
+
+def himmelblau_scene(**landscape):
+    scene = {
+        "surface": {"name": "himmelblau"},
+        "optimizers": [{"name": "sgd", "hyper": {"lr": 0.01, "momentum": 0.5}}],
+        "steps": 100,
+        "view": {"grid": 60},
+        "landscape": landscape,
+    }
+    scene, warnings = S.validate(scene)
+    assert warnings == []
+    return scene
+
+
+def test_the_race_of_a_scene_with_a_basin_map_has_the_layer_and_the_arrows():
+    race = R.race_of(himmelblau_scene(overlay="basin", grid=40, curvature=True))
+    names = [t.get("name") for t in race.figure.plain["data"]]
+    assert names[1] == "basins" and names[2] == "start here"
+    assert sum(t.get("marker", {}).get("symbol") == "arrow" for t in race.figure.plain["data"]) == 4
+    assert race.figure.plain["frames"][0]["traces"] == [len(names) - 1]  # the heads, still
+
+
+@pytest.mark.parametrize(
+    ("changes", "fmt", "message"),
+    [
+        ({"view": "sweep"}, "gif", "view sweep is a still; allowed formats: png, svg, pdf"),
+        ({"view": "basins"}, "png", "view 'basins' is unknown; allowed: race, sweep"),
+    ],
+)
+def test_bad_view_options_name_the_allowed_values(changes, fmt, message):
+    with pytest.raises(ValueError, match=message):
+        R.check_options(R.Options(**{**SMALL.__dict__, **changes}), fmt, steps=40)
+
+
+@chromium
+def test_png_of_a_basin_map_scene_shows_the_basins_under_the_path(session):
+    plain = pixels(render(session, himmelblau_scene(), "png"))
+    basins = pixels(render(session, himmelblau_scene(overlay="basin", grid=40), "png"))
+    assert basins.shape == plain.shape
+    # the four basins tint the plot (about half the picture): many pixels change
+    changed = np.abs(basins.astype(int) - plain.astype(int)).sum(axis=2) > 60
+    assert changed.mean() > 0.2
+    assert share_of_colour(basins, "#0072B2", tolerance=120) > share_of_colour(
+        plain, "#0072B2", tolerance=120
+    )
+
+
+@chromium
+def test_sweep_view_renders_the_heatmap_as_png_and_svg(session):
+    scene = himmelblau_scene(sweep="momentum")
+    image = pixels(render(session, scene, "png", view="sweep", width=640, height=480))
+    assert image.shape == (480, 640, 3)
+    assert share_of_colour(image, "#440154", tolerance=60) > 0.05  # Viridis' low end: f ≈ f*
+    svg = render(session, scene, "svg", view="sweep").decode()
+    assert "converged" in svg and "momentum" in svg and "diverged" in svg
+    lr_alone = render(session, himmelblau_scene(), "svg", view="sweep").decode()
+    assert "learning rate" in lr_alone and "momentum</text>" not in lr_alone
+
+
+@chromium
+def test_command_line_refuses_a_bad_view_and_an_animated_sweep(tmp_path, capsys):
+    link = "?surface=himmelblau&o1=sgd,lr:0.01&steps=50&sweep=momentum"
+    with pytest.raises(SystemExit) as exited:
+        E.main([link, "-o", str(tmp_path / "x.png"), "--view", "maps"])
+    assert exited.value.code == 2
+    assert E.main([link, "-o", str(tmp_path / "x.gif"), "--view", "sweep"]) == 2
+    assert E.main([link, "-o", str(tmp_path / "x.png"), "--view", "sweep"]) == 0
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert len(errors) == 2 and "invalid choice: 'maps'" in errors[0]
+    assert errors[1] == "error: view sweep is a still; allowed formats: png, svg, pdf"
+    assert (tmp_path / "x.png").read_bytes().startswith(b"\x89PNG")

@@ -1,13 +1,16 @@
 """The export command: any scene to PNG, SVG, PDF, GIF or MP4, the same bytes every time.
 
     python -m viz.export SCENE -o OUT [--width W --height H --scale S --frame K
-                                       --frames N --fps F --theme light|dark]
+                                       --frames N --fps F --theme light|dark
+                                       --view race|sweep]
     python -m viz.export --list
     python -m viz.export --all-presets -o DIR
 
 SCENE is a preset name (see ``--list``), a scene JSON file, or a share link copied from
 the app. OUT's extension picks the format: ``.png``, ``.svg`` and ``.pdf`` draw one frame
-(the last, or step K); ``.gif`` and ``.mp4`` animate the race with a step counter.
+(the last, or step K); ``.gif`` and ``.mp4`` animate the race with a step counter. The
+race shows the scene's basin map and curvature arrows when it has them; ``--view sweep``
+draws the scene's sweep heatmap instead (stills only).
 ``--all-presets`` writes every preset as PNG and the classic three as GIFs, with one
 browser for all. Errors are one line on stderr, exit status 2.
 
@@ -167,6 +170,7 @@ def _parser():
     parser.add_argument("--frames", type=_number(int), help="animation frames (default 100)")
     parser.add_argument("--fps", type=_number(int), help="animation frames/second (15)")
     parser.add_argument("--theme", choices=("light", "dark"), help="default light")
+    parser.add_argument("--view", choices=("race", "sweep"), help="default race")
     return parser
 
 

@@ -312,15 +312,19 @@ def click_targets(surface, box, count=CLICK_GRID):
     }
 
 
-def race_figure(surface, box, grid, trajectories, labels, view, badge=(), layers=None):
+def race_figure(
+    surface, box, grid, trajectories, labels, view, badge=(), layers=None, under=(), over=()
+):
     """Contour with every full path (static), markers, and the animated heads.
 
     ``layers`` is ``surface_layers(surface, grid, view, box)`` when the caller has it cached.
+    ``under`` are trace dicts drawn over the contour but under the click targets and paths
+    (a basin map); ``over`` are drawn over the paths and markers, under the heads.
     """
     size = font_size(view)
     palette = colors(view, len(trajectories))
     layers = layers or surface_layers(surface, grid, view, box)
-    traces = [layers["colorbar"], layers["targets"]]
+    traces = [layers["colorbar"], *under, layers["targets"]]
     for traj, label, color in zip(trajectories, labels, palette, strict=True):
         path = visible_path(traj.xy, box)
         traces.append(
@@ -336,6 +340,7 @@ def race_figure(surface, box, grid, trajectories, labels, view, badge=(), layers
             }
         )
     traces += _point_markers(surface, trajectories, box, palette, size)
+    traces += over
     frames = racer_frames(trajectories, box, len(traces))
     traces.append(_racer_trace(frames, palette, len(trajectories)))
     layout = {**_race_layout(box, size, badge), **_play_controls(frames, size)}

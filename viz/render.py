@@ -24,6 +24,7 @@ import plotly.io as pio
 
 from . import encode, presets
 from . import figures as F
+from . import landscape_view as LV
 from . import scene as S
 from .browser import Browser
 
@@ -39,6 +40,7 @@ SIZE_RANGE = (100, 4000)  # CSS pixels, each side
 SCALE_RANGE = (0.25, 8.0)
 FPS_RANGE = (1, 60)
 FRAMES_RANGE = (2, 300)  # 20 s at 15 frames a second
+VIEWS = ("race", "sweep")  # what a picture shows: the race, or the scene's sweep heatmap
 _RACER_KEY = re.compile(r"o[1-9][0-9]?")  # o1, o2, ...: a racer in a share link
 
 
@@ -47,7 +49,9 @@ class Options:
     """How to draw: size in CSS pixels, pixel density, theme; and what to show.
 
     ``frame`` is the step a still shows (None: the last); ``frames`` and ``fps`` set an
-    animation's length and pace (fewer frames if the race has fewer steps).
+    animation's length and pace (fewer frames if the race has fewer steps). ``view``
+    "sweep" draws the scene's sweep heatmap instead of the race (stills only; a scene
+    whose sweep is "off" sweeps lr alone).
     """
 
     width: int = 800
@@ -57,6 +61,7 @@ class Options:
     frame: int | None = None
     frames: int = 100
     fps: int = 15
+    view: str = "race"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,14 +122,18 @@ def _scene_from_link(link):
 
 
 def race_of(scene):
-    """The race of a validated ``scene``, built as the app builds it."""
+    """The race of a validated ``scene``, built as the app builds it (with its basin map
+    and curvature arrows when the scene has them; ValueError if the map is over the caps)."""
     surface = S.surface_of(scene)
     box = S.view_box(surface)
     trajectories = S.run_scene(scene)
     labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
     grid = F.surface_grid(surface, box, scene["view"]["grid"])
+    basin = LV.basin(scene) if scene["landscape"]["overlay"] == "basin" else None
+    under, over = LV.overlay(scene, trajectories, basin)
+    view = scene["view"]
     figure = F.race_figure(
-        surface, box, grid, trajectories, labels, scene["view"], S.active_options(scene)
+        surface, box, grid, trajectories, labels, view, S.active_options(scene), None, under, over
     )
     return Race(figure, trajectories, box, scene["steps"])
 
@@ -177,13 +186,23 @@ def heads_updates(race, steps):
     ]
 
 
+def sweep_still(scene, options):
+    """The scene's sweep heatmap as a figure dict, sized and themed for export."""
+    figure = LV.sweep_figure(scene, LV.sweep(scene)).to_dict()
+    return _themed(figure, options)
+
+
 def _picture(race, options):
     """The race figure as a dict without play controls, sized and themed for export."""
     figure = race.figure.to_dict()
     del figure["frames"]
-    layout = figure["layout"]
     for key in ("updatemenus", "sliders", "uirevision"):
-        layout.pop(key, None)
+        figure["layout"].pop(key, None)
+    return _themed(figure, options)
+
+
+def _themed(figure, options):
+    layout = figure["layout"]
     template, themed = THEMES[options.theme]
     layout.update(
         width=options.width,
@@ -235,6 +254,10 @@ def check_options(options, fmt, steps=S.MAX_STEPS):
         raise ValueError(f"theme {S.show(options.theme)} is unknown; allowed: light, dark")
     _check_range("fps", options.fps, FPS_RANGE, whole=True)
     _check_range("frames", options.frames, FRAMES_RANGE, whole=True)
+    if options.view not in VIEWS:
+        raise ValueError(f"view {S.show(options.view)} is unknown; allowed: {', '.join(VIEWS)}")
+    if options.view == "sweep" and fmt in ANIMATIONS:
+        raise ValueError(f"view sweep is a still; allowed formats: {', '.join(STILLS)}")
     if options.frame is not None:
         if fmt in ANIMATIONS:
             raise ValueError("frame (one step as a picture) applies to png, svg and pdf only")
@@ -263,6 +286,10 @@ def render(scene, fmt, options=Options(), *, browser=None, progress=None):
     if browser is None:
         with Browser() as browser:  # starts while the race is computed
             return render(scene, fmt, options, browser=browser, progress=progress)
+    if options.view == "sweep":
+        figure = sweep_still(scene, options)
+        data = browser.still(figure, fmt, options.width, options.height, options.scale)
+        return encode.reproducible(data, fmt)
     race = race_of(scene)
     if fmt in STILLS:
         step = race.steps if options.frame is None else options.frame

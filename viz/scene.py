@@ -11,7 +11,16 @@ A scene is a dict::
         "options": {"noise_std": 0.0, "seed": 0, "clip_norm": None, "clip_value": None},
         "view": {"large_font": False, "palette": "okabe-ito", "tolerance": 0.001, "grid": 200,
                  "surface3d": False},
+        "landscape": {"overlay": "basin", "color": "minimum", "grid": 100, "racer": 0,
+                      "curvature": True, "sweep": "momentum", "sweep_color": "loss"},
     }
+
+``landscape`` holds the batch views of one racer (``racer``: its index): the basin map
+drawn under the contour (``overlay`` "none" or "basin", coloured by the ``color``
+"minimum" reached or the "steps" to converge, over a ``grid`` x ``grid`` grid of starts),
+the Hessian's eigen-directions (``curvature``), and the sweep below the race (``sweep``:
+"off", "lr" alone, or lr x a float hyperparameter such as "momentum" or "betas[0]",
+coloured by ``sweep_color`` "loss", "steps" or "regime").
 
 A Lookahead racer also carries ``"inner"`` (its inner optimizer). ``validate`` turns any
 input (URL, preset file, hand-written JSON) into a runnable scene plus warnings, and never
@@ -26,7 +35,7 @@ import re
 
 import optimizers
 import surfaces
-from optimizers import schedules
+from optimizers import landscape, schedules
 
 CUSTOM = "expression"  # the surface name of a typed formula
 MAX_OPTIMIZERS = 6
@@ -43,6 +52,19 @@ _DEFAULT_VIEW = {
     "grid": 200,
     "surface3d": False,  # off by default: a WebGL chart delays the page's first picture
 }
+_DEFAULT_LANDSCAPE = {
+    "overlay": "none",
+    "color": "minimum",
+    "grid": 100,
+    "racer": 0,
+    "curvature": False,
+    "sweep": "off",
+    "sweep_color": "loss",
+}
+OVERLAYS = ("none", "basin")
+BASIN_COLORS = ("minimum", "steps")
+SWEEP_COLORS = ("loss", "steps", "regime")
+MAP_GRID_RANGE = (20, landscape.MAX_GRID)
 _DEFAULT_OPTIONS = {"noise_std": 0.0, "seed": 0, "clip_norm": None, "clip_value": None}
 
 
@@ -91,6 +113,7 @@ def default_scene():
         "steps": 500,
         "options": dict(_DEFAULT_OPTIONS),
         "view": dict(_DEFAULT_VIEW),
+        "landscape": dict(_DEFAULT_LANDSCAPE),
     }
 
 
@@ -117,6 +140,7 @@ def validate(raw):
     racers = raw.get("optimizers", base["optimizers"])
     scene["optimizers"] = _racers(racers, base["optimizers"], warnings)
     _check_runnable(scene, warnings)
+    scene["landscape"] = _landscape(raw.get("landscape"), scene["optimizers"], warnings)
     return scene, warnings
 
 
@@ -299,6 +323,57 @@ def _view(raw, warnings):
     return out
 
 
+def sweep_params(racer):
+    """What the sweep can vary besides lr for ``racer``: its float hyperparameters, one
+    element at a time for pairs ("betas[0]")."""
+    spec = optimizers.spec(racer["name"], racer.get("inner", "sgd"))
+    out = []
+    for hyper in spec.controls():
+        if hyper.kind != "float" or hyper.name == "lr":
+            continue
+        out += [f"{hyper.name}[{i}]" for i in range(hyper.size)] if hyper.size > 1 else [hyper.name]
+    return out
+
+
+def _landscape(raw, racers, warnings):
+    raw = raw if isinstance(raw, dict) else {}
+    out = dict(_DEFAULT_LANDSCAPE)
+    low, high = MAP_GRID_RANGE
+
+    def whole(v, first, last):
+        return _is_number(v) and v == int(v) and first <= v <= last
+
+    allowed = {
+        "overlay": (lambda v: v in OVERLAYS, ", ".join(OVERLAYS)),
+        "color": (lambda v: v in BASIN_COLORS, ", ".join(BASIN_COLORS)),
+        "grid": (lambda v: whole(v, low, high), f"a whole number from {low} to {high}"),
+        "racer": (lambda v: whole(v, 0, len(racers) - 1), f"0 to {len(racers) - 1}"),
+        "curvature": (lambda v: isinstance(v, bool) or v in (0, 1), "0, 1"),
+        "sweep": None,  # depends on the racer: checked below
+        "sweep_color": (lambda v: v in SWEEP_COLORS, ", ".join(SWEEP_COLORS)),
+    }
+    for key, value in raw.items():
+        if key not in allowed:
+            warnings.append(f"unknown landscape setting {show(key)} ignored")
+            continue
+        check = allowed[key] or (lambda v: True, "")
+        if not check[0](value):
+            warnings.append(
+                f"landscape setting {key}={show(value)} ignored (allowed: {check[1]}); "
+                f"using {out[key]}"
+            )
+            continue
+        out[key] = {"grid": int, "racer": int, "curvature": bool}.get(key, _plain)(value)
+    choices = ("off", "lr", *sweep_params(racers[out["racer"]]))
+    if out["sweep"] not in choices:
+        warnings.append(
+            f"landscape setting sweep={show(out['sweep'])} ignored (allowed for racer "
+            f"{out['racer']}: {', '.join(choices)}); using off"
+        )
+        out["sweep"] = "off"
+    return out
+
+
 def _racers(raw, fallback, warnings):
     if not isinstance(raw, list) or not raw:
         warnings.append("no valid optimizer list; using the default racers")
@@ -474,6 +549,9 @@ _OPTION_KEYS = {"noise": "noise_std", "seed": "seed", "clip_norm": "clip_norm"}
 _OPTION_KEYS["clip_value"] = "clip_value"
 _VIEW_KEYS = {"big": "large_font", "palette": "palette", "tol": "tolerance", "grid": "grid"}
 _VIEW_KEYS["3d"] = "surface3d"
+# the landscape views; written only when they differ from the defaults (short links)
+_LANDSCAPE_KEYS = {"map": "overlay", "mapby": "color", "mapn": "grid", "mapr": "racer"}
+_LANDSCAPE_KEYS.update(curv="curvature", sweep="sweep", sweepby="sweep_color")
 _RACER_KEY = re.compile(r"o([1-9][0-9]?)")
 
 
@@ -495,6 +573,9 @@ def to_query(scene):
             query[key] = _text(scene["options"][name])
     for key, name in _VIEW_KEYS.items():
         query[key] = _text(scene["view"][name])
+    for key, name in _LANDSCAPE_KEYS.items():
+        if scene["landscape"][name] != _DEFAULT_LANDSCAPE[name]:
+            query[key] = _text(scene["landscape"][name])
     return query
 
 
@@ -508,7 +589,7 @@ def from_query(params):
             ignored.append(key)
             continue
         flat[str(key)] = value
-    raw = {"options": {}, "view": {}}
+    raw = {"options": {}, "view": {}, "landscape": {}}
     racers, formula = {}, {}
     for key, value in flat.items():
         match = _RACER_KEY.fullmatch(key)
@@ -529,6 +610,8 @@ def from_query(params):
             raw["options"][_OPTION_KEYS[key]] = _parse_value(value)
         elif key in _VIEW_KEYS:
             raw["view"][_VIEW_KEYS[key]] = _parse_value(value)
+        elif key in _LANDSCAPE_KEYS:
+            raw["landscape"][_LANDSCAPE_KEYS[key]] = _parse_value(value)
         else:
             ignored.append(key)
     if ignored:

@@ -17,6 +17,7 @@ import surfaces
 from optimizers import schedules
 
 from . import figures as F
+from . import landscape_view as LV
 from . import presets
 from . import scene as S
 from . import tables as T
@@ -288,7 +289,9 @@ def _racer(index, previous):
         inner = "sgd"
         if name == "lookahead":
             inner = st.selectbox(
-                "Inner optimizer", S.inner_choices(), key=_init(f"o{index}.inner", "sgd")
+                "Inner optimizer",
+                S.inner_choices(),
+                key=_init(f"o{index}.inner", previous.get("inner", "sgd")),
             )
             racer["inner"] = inner
         spec = optimizers.spec(name, inner)
@@ -370,10 +373,13 @@ def race(scene_key):
     surface_key = S.json.dumps(scene["surface"], sort_keys=True)
     grid, layers = surface_layers(surface_key, view["grid"], view["large_font"])
     badge = S.active_options(scene)
+    under, over = LV.overlay(scene, trajectories, LV.stored_basin(scene))
     return {
         "trajectories": trajectories,
         "labels": labels,
-        "race": F.race_figure(surface, box, grid, trajectories, labels, view, badge, layers),
+        "race": F.race_figure(
+            surface, box, grid, trajectories, labels, view, badge, layers, under, over
+        ),
         "surface3d": view["surface3d"]
         and F.surface3d_figure(surface, grid, trajectories, labels, view, box, layers),
         "metrics": F.metrics_figure(surface, trajectories, labels, view),
