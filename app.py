@@ -57,7 +57,8 @@ with charts:
 LU.sweep_panel(scene)
 LU.tune_panel(scene)
 st.plotly_chart(result["metrics"], key="metrics")
-results.subheader("Results")
-results.dataframe(result["table"], hide_index=True)
+with results:
+    st.subheader("Results")
+    ui.results_table(result["table"])
 ui.downloads(result["trajectories"], result["labels"], T.trajectory_csv)
 ui.export_panel(scene)

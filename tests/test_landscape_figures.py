@@ -28,9 +28,10 @@ def test_basin_layer_is_one_categorical_heatmap(himmelblau):
     assert list(layer.colorbar.ticktext)[-2:] == ["not converged", "diverged"]
     assert len(layer.colorbar.ticktext) == 6  # four minima
     assert (layer.zmin, layer.zmax) == (-0.5, 5.5)
-    # each category has one flat colour: palette colours for minima, then greys
+    # each category has one flat colour: light tints for minima, then greys
     colours = [stop[1] for stop in layer.colorscale][::2]
-    assert colours == F.colors(VIEW, 4) + [LF.NOT_CONVERGED_COLOR, LF.DIVERGED_COLOR]
+    assert colours == [*LF.BASIN_PALETTE[:4], LF.NOT_CONVERGED_COLOR, LF.DIVERGED_COLOR]
+    assert not set(colours) & set(F.colors(VIEW, 6))  # none is a racer's colour
     assert LF.basin_codes(himmelblau)[0, 0] == 2  # (-5, -5) reaches minimum 2
     assert 0.0 < layer.opacity < 1.0
 
@@ -107,6 +108,14 @@ def test_a_sweep_over_lr_alone_has_one_row():
     assert fig.data[0].z.shape == (1, 10) and fig.layout.yaxis.visible is False
 
 
+def test_sweep_marks_the_current_settings(momentum_sweep):
+    fig = LF.sweep_figure(momentum_sweep, VIEW, current=(0.01, 0.5))
+    dot = fig.data[-1]
+    assert dot.name == "current settings" and (dot.x, dot.y) == ((-2.0,), (0.5,))
+    assert fig.layout.showlegend is False
+    assert [t.name for t in LF.sweep_figure(momentum_sweep, VIEW).data] == ["sweep", "regime borders"]
+
+
 def test_curvature_arrows_follow_the_eigenvectors():
     surf = surfaces.get("quadratic", condition=100, angle=30)
     curv = curvature(surf, 1.0, -1.0)
@@ -120,7 +129,9 @@ def test_curvature_arrows_follow_the_eigenvectors():
         np.testing.assert_allclose(tail, -tip, atol=1e-12)
         assert list(trace.marker.size) == [0, 14, 0, 0, 14]
     assert steep.name == "λmax = 100" and flat.name == "λmin = 1"
-    assert label.text == ("minimum-like: κ = 100, 2/λmax = 0.02",)
+    assert label.text == ("κ = 100, 2/λmax = 0.02",)
+    # past the arrows' reach, on the roomier side: above (1, -1), and to its left
+    assert label.y == (-1.0 + 1.15 * length,) and label.textposition == "top left"
 
 
 def test_curvature_text_at_a_saddle():

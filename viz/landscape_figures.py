@@ -10,13 +10,17 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import get_colorscale
+from plotly.colors import get_colorscale, qualitative
 
 from optimizers import landscape as L
 
-from .figures import _markers, colors, font_size
+from .figures import _markers, font_size
 
+# Light tints for the basins, unlike the racers' saturated colours: a basin's colour must
+# not read as "the basin of the racer drawn in that colour". (Pastel1's last is a grey.)
+BASIN_PALETTE = tuple(qualitative.Pastel1[:8])
 DIVERGED_COLOR = "#3d3d3d"
+ARROW_COLORS = ("black", "#808080")  # curvature arrows: largest, smallest eigenvalue
 NOT_CONVERGED_COLOR = "#d0d0d0"
 # Okabe & Ito colours, in the order of optimizers.landscape.REGIMES.
 REGIME_COLORS = ("#56B4E9", "#009E73", "#E69F00", "#D55E00")
@@ -89,7 +93,7 @@ def basin_layer(basin, view, color_by="minimum", opacity=0.6, colorbar_x=None):
     """The basin map as one heatmap trace, to lay over the race's contour fill (and under
     its lines and paths), translucent.
 
-    ``color_by`` "minimum": a flat colour per minimum reached (the view's palette), grey
+    ``color_by`` "minimum": a flat colour per minimum reached (``basin_colors``), grey
     for not converged, dark for diverged; "steps": steps to converge (transparent where
     none). ``colorbar_x`` moves its colour bar (e.g. 1.15, beside the contour's).
     """
@@ -103,7 +107,7 @@ def basin_layer(basin, view, color_by="minimum", opacity=0.6, colorbar_x=None):
         hovertemplate="start (%{x:.3f}, %{y:.3f})<extra></extra>",
     )
     if color_by == "minimum":
-        palette = colors(view, len(basin.minima)) + [NOT_CONVERGED_COLOR, DIVERGED_COLOR]
+        palette = basin_colors(len(basin.minima)) + [NOT_CONVERGED_COLOR, DIVERGED_COLOR]
         names = basin_names(basin)
         return _categorical(
             basin_codes(basin), names, palette, size, "reaches", colorbar_x, **common
@@ -112,6 +116,11 @@ def basin_layer(basin, view, color_by="minimum", opacity=0.6, colorbar_x=None):
         steps = _counts(basin.steps_to_converge, size, "steps to converge", STEPS_SCALE, colorbar_x)
         return go.Heatmap(**common, **steps)
     raise ValueError(f"color_by={color_by!r} is not allowed; allowed: 'minimum', 'steps'")
+
+
+def basin_colors(count):
+    """``count`` basin colours, cycling through BASIN_PALETTE."""
+    return [BASIN_PALETTE[i % len(BASIN_PALETTE)] for i in range(count)]
 
 
 def basin_figure(surface, basin, view, color_by="minimum"):
@@ -146,12 +155,13 @@ def _edges(centres):
 # ---------------------------------------------------------------- sweep
 
 
-def sweep_figure(sweep, view, color_by="loss"):
+def sweep_figure(sweep, view, color_by="loss", current=None):
     """The sweep as a heatmap over log10(lr) x the swept value, regimes outlined and named.
 
     ``color_by``: "loss" (log10 of the final f - f*; blank where diverged), "steps"
     (steps to tolerance; blank where never) or "regime" (a flat colour per regime).
     Thin lines separate the regimes in every mode, and each regime present is named.
+    ``current``, ``(lr, value)`` (value None for a sweep over lr alone), is marked.
     """
     size = font_size(view)
     x = np.log10(sweep.lrs).astype(np.float32)
@@ -194,6 +204,9 @@ def sweep_figure(sweep, view, color_by="loss"):
             f"color_by={color_by!r} is not allowed; allowed: 'loss', 'steps', 'regime'"
         )
     traces = [trace, _regime_borders(sweep, x, y)]
+    if current is not None:
+        lr, value = current
+        traces.append(_current_marker(math.log10(lr), value if sweep.param else 0.0, size))
     layout = {
         "xaxis": {
             "title": {"text": "learning rate"},
@@ -218,10 +231,25 @@ def sweep_figure(sweep, view, color_by="loss"):
             "font": {"size": size},
         },
         "annotations": _regime_names(sweep, x, y, size),
+        "showlegend": False,  # the regimes are named in the plot, the colours on the bar
         "plot_bgcolor": NOT_CONVERGED_COLOR,
         "clickmode": "event",
     }
     return go.Figure(data=traces, layout=layout)
+
+
+def _current_marker(x, y, size):
+    """A white dot ringed in black (seen on dark and light cells) at the racer's current
+    settings, which need not be a grid point."""
+    return go.Scatter(
+        x=[x],
+        y=[y],
+        mode="markers",
+        name="current settings",
+        marker={"size": size - 1, "color": "white", "line": {"color": "black", "width": 2}},
+        hovertemplate="current settings<extra></extra>",
+        showlegend=False,
+    )
 
 
 def _loss_heat(sweep, size):
@@ -284,16 +312,17 @@ def curvature_traces(curv, box, view, scale=0.12):
     """Arrows along the Hessian's eigen-directions at ``curv.point``, and a label.
 
     Each direction is a double arrow of length ``scale`` times the smaller side of
-    ``box`` (the sign of an eigenvector means nothing); the direction of the largest
-    eigenvalue is drawn in the palette's first colour. The label gives the condition number and ``2 / lambda_max``.
+    ``box`` (the sign of an eigenvector means nothing), in black for the largest
+    eigenvalue and grey for the smallest (not the racers' colours). The label, just past
+    the arrows on the side of the point with more room, gives the condition number and
+    ``2 / lambda_max`` (``curvature_text`` says more, for captions).
     """
     size = font_size(view)
     (xmin, xmax), (ymin, ymax) = box
     length = scale * min(xmax - xmin, ymax - ymin)
     px, py = curv.point
-    palette = colors(view, 2)
     traces = []
-    for i, (color, role) in enumerate(zip(palette, ("max", "min"), strict=True)):
+    for i, (color, role) in enumerate(zip(ARROW_COLORS, ("max", "min"), strict=True)):
         column = 1 - i  # eigenvalues ascend: column 1 is the largest
         value = float(curv.eigenvalues[column])
         dx, dy = length * curv.eigenvectors[:, column]
@@ -313,13 +342,15 @@ def curvature_traces(curv, box, view, scale=0.12):
                 hovertemplate=f"eigen-direction, λ = {value:.4g}<extra></extra>",
             )
         )
+    above = py < (ymin + ymax) / 2
     traces.append(
         go.Scatter(
             x=[px],
-            y=[py],
+            y=[py + 1.15 * length if above else py - 1.15 * length],
             mode="text",
-            text=[curvature_text(curv)],
-            textposition="top right",
+            text=[curvature_label(curv)],
+            textposition=("top " if above else "bottom ")
+            + ("left" if px > (xmin + xmax) / 2 else "right"),
             textfont={"size": size},
             name="curvature",
             showlegend=False,
@@ -330,7 +361,13 @@ def curvature_traces(curv, box, view, scale=0.12):
 
 
 def curvature_text(curv):
-    """One line: the condition number and the largest stable gradient-descent step."""
+    """One line: the kind of point, the condition number and the largest stable
+    gradient-descent step."""
+    return f"{curv.kind}: {curvature_label(curv)}"
+
+
+def curvature_label(curv):
+    """The condition number and the largest stable gradient-descent step, short."""
     kappa = "∞" if math.isinf(curv.condition_number) else f"{curv.condition_number:.3g}"
     step = "none" if curv.max_stable_lr is None else f"{curv.max_stable_lr:.3g}"
-    return f"{curv.kind}: κ = {kappa}, 2/λmax = {step}"
+    return f"κ = {kappa}, 2/λmax = {step}"

@@ -193,7 +193,8 @@ def sweep_panel(scene):
         )
         st.caption(
             f"{len(result.values) * len(result.lrs)} runs of {result.steps} steps; converged: "
-            f"{result.criterion}. Click a cell to load its values into racer {index + 1}."
+            f"{result.criterion}. The white dot marks racer {index + 1}'s current settings; "
+            "click a cell to load its values into the racer."
         )
 
 
@@ -215,10 +216,9 @@ def set_hyper(scene, index, param, value):
     """Put ``value`` in racer ``index``'s hyperparameter ``param`` ("lr", "betas[0]"): in
     its widget and in the session's scene (whose values the widgets' choices include)."""
     racer = scene["optimizers"][index]
-    name, _, element = param.partition("[")
+    name, position = LV.split_param(param)
     key = f"o{index}.{racer['name']}.{racer.get('inner', 'sgd')}.{name}"
-    if element:
-        position = int(element.rstrip("]"))
+    if position is not None:
         racer["hyper"][name][position] = value
         key += f".{position}"
     else:

@@ -228,8 +228,29 @@ def sweep_cell(result, x, y):
     return lr, float(result.values[np.argmin(np.abs(result.values - y))])
 
 
+def split_param(param):
+    """``("betas", 0)`` for "betas[0]", ``("momentum", None)`` for "momentum"."""
+    name, _, element = param.partition("[")
+    return name, int(element.rstrip("]")) if element else None
+
+
+def hyper_value(racer, param):
+    """The value of ``param`` ("lr", "betas[0]") in ``racer``'s hyperparameters."""
+    name, position = split_param(param)
+    value = racer["hyper"][name]
+    return value if position is None else value[position]
+
+
 def sweep_figure(scene, result):
-    return LF.sweep_figure(result, scene["view"], scene["landscape"]["sweep_color"])
+    """The sweep heatmap, with the chosen racer's current settings marked."""
+    racer = chosen_racer(scene)
+    current = (
+        racer["hyper"]["lr"],
+        hyper_value(racer, result.param) if result.param else None,
+    )
+    return LF.sweep_figure(
+        result, scene["view"], scene["landscape"]["sweep_color"], current=current
+    )
 
 
 # ---------------------------------------------------------------- auto-tune

@@ -427,6 +427,16 @@ def _start_from_click():
     st.session_state[f"start.{name}.x"], st.session_state[f"start.{name}.y"] = x, y
 
 
+def results_table(table):
+    """The results, numbers to 4 significant digits (the CSVs carry every digit)."""
+    numbers = {
+        column: st.column_config.NumberColumn(format="%.4g")
+        for column in table.columns
+        if table[column].dtype.kind == "f"
+    }
+    st.dataframe(table, hide_index=True, column_config=numbers)
+
+
 def show_warnings(warnings, limit=8):
     for text in warnings[:limit]:
         st.warning(text, icon="⚠️")
