@@ -287,6 +287,14 @@ def share_of_colour(image, hex_colour, tolerance=40):
     return np.mean(np.abs(image.astype(int) - colour).sum(axis=2) < tolerance)
 
 
+def share_of_hue(image, red_over_blue=None, green_over_red=None):
+    """The share of pixels whose red exceeds their blue (or green their red) by a margin."""
+    red, green, blue = (image[..., i].astype(int) for i in range(3))
+    if red_over_blue is not None:
+        return np.mean(red > blue + red_over_blue)
+    return np.mean(green > red + green_over_red)
+
+
 @chromium
 def test_png_has_the_size_asked_and_draws_contour_and_paths(session):
     scene = small_scene()
@@ -521,9 +529,11 @@ def test_png_of_a_basin_map_scene_shows_the_basins_under_the_path(session):
     # the four basins tint the plot (about half the picture): many pixels change
     changed = np.abs(basins.astype(int) - plain.astype(int)).sum(axis=2) > 60
     assert changed.mean() > 0.2
-    assert share_of_colour(basins, "#0072B2", tolerance=120) > share_of_colour(
-        plain, "#0072B2", tolerance=120
-    )
+    # the tints are warm where the contour shading is cool: reddish pixels appear (the
+    # first basin's pink) and greenish ones give way
+    assert share_of_hue(plain, red_over_blue=10) == 0.0
+    assert share_of_hue(basins, red_over_blue=10) > 0.005
+    assert share_of_hue(basins, green_over_red=15) < share_of_hue(plain, green_over_red=15) / 2
 
 
 @chromium

@@ -113,7 +113,10 @@ def test_sweep_marks_the_current_settings(momentum_sweep):
     dot = fig.data[-1]
     assert dot.name == "current settings" and (dot.x, dot.y) == ((-2.0,), (0.5,))
     assert fig.layout.showlegend is False
-    assert [t.name for t in LF.sweep_figure(momentum_sweep, VIEW).data] == ["sweep", "regime borders"]
+    assert [t.name for t in LF.sweep_figure(momentum_sweep, VIEW).data] == [
+        "sweep",
+        "regime borders",
+    ]
 
 
 def test_curvature_arrows_follow_the_eigenvectors():

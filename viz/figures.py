@@ -350,10 +350,10 @@ def race_figure(
 
 def _point_markers(surface, trajectories, box, palette, size):
     start = trajectories[0].xy[0]
-    out = [_markers(surface.minima, "minimum", "star", "black", size + 3)]
+    out = [markers(surface.minima, "minimum", "star", "black", size + 3)]
     if surface.saddles:
-        out.append(_markers(surface.saddles, "saddle", "x-thin-open", "#333", size))
-    out.append(_markers([start], "start", "circle-open", "black", size + 1))
+        out.append(markers(surface.saddles, "saddle", "x-thin-open", "#333", size))
+    out.append(markers([start], "start", "circle-open", "black", size + 1))
     diverged = [(i, t) for i, t in enumerate(trajectories) if t.diverged_at is not None]
     if diverged:
         where = [held_positions(t.xy, box)[-1] for _, t in diverged]
@@ -382,7 +382,8 @@ def _point_markers(surface, trajectories, box, palette, size):
     return out
 
 
-def _markers(points, name, symbol, color, size):
+def markers(points, name, symbol, color, size):
+    """A scatter trace of ``points`` (x, y) as outlined markers, named for the legend."""
     points = list(points)
     return {
         "type": "scatter",

@@ -14,7 +14,7 @@ from plotly.colors import get_colorscale, qualitative
 
 from optimizers import landscape as L
 
-from .figures import _markers, font_size
+from .figures import font_size, markers
 
 # Light tints for the basins, unlike the racers' saturated colours: a basin's colour must
 # not read as "the basin of the racer drawn in that colour". (Pastel1's last is a grey.)
@@ -128,7 +128,7 @@ def basin_figure(surface, basin, view, color_by="minimum"):
     size = font_size(view)
     traces = [basin_layer(basin, view, color_by, opacity=1.0)]
     if basin.minima:
-        traces.append(_markers(basin.minima, "minimum", "star", "black", size + 3))
+        traces.append(markers(basin.minima, "minimum", "star", "black", size + 3))
     title = (
         f"{basin.optimizer} on {surface.title}, {basin.steps} steps: where each start "
         f"ends ({basin.criterion})"

@@ -14,7 +14,7 @@ from optimizers import landscape as L
 from . import landscape_view as LV
 from . import scene as S
 from .landscape_figures import basin_names
-from .ui import _init
+from .ui import init_key
 
 OVERLAY_NAMES = {"none": "none", "basin": "basin map"}
 BASIN_COLOR_NAMES = {"minimum": "minimum reached", "steps": "steps to converge"}
@@ -41,7 +41,7 @@ def controls(current, racers):
     overlay = st.selectbox(
         "Draw under the contour",
         S.OVERLAYS,
-        key=_init("map", land["overlay"]),
+        key=init_key("map", land["overlay"]),
         format_func=OVERLAY_NAMES.get,
         help="Basin map: every start of a grid over the view, run with the chosen racer's "
         "settings and the scene's steps, coloured by where it ends.",
@@ -49,7 +49,7 @@ def controls(current, racers):
     color = st.radio(
         "Colour the basins by",
         S.BASIN_COLORS,
-        key=_init("mapby", land["color"]),
+        key=init_key("mapby", land["color"]),
         format_func=BASIN_COLOR_NAMES.get,
         horizontal=True,
         disabled=overlay == "none",
@@ -59,11 +59,11 @@ def controls(current, racers):
         f"Basin grid (starts per side, {low} to {high})",
         low,
         high,
-        key=_init("mapn", land["grid"]),
+        key=init_key("mapn", land["grid"]),
         step=10,
         disabled=overlay == "none",
     )
-    _init("mapr", land["racer"])
+    init_key("mapr", land["racer"])
     if st.session_state.mapr >= len(racers):
         st.session_state.mapr = 0
     racer = st.selectbox(
@@ -74,12 +74,12 @@ def controls(current, racers):
     )
     curv = st.toggle(
         "Curvature arrows (Hessian eigen-directions)",
-        key=_init("curv", land["curvature"]),
+        key=init_key("curv", land["curvature"]),
         help="At the start and at the chosen racer's last point: the eigen-directions, the "
         "condition number κ and the largest stable gradient-descent step 2/λmax.",
     )
     st.caption(caps_text())
-    _init("sweep", land["sweep"])
+    init_key("sweep", land["sweep"])
     if st.session_state.sweep not in sweep_choices(racers[racer]):
         st.session_state.sweep = "off"
     return {
@@ -89,7 +89,7 @@ def controls(current, racers):
         "racer": racer,
         "curvature": curv,
         "sweep": st.session_state.sweep,
-        "sweep_color": st.session_state[_init("sweepby", land["sweep_color"])],
+        "sweep_color": st.session_state[init_key("sweepby", land["sweep_color"])],
     }
 
 

@@ -61,7 +61,7 @@ def _settings(scene, racer):
     hyper = {k: tuple(v) if isinstance(v, list) else v for k, v in racer["hyper"].items()}
     options = scene["options"]
     return {
-        "schedule": S._engine_schedule(scene["schedule"]),
+        "schedule": S.engine_schedule(scene["schedule"]),
         "noise_std": options["noise_std"],
         "seed": options["seed"],
         "clip_norm": options["clip_norm"],

@@ -487,7 +487,7 @@ def _run_one(scene, racer, steps=None):
         racer["name"],
         tuple(scene["start"]),
         steps or scene["steps"],
-        schedule=_engine_schedule(scene["schedule"]),
+        schedule=engine_schedule(scene["schedule"]),
         noise_std=options["noise_std"],
         seed=options["seed"],
         clip_norm=options["clip_norm"],
@@ -497,7 +497,7 @@ def _run_one(scene, racer, steps=None):
     )
 
 
-def _engine_schedule(schedule):
+def engine_schedule(schedule):
     return {k: tuple(v) if isinstance(v, list) else v for k, v in schedule.items()}
 
 
@@ -508,7 +508,7 @@ def run_scene(scene):
 
 def schedule_rates(scene, lr):
     """The lr of each step for base rate ``lr`` under the scene's schedule."""
-    return schedules.evaluate(_engine_schedule(scene["schedule"]), lr, scene["steps"])
+    return schedules.evaluate(engine_schedule(scene["schedule"]), lr, scene["steps"])
 
 
 def racer_label(racer, index):

@@ -23,7 +23,8 @@ from . import scene as S
 from . import tables as T
 
 
-def _init(key, value):
+def init_key(key, value):
+    """``key``, with ``value`` as its widget's first value unless the session has one."""
     if key not in st.session_state:
         st.session_state[key] = value
     return key
@@ -83,7 +84,7 @@ def _load_lesson():
 
 def _surface(current):
     names = [*surfaces.names(), S.CUSTOM]
-    key = _init("surface", current["surface"]["name"])
+    key = init_key("surface", current["surface"]["name"])
     name = st.selectbox(
         "Test function",
         names,
@@ -95,7 +96,7 @@ def _surface(current):
     given = current["surface"]["params"] if name == current["surface"]["name"] else {}
     params = {}
     for param, (default, low, high) in surfaces.parameters(name).items():
-        pkey = _init(f"surface.{name}.{param}", float(given.get(param, default)))
+        pkey = init_key(f"surface.{name}.{param}", float(given.get(param, default)))
         params[param] = st.number_input(
             param, min_value=float(low), max_value=float(high), key=pkey
         )
@@ -115,20 +116,20 @@ def _formula(current):
     typed_before = entry["name"] == S.CUSTOM
     text = st.text_input(
         "f(x, y) =",
-        key=_init("formula", entry["expression"] if typed_before else FORMULA_EXAMPLES[0]),
+        key=init_key("formula", entry["expression"] if typed_before else FORMULA_EXAMPLES[0]),
         max_chars=S.MAX_VALUE_CHARS,
         help="Numbers, x, y, pi, e, + - * / ^, sin cos tan exp log sqrt abs tanh ... "
         "The text is parsed against that list, never run as Python.",
     )
     st.caption("Try: " + " · ".join(f"`{example}`" for example in FORMULA_EXAMPLES))
-    auto = st.checkbox("Suggest the domain", key=_init("domain.auto", not typed_before))
+    auto = st.checkbox("Suggest the domain", key=init_key("domain.auto", not typed_before))
     domain = None
     if not auto:
         start = entry["domain"] if typed_before else [[-3.0, 3.0], [-3.0, 3.0]]
         cells = st.columns(4)
         labels = ("x min", "x max", "y min", "y max")
         values = [
-            cell.number_input(label, key=_init(f"domain.{i}", float(start[i // 2][i % 2])))
+            cell.number_input(label, key=init_key(f"domain.{i}", float(start[i // 2][i % 2])))
             for i, (cell, label) in enumerate(zip(cells, labels, strict=True))
         ]
         domain = [values[:2], values[2:]]
@@ -156,22 +157,22 @@ def _start_and_steps(current, surface):
         "start x",
         float(xmin),
         float(xmax),
-        key=_init(f"start.{surface_key(surface)}.x", float(start[0])),
+        key=init_key(f"start.{surface_key(surface)}.x", float(start[0])),
     )
     y = right.number_input(
         "start y",
         float(ymin),
         float(ymax),
-        key=_init(f"start.{surface_key(surface)}.y", float(start[1])),
+        key=init_key(f"start.{surface_key(surface)}.y", float(start[1])),
     )
     steps = st.number_input(
-        f"Steps (1 to {S.MAX_STEPS})", 1, S.MAX_STEPS, key=_init("steps", current["steps"])
+        f"Steps (1 to {S.MAX_STEPS})", 1, S.MAX_STEPS, key=init_key("steps", current["steps"])
     )
     return [x, y], int(steps)
 
 
 def _schedule(current, steps):
-    key = _init("schedule", current["schedule"]["name"])
+    key = init_key("schedule", current["schedule"]["name"])
     name = st.selectbox(
         "Learning-rate schedule",
         schedules.names(),
@@ -189,41 +190,45 @@ def _schedule(current, steps):
             st.caption(f"{param}: automatic ({meta.none_means})")
             continue
         out[param] = _param_widget(f"schedule.{name}.{param}", param, meta, value)
-    warm = _init("warmup", int(current["schedule"]["warmup_steps"]))
+    warm = init_key("warmup", int(current["schedule"]["warmup_steps"]))
     out["warmup_steps"] = st.number_input("Warmup steps (0: off)", 0, S.MAX_STEPS, key=warm)
     return out
 
 
 def _param_widget(key, label, meta, value):
     if isinstance(meta.kind, tuple):
-        return st.selectbox(label, meta.kind, key=_init(key, value), help=meta.help)
+        return st.selectbox(label, meta.kind, key=init_key(key, value), help=meta.help)
     if meta.kind == "bool":
-        return st.checkbox(label, key=_init(key, bool(value)), help=meta.help)
+        return st.checkbox(label, key=init_key(key, bool(value)), help=meta.help)
     if meta.kind == "ints":
-        text = st.text_input(label, key=_init(key, ", ".join(map(str, value))), help=meta.help)
+        text = st.text_input(label, key=init_key(key, ", ".join(map(str, value))), help=meta.help)
         return [int(v) if v.strip().isdigit() else v for v in text.split(",")]
     if meta.kind == "int":
-        return int(st.number_input(label, step=1, key=_init(key, int(value)), help=meta.help))
-    return st.number_input(label, key=_init(key, float(value)), help=meta.help, format="%g")
+        return int(st.number_input(label, step=1, key=init_key(key, int(value)), help=meta.help))
+    return st.number_input(label, key=init_key(key, float(value)), help=meta.help, format="%g")
 
 
 def _options(current):
     options = current["options"]
     noise = st.number_input(
-        "Gradient noise σ (0: off)", 0.0, 1e3, key=_init("noise", options["noise_std"]), format="%g"
+        "Gradient noise σ (0: off)",
+        0.0,
+        1e3,
+        key=init_key("noise", options["noise_std"]),
+        format="%g",
     )
-    seed = st.number_input("Noise seed", 0, 2**31 - 1, key=_init("seed", options["seed"]))
+    seed = st.number_input("Noise seed", 0, 2**31 - 1, key=init_key("seed", options["seed"]))
     out = {"noise_std": noise, "seed": int(seed)}
     for name, label in (
         ("clip_norm", "Clip gradient norm"),
         ("clip_value", "Clip gradient values"),
     ):
-        on = st.checkbox(label, key=_init(f"{name}.on", options[name] is not None))
+        on = st.checkbox(label, key=init_key(f"{name}.on", options[name] is not None))
         value = st.number_input(
             f"{label} at",
             1e-6,
             1e6,
-            key=_init(name, options[name] or 1.0),
+            key=init_key(name, options[name] or 1.0),
             format="%g",
             disabled=not on,
         )
@@ -234,13 +239,15 @@ def _options(current):
 def _view(current):
     view = current["view"]
     return {
-        "large_font": st.toggle("Large fonts (projector)", key=_init("big", view["large_font"])),
-        "surface3d": st.toggle("3D surface view", key=_init("3d", view["surface3d"])),
-        "palette": st.selectbox("Palette", S.PALETTES, key=_init("palette", view["palette"])),
+        "large_font": st.toggle("Large fonts (projector)", key=init_key("big", view["large_font"])),
+        "surface3d": st.toggle("3D surface view", key=init_key("3d", view["surface3d"])),
+        "palette": st.selectbox("Palette", S.PALETTES, key=init_key("palette", view["palette"])),
         "tolerance": st.number_input(
-            "Tolerance for f − f*", 1e-12, 1e6, key=_init("tol", view["tolerance"]), format="%g"
+            "Tolerance for f − f*", 1e-12, 1e6, key=init_key("tol", view["tolerance"]), format="%g"
         ),
-        "grid": st.slider("Contour grid", *S.GRID_RANGE, key=_init("grid", view["grid"]), step=10),
+        "grid": st.slider(
+            "Contour grid", *S.GRID_RANGE, key=init_key("grid", view["grid"]), step=10
+        ),
     }
 
 
@@ -258,7 +265,7 @@ def _racers(current):
         f"How many optimizers race (1 to {S.MAX_OPTIMIZERS})",
         1,
         S.MAX_OPTIMIZERS,
-        key=_init("racers", len(current["optimizers"])),
+        key=init_key("racers", len(current["optimizers"])),
     )
     racers = current["optimizers"]
     default = S.available()[0]
@@ -266,7 +273,7 @@ def _racers(current):
     editing = st.segmented_control(
         "Edit racer",
         range(count),
-        key=_init("editing", 0),
+        key=init_key("editing", 0),
         format_func=lambda i: S.racer_label(out[i], i),
     )
     if editing is None or editing >= count:  # deselected, or fewer racers now
@@ -282,7 +289,7 @@ def _racer(index, previous):
         name = st.selectbox(
             "Optimizer",
             names,
-            key=_init(f"o{index}", previous["name"]),
+            key=init_key(f"o{index}", previous["name"]),
             format_func=lambda n: optimizers.spec(n).title,
         )
         racer = {"name": name}
@@ -291,7 +298,7 @@ def _racer(index, previous):
             inner = st.selectbox(
                 "Inner optimizer",
                 S.inner_choices(),
-                key=_init(f"o{index}.inner", previous.get("inner", "sgd")),
+                key=init_key(f"o{index}.inner", previous.get("inner", "sgd")),
             )
             racer["inner"] = inner
         spec = optimizers.spec(name, inner)
@@ -318,22 +325,24 @@ def _hyper_widget(prefix, hyper, value):
 
 def _one_hyper(key, hyper, label, value):
     if hyper.kind == "bool":
-        return st.checkbox(label, key=_init(key, bool(value)), help=hyper.help)
+        return st.checkbox(label, key=init_key(key, bool(value)), help=hyper.help)
     low, high = hyper.ui
     if hyper.kind == "int":
         low, high = int(min(low, value)), int(max(high, value))
-        return st.slider(label, low, high, key=_init(key, int(value)), help=hyper.help)
+        return st.slider(label, low, high, key=init_key(key, int(value)), help=hyper.help)
     if hyper.log:
         options = log_options(low, high, value)
         return st.select_slider(
             f"{label} (log scale)",
             options,
-            key=_init(key, float(value)),
+            key=init_key(key, float(value)),
             help=hyper.help,
             format_func=lambda v: f"{v:g}",
         )
     low, high = float(min(low, value)), float(max(high, value))
-    return st.slider(label, low, high, key=_init(key, float(value)), help=hyper.help, format="%g")
+    return st.slider(
+        label, low, high, key=init_key(key, float(value)), help=hyper.help, format="%g"
+    )
 
 
 def log_options(low, high, value):
@@ -485,11 +494,11 @@ def export_panel(scene):
     with st.expander("Export this race: PNG, SVG, GIF or MP4"):
         left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
         fmt = left.segmented_control(
-            "Format", list(EXPORT_FORMATS), key=_init("export.format", "png")
+            "Format", list(EXPORT_FORMATS), key=init_key("export.format", "png")
         )
         fmt = fmt or "png"
         frames = middle.number_input(
-            "Animation frames", *ANIMATION_FRAMES, key=_init("export.frames", 60)
+            "Animation frames", *ANIMATION_FRAMES, key=init_key("export.frames", 60)
         )
         key = (S.scene_key(scene), fmt, frames)
         if right.button("Render", key="export.go", icon=":material/movie:"):
