@@ -37,7 +37,7 @@ with header:
     ui.surface_header(S.surface_of(scene))
     ui.share_link(S.to_query(scene))
     LU.prepare_basin(scene)
-result = ui.race(S.scene_key(scene))
+result = ui.race(ui.race_key(scene))
 with lr_slot:
     st.plotly_chart(result["lr"], key="lr_preview", config={"displayModeBar": False})
 

@@ -14,6 +14,7 @@ from optimizers import landscape as L  # noqa: E402
 from viz import figures as F  # noqa: E402
 from viz import landscape_view as LV  # noqa: E402
 from viz import scene as S  # noqa: E402
+from viz import ui  # noqa: E402
 
 TIMEOUT = 180
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -192,6 +193,16 @@ def test_a_click_on_a_betas_sweep_loads_one_element_of_the_pair():
     assert not at.exception
     scene, _ = scene_in_url(at)
     assert scene["optimizers"][0]["hyper"]["betas"] == [result.values[7], 0.999]
+
+
+def test_choosing_what_to_sweep_does_not_rebuild_the_race():
+    plain = S.default_scene()
+    swept = {**plain, "landscape": {**plain["landscape"], "sweep": "momentum"}}
+    swept["landscape"]["sweep_color"] = "regime"
+    assert S.scene_key(swept) != S.scene_key(plain)
+    assert ui.race_key(swept) == ui.race_key(plain)
+    curved = {**plain, "landscape": {**plain["landscape"], "curvature": True}}
+    assert ui.race_key(curved) != ui.race_key(plain)  # the race draws the arrows
 
 
 # ---------------------------------------------------------------- auto-tune

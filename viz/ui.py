@@ -371,6 +371,13 @@ def surface_layers(surface_key, size, large_font):
     return grid, F.surface_layers(surface, grid, {"large_font": large_font}, box)
 
 
+def race_key(scene):
+    """The key of ``race`` for ``scene``: its JSON without the sweep's settings, which the
+    race does not draw (choosing what to sweep must not rebuild the race)."""
+    landscape = {k: v for k, v in scene["landscape"].items() if not k.startswith("sweep")}
+    return S.scene_key({**scene, "landscape": landscape})
+
+
 @st.cache_resource(max_entries=32, show_spinner=False)
 def race(scene_key):
     """Trajectories, figures and table of one scene, built once per distinct scene."""
