@@ -144,3 +144,36 @@ def test_basin_map_renders_under_the_paths_and_a_click_on_it_moves_the_start(
     assert start[1] == pytest.approx(ymax - 0.2 * (ymax - ymin), abs=0.3)
     assert "map=basin" in page.url
     page.screenshot(path=str(artifacts / "basin-click.png"), full_page=True)
+
+
+def test_a_click_on_a_sweep_cell_loads_its_values_into_the_racer(browser, app_url, artifacts):
+    page = open_app(browser, app_url, "?surface=himmelblau&steps=150&sweep=momentum")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')]"
+        ".some(d => d.data && d.data[0].name === 'sweep')",
+        timeout=LOAD,
+    )
+    index = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')]"
+        ".findIndex(d => d.data && d.data[0].name === 'sweep')"
+    )
+    sweep = page.locator(".js-plotly-plot").nth(index)
+    sweep.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    x, y, width, height = sweep.locator(".nsewdrag").first.bounding_box().values()
+    page.mouse.click(x + 0.45 * width, y + 0.5 * height)
+    page.wait_for_function(
+        "() => !new URLSearchParams(location.search).get('o1').includes('lr:0.001,')",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(1500)
+    racer = dict(item.split(":") for item in _query_of(page.url)["o1"].split(",")[1:])
+    # the middle of the plot: lr about 10^-2.2 of 1e-4..1 (log axis), momentum about 0.5
+    assert 10**-2.6 < float(racer["lr"]) < 10**-1.8
+    assert 0.4 < float(racer["momentum"]) < 0.6
+    dot = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')]"
+        ".find(d => d.data[0].name === 'sweep').data.find(t => t.name === 'current settings')"
+    )
+    assert dot["y"] == [pytest.approx(float(racer["momentum"]))]
+    page.screenshot(path=str(artifacts / "sweep-click.png"), full_page=True)

@@ -71,7 +71,7 @@ def momentum_sweep():
 @pytest.mark.parametrize("color_by", ["loss", "steps", "regime"])
 def test_sweep_figure_shows_the_regimes(momentum_sweep, color_by):
     fig = LF.sweep_figure(momentum_sweep, VIEW, color_by)
-    heat, borders = fig.data
+    heat, borders, cells = fig.data
     assert heat.type == "heatmap" and heat.z.shape == (3, 15)
     assert borders.type == "contour" and borders.contours.coloring == "none"
     np.testing.assert_allclose(heat.x, np.log10(momentum_sweep.lrs), rtol=1e-6)
@@ -116,7 +116,23 @@ def test_sweep_marks_the_current_settings(momentum_sweep):
     assert [t.name for t in LF.sweep_figure(momentum_sweep, VIEW).data] == [
         "sweep",
         "regime borders",
+        "cells",
     ]
+
+
+def test_sweep_cells_take_the_clicks_and_say_their_results(momentum_sweep):
+    heat, _, cells = LF.sweep_figure(momentum_sweep, VIEW).data
+    assert heat.hoverinfo == "skip" and cells.mode == "markers" and cells.marker.opacity == 0
+    # one target per cell, at its centre, carrying its learning rate
+    assert len(cells.x) == 3 * 15
+    np.testing.assert_allclose(cells.x[:15], np.log10(momentum_sweep.lrs), rtol=1e-6)
+    np.testing.assert_allclose(cells.y[::15], [0.0, 0.5, 0.9], rtol=1e-6)
+    np.testing.assert_allclose(cells.customdata[16], momentum_sweep.lrs[1], rtol=1e-6)
+    row, column = np.argwhere(momentum_sweep.regime == L.REGIMES.index("diverged"))[0]
+    assert cells.text[row * 15 + column].startswith("diverged<br>never within tolerance")
+    row, column = np.argwhere(momentum_sweep.converged_step >= 0)[0]
+    step = momentum_sweep.converged_step[row, column]
+    assert f"within tolerance from step {step}" in cells.text[row * 15 + column]
 
 
 def test_curvature_arrows_follow_the_eigenvectors():

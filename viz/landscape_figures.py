@@ -20,6 +20,7 @@ from .figures import font_size, markers
 # not read as "the basin of the racer drawn in that colour". (Pastel1's last is a grey.)
 BASIN_PALETTE = tuple(qualitative.Pastel1[:8])
 DIVERGED_COLOR = "#3d3d3d"
+CELL_TARGETS = "cells"  # the sweep's click targets
 ARROW_COLORS = ("black", "#808080")  # curvature arrows: largest, smallest eigenvalue
 NOT_CONVERGED_COLOR = "#d0d0d0"
 # Okabe & Ito colours, in the order of optimizers.landscape.REGIMES.
@@ -166,44 +167,20 @@ def sweep_figure(sweep, view, color_by="loss", current=None):
     size = font_size(view)
     x = np.log10(sweep.lrs).astype(np.float32)
     y = sweep.values.astype(np.float32) if sweep.param else np.zeros(1, np.float32)
-    lr_grid = np.broadcast_to(sweep.lrs.astype(np.float32), sweep.regime.shape)
-    param = sweep.param or "-"
-    common = dict(
-        x=x,
-        y=y,
-        zsmooth=False,
-        name="sweep",
-        customdata=np.ascontiguousarray(lr_grid),
-        xgap=0,
-        ygap=0,
-    )
-    hover = f"lr=%{{customdata:.3g}}<br>{param}=%{{y:.3g}}<br>"
+    # the cells' hover and clicks are the targets' (a heatmap cell takes no clicks)
+    common = dict(x=x, y=y, zsmooth=False, name="sweep", xgap=0, ygap=0, hoverinfo="skip")
     if color_by == "regime":
-        trace = _categorical(
-            sweep.regime,
-            L.REGIMES,
-            REGIME_COLORS,
-            size,
-            "regime",
-            hovertemplate=hover + "<extra></extra>",
-            **common,
-        )
+        trace = _categorical(sweep.regime, L.REGIMES, REGIME_COLORS, size, "regime", **common)
     elif color_by == "steps":
         title = f"steps to {sweep.criterion} (grey: never)"
-        trace = go.Heatmap(
-            **common,
-            **_counts(sweep.converged_step, size, title, STEPS_SCALE),
-            hovertemplate=hover + "steps=%{z}<extra></extra>",
-        )
+        trace = go.Heatmap(**common, **_counts(sweep.converged_step, size, title, STEPS_SCALE))
     elif color_by == "loss":
-        trace = go.Heatmap(
-            **common, **_loss_heat(sweep, size), hovertemplate=hover + "%{z:.2f}<extra></extra>"
-        )
+        trace = go.Heatmap(**common, **_loss_heat(sweep, size))
     else:
         raise ValueError(
             f"color_by={color_by!r} is not allowed; allowed: 'loss', 'steps', 'regime'"
         )
-    traces = [trace, _regime_borders(sweep, x, y)]
+    traces = [trace, _regime_borders(sweep, x, y), _cell_targets(sweep, x, y)]
     if current is not None:
         lr, value = current
         traces.append(_current_marker(math.log10(lr), value if sweep.param else 0.0, size))
@@ -216,7 +193,7 @@ def sweep_figure(sweep, view, color_by="loss", current=None):
             **_decade_ticks(x),
         },
         "yaxis": {
-            "title": {"text": param},
+            "title": {"text": sweep.param or ""},
             "range": _edges(y),
             "showgrid": False,
             "zeroline": False,
@@ -238,6 +215,45 @@ def sweep_figure(sweep, view, color_by="loss", current=None):
     return go.Figure(data=traces, layout=layout)
 
 
+def _cell_targets(sweep, x, y):
+    """Invisible squares at the cells' centres, hovering with the cell's results: a click
+    on one is a selection the app reads (Streamlit reports no points for heatmaps)."""
+    columns, rows = np.meshgrid(x, y)
+    lrs = np.broadcast_to(sweep.lrs, sweep.regime.shape)
+    return go.Scatter(
+        x=columns.ravel(),
+        y=rows.ravel(),
+        customdata=lrs.astype(np.float32).ravel(),
+        text=_cell_results(sweep).ravel().tolist(),
+        mode="markers",
+        name=CELL_TARGETS,
+        marker={"symbol": "square", "size": 14, "opacity": 0},
+        selected={"marker": {"opacity": 0}},
+        unselected={"marker": {"opacity": 0}},
+        hovertemplate="lr=%{customdata:.3g}<br>"
+        + (f"{sweep.param}=%{{y:.3g}}<br>" if sweep.param else "")
+        + "%{text}<br>click to load these values<extra></extra>",
+        showlegend=False,
+    )
+
+
+def _cell_results(sweep):
+    """Per cell: its regime, the final gap (or f) and the steps to tolerance, in words."""
+    bounded = math.isfinite(sweep.f_min)
+    gap = sweep.final_loss - sweep.f_min if bounded else sweep.final_loss
+    out = np.empty(sweep.regime.shape, dtype=object)
+    for (i, j), code in np.ndenumerate(sweep.regime):
+        words = [L.REGIMES[code]]
+        if np.isfinite(gap[i, j]):
+            words.append(f"{'f − f*' if bounded else 'f'} = {gap[i, j]:.3g} at the end")
+        step = sweep.converged_step[i, j]
+        words.append(
+            f"within tolerance from step {step}" if step >= 0 else "never within tolerance"
+        )
+        out[i, j] = "<br>".join(words)
+    return out
+
+
 def _current_marker(x, y, size):
     """A white dot ringed in black (seen on dark and light cells) at the racer's current
     settings, which need not be a grid point."""
@@ -247,6 +263,8 @@ def _current_marker(x, y, size):
         mode="markers",
         name="current settings",
         marker={"size": size - 1, "color": "white", "line": {"color": "black", "width": 2}},
+        selected={"marker": {"opacity": 1}},
+        unselected={"marker": {"opacity": 1}},  # not dimmed when a cell is clicked
         hovertemplate="current settings<extra></extra>",
         showlegend=False,
     )
