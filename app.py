@@ -60,5 +60,5 @@ st.plotly_chart(result["metrics"], key="metrics")
 with results:
     st.subheader("Results")
     ui.results_table(result["table"])
-ui.downloads(result["trajectories"], result["labels"], T.trajectory_csv)
+ui.download_trajectories(result["trajectories"], result["labels"], T.trajectories_csv)
 ui.export_panel(scene)

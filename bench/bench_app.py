@@ -144,20 +144,33 @@ def app_rerun():
     at.query_params.update(query)
     at.run()
     key = f"o0.{RACERS[0]}.sgd.lr"  # racer 0's lr slider (ui keys: o<index>.<name>.<inner>.lr)
-    values = (0.002, 0.005, 0.01, 0.02, 0.05, 0.001)
-    script_times.clear()
-    for value in values:  # new scenes: trajectories and figures built
-        at.select_slider(key=key).set_value(value).run()
-    new = statistics.median(script_times)
-    script_times.clear()
-    for value in values:  # scenes seen before: served from the cache
-        at.select_slider(key=key).set_value(value).run()
-    seen = statistics.median(script_times)
+    # 12 stops of the slider, 0.001 (the scene's) first
+    values = [0.001] + [m * 10.0**e for e in (-4, -3, -2, -1) for m in (1, 2, 5) if m * e != -3]
+    timings = {}
+    for kind in ("new scene", "cached scene"):  # then the same scenes again, from the cache
+        script_times.clear()
+        for value in values[1:] + values[:1]:
+            at.select_slider(key=key).set_value(value).run()
+        timings[kind] = sorted(script_times)
     script_runner.exec_func_with_error_handling = original
-    return (
-        f"app script rerun after an lr slider change (median CPU ms): new scene {new * 1e3:.1f}, "
-        f"cached scene {seen * 1e3:.1f}  (goal <= 50 ms)"
+    text = ", ".join(
+        f"{kind} median {statistics.median(t) * 1e3:.1f} (best {t[0] * 1e3:.1f})"
+        for kind, t in timings.items()
     )
+    return (
+        f"app script rerun after an lr slider change, CPU ms over {len(values)} reruns: {text} "
+        f"(goal <= 50 ms; {cpu_speed()})"
+    )
+
+
+def cpu_speed():
+    """This shared machine's CPU runs at times at half speed (a fixed Python loop takes
+    about 150 or about 290 ms): the loop's time now, to read the figures above by."""
+    began = time.thread_time()
+    total = 0
+    for i in range(2_000_000):
+        total += i * i
+    return f"reference loop {(time.thread_time() - began) * 1e3:.0f} ms, 150 when the CPU is fast"
 
 
 RACE_DRAWN = ".js-plotly-plot .imagelayer image"  # the contour's shading: the race is drawn

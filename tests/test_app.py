@@ -84,6 +84,23 @@ def test_diverging_optimizer_is_shown_as_diverged():
     assert table["diverged at step"].notna().any()
 
 
+def test_settings_that_are_off_hide_their_values_and_keep_them():
+    scene = S.default_scene()
+    scene["options"]["seed"] = 7
+    at = start(S.to_query(scene))
+    keys = {w.key for w in at.number_input}
+    assert not {"seed", "clip_norm", "clip_value"} & keys  # noise and clipping are off
+    assert at.query_params["seed"] == "7"  # the hidden seed stays in the scene
+    at.number_input(key="noise").set_value(0.5).run()
+    at.checkbox(key="clip_norm.on").check().run()
+    assert at.number_input(key="seed").value == 7
+    at.number_input(key="clip_norm").set_value(2.5).run()
+    assert not at.exception
+    assert at.query_params["clip_norm"] == "2.5" and at.query_params["noise"] == "0.5"
+    at.checkbox(key="clip_norm.on").uncheck().run()
+    assert "clip_norm" not in at.query_params
+
+
 def test_option_badge_shows():
     at = start({"noise": "0.5"})
     assert any("noise" in i.value for i in at.info)

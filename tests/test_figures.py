@@ -124,9 +124,14 @@ def test_panels_table_and_csv():
     assert len(traces(metrics)) == 4 * len(runs)
     table = T.results_table(surface, runs, labels, 1e-3)
     assert list(table["racer"]) == labels
-    csv = T.trajectory_csv(runs[0]).splitlines()
-    assert csv[0] == "step,x,y,f,gx,gy,lr"
-    assert len(csv) == 82
+    csv = T.trajectories_csv(runs, labels).splitlines()
+    assert csv[0] == "racer,step,x,y,f,gx,gy,lr"
+    assert len(csv) == 1 + 81 * len(runs)
+    first = csv[1].split(",")
+    assert first[:2] == [labels[0], "0"] and float(first[2]) == runs[0].xy[0, 0]
+    last = csv[-1].split(",")  # the last point: no step taken from it
+    assert last[:2] == [labels[-1], "80"] and last[5:] == ["", "", ""]
+    assert float(last[4]) == runs[-1].loss[-1]  # every digit kept
     three_d = F.surface3d_figure(
         surface,
         F.surface_grid(surface, S.view_box(surface), 40),

@@ -46,23 +46,23 @@ def controls(current, racers):
         help="Basin map: every start of a grid over the view, run with the chosen racer's "
         "settings and the scene's steps, coloured by where it ends.",
     )
-    color = st.radio(
-        "Colour the basins by",
-        S.BASIN_COLORS,
-        key=init_key("mapby", land["color"]),
-        format_func=BASIN_COLOR_NAMES.get,
-        horizontal=True,
-        disabled=overlay == "none",
-    )
-    low, high = S.MAP_GRID_RANGE
-    grid = st.slider(
-        f"Basin grid (starts per side, {low} to {high})",
-        low,
-        high,
-        key=init_key("mapn", land["grid"]),
-        step=10,
-        disabled=overlay == "none",
-    )
+    color, grid = land["color"], land["grid"]
+    if overlay == "basin":  # hidden otherwise: each widget costs rerun time
+        color = st.radio(
+            "Colour the basins by",
+            S.BASIN_COLORS,
+            key=init_key("mapby", color),
+            format_func=BASIN_COLOR_NAMES.get,
+            horizontal=True,
+        )
+        low, high = S.MAP_GRID_RANGE
+        grid = st.slider(
+            f"Basin grid (starts per side, {low} to {high})",
+            low,
+            high,
+            key=init_key("mapn", grid),
+            step=10,
+        )
     init_key("mapr", land["racer"])
     if st.session_state.mapr >= len(racers):
         st.session_state.mapr = 0
@@ -89,7 +89,7 @@ def controls(current, racers):
         "racer": racer,
         "curvature": curv,
         "sweep": st.session_state.sweep,
-        "sweep_color": st.session_state[init_key("sweepby", land["sweep_color"])],
+        "sweep_color": st.session_state.get("sweepby", land["sweep_color"]),
     }
 
 
@@ -168,16 +168,16 @@ def sweep_panel(scene):
             format_func=lambda p: {"off": "off (no sweep)", "lr": "nothing (lr alone)"}.get(p, p),
             help="The racer is chosen in the sidebar's Landscape section.",
         )
-        right.radio(
-            "Colour by",
-            S.SWEEP_COLORS,
-            key="sweepby",
-            format_func=SWEEP_COLOR_NAMES.get,
-            horizontal=True,
-        )
         if land["sweep"] == "off":
             st.caption("Choose what to sweep: the runs start from the race's start point.")
             return
+        right.radio(
+            "Colour by",
+            S.SWEEP_COLORS,
+            key=init_key("sweepby", land["sweep_color"]),
+            format_func=SWEEP_COLOR_NAMES.get,
+            horizontal=True,
+        )
         result = LV.stored_sweep(scene)
         if result is None:
             try:

@@ -462,8 +462,17 @@ def _inner(racer):
 
 
 def _dry_run(scene, racer):
+    """The engine's error for ``racer`` in ``scene`` over two steps, or None."""
+    setting = {k: scene[k] for k in ("surface", "start", "schedule", "options")}
+    return _dry_run_error(json.dumps([setting, racer], sort_keys=True))
+
+
+@functools.lru_cache(maxsize=1024)
+def _dry_run_error(key):
+    """``_dry_run`` by a JSON key: remembered, as every rerun validates its scene again."""
+    setting, racer = json.loads(key)
     try:
-        _run_one(scene, racer, steps=2)
+        _run_one(setting, racer, steps=2)
     except (ValueError, TypeError, OverflowError, KeyError) as error:
         return str(error)
     return None

@@ -33,21 +33,26 @@ def results_table(surface, trajectories, labels, tolerance):
     return pd.DataFrame(rows)
 
 
-def trajectory_csv(traj):
-    """The run as CSV: step, x, y, f, gx, gy, lr (the last point has no step taken)."""
-    steps = traj.steps
-    pad = np.full(1, np.nan)
-    table = pd.DataFrame(
-        {
-            "step": np.arange(steps + 1),
-            "x": traj.xy[:, 0],
-            "y": traj.xy[:, 1],
-            "f": traj.loss,
-            "gx": np.concatenate([traj.grad[:, 0], pad]),
-            "gy": np.concatenate([traj.grad[:, 1], pad]),
-            "lr": np.concatenate([traj.lr, pad]),
-        }
-    )
+def trajectories_csv(trajectories, labels):
+    """Every racer's run as one CSV, a row per racer and step: racer, step, x, y, f, gx,
+    gy, lr (a run's last point has no step taken: its gx, gy and lr are empty)."""
+    tables = []
+    for traj, label in zip(trajectories, labels, strict=True):
+        pad = np.full(1, np.nan)
+        tables.append(
+            pd.DataFrame(
+                {
+                    "racer": label,
+                    "step": np.arange(traj.steps + 1),
+                    "x": traj.xy[:, 0],
+                    "y": traj.xy[:, 1],
+                    "f": traj.loss,
+                    "gx": np.concatenate([traj.grad[:, 0], pad]),
+                    "gy": np.concatenate([traj.grad[:, 1], pad]),
+                    "lr": np.concatenate([traj.lr, pad]),
+                }
+            )
+        )
     out = io.StringIO()
-    table.to_csv(out, index=False, float_format="%.17g")
+    pd.concat(tables).to_csv(out, index=False, float_format="%.17g")
     return out.getvalue()
