@@ -88,6 +88,7 @@ def main():
     print(app_rerun())
     print(first_chart())
     print(formula_to_chart())
+    print(f"CPU speed at the end: {cpu_speed()}")
 
 
 def basin_view():
