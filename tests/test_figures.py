@@ -118,6 +118,16 @@ def test_badge_annotation_when_options_are_on():
     assert "gradient noise" in fig.to_dict()["layout"]["annotations"][0]["text"]
 
 
+def test_log_axes_label_their_ticks_in_full():
+    scene, surface, runs, labels, _ = build(steps=80)
+    metrics = F.metrics_figure(surface, runs, labels, scene["view"]).to_dict()["layout"]
+    logs = [axis for name, axis in metrics.items() if name.startswith("yaxis")]
+    logs = [axis for axis in logs if axis.get("type") == "log"]
+    assert len(logs) >= 3 and all(axis["tickformat"] == "~g" for axis in logs)
+    preview = F.lr_preview_figure([runs[0].lr], labels[:1], scene["view"]).to_dict()["layout"]
+    assert preview["yaxis"]["tickformat"] == "~g"
+
+
 def test_panels_table_and_csv():
     scene, surface, runs, labels, _ = build(steps=80)
     metrics = F.metrics_figure(surface, runs, labels, scene["view"])

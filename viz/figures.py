@@ -450,6 +450,8 @@ def _scrubber_stops(frames):
 
 
 _BARE = {"showgrid": False, "zeroline": False}  # the contour picture fills the plot
+# Log axes label every tick in full (0.05), not with plotly's bare digit between decades (5).
+LOG_TICKS = {"tickformat": "~g"}
 
 
 def _race_layout(box, size, badge):
@@ -583,6 +585,8 @@ def metrics_figure(surface, trajectories, labels, view):
         title_x = {"text": "step" if ydom[0] == 0.0 else ""}
         layout[f"xaxis{suffix}"] = {"domain": xdom, "anchor": f"y{suffix}", "title": title_x}
         layout[f"yaxis{suffix}"] = {"domain": ydom, "anchor": f"x{suffix}", "type": scale}
+        if scale == "log":
+            layout[f"yaxis{suffix}"].update(LOG_TICKS)
         layout["annotations"].append(
             {
                 "text": title,
@@ -627,7 +631,7 @@ def lr_preview_figure(rates, labels, view):
         "height": 180,
         "margin": {"l": 40, "r": 5, "t": 5, "b": 30},
         "showlegend": False,
-        "yaxis": {"type": "log", "title": {"text": "lr"}},
+        "yaxis": {"type": "log", "title": {"text": "lr"}, **LOG_TICKS},
         "xaxis": {"title": {"text": "step"}},
         "font": {"size": font_size(view) - 2},
     }
