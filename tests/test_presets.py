@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from viz import landscape_view as LV
 from viz import presets
 from viz import scene as S
 
@@ -65,6 +66,26 @@ def test_saddle_sgd_lingers_while_the_others_escape():
     for name, trajectories in runs.items():
         if name != "sgd":
             assert abs(trajectories[0].xy[-1, 1]) > 2, name
+
+
+def test_one_start_three_minima_and_the_basin_map_agrees():
+    scene, surface, runs = run("himmelblau_basins")
+    nearest = {
+        name: int(np.argmin(distance(np.array(surface.minima), t[0].xy[-1])))
+        for name, t in runs.items()
+    }
+    assert len(set(nearest.values())) == 3  # three optimizers, three different minima
+    assert all(distance(runs[n][0].xy[-1], surface.minima[i]) < 0.01 for n, i in nearest.items())
+    basin = LV.basin(scene)  # momentum's map (racer 1), drawn under the race
+    assert scene["landscape"]["overlay"] == "basin" and scene["landscape"]["racer"] == 1
+    column = np.argmin(np.abs(basin.xs - scene["start"][0]))
+    row = np.argmin(np.abs(basin.ys - scene["start"][1]))
+    # the grid (101 a side) has the start as a point: its run is momentum's own
+    assert (basin.xs[column], basin.ys[row]) == tuple(scene["start"])
+    assert basin.labels[row, column] == nearest["momentum"]
+    near = basin.labels[row - 2 : row + 3, column - 2 : column + 3]
+    assert len(set(near.ravel().tolist()) & {0, 1, 2, 3}) >= 2  # the start is where basins meet
+    assert all(basin.share(i) > 0.1 for i in range(4))
 
 
 def test_momentum_overshoots_and_sgd_never_does():

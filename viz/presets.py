@@ -24,6 +24,7 @@ ORDER = (
     "warmup_cosine",
     "sign_methods",
     "noisy_gradients",
+    "himmelblau_basins",
 )
 
 
