@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import surfaces
+from surfaces.analysis import explore
 
 from . import registry
 from ._prepare import check_number, check_start, check_steps
@@ -44,6 +45,8 @@ TUNE_RATES = np.geomspace(1e-4, 10.0, 41)  # auto_tune's default grid: 8 per dec
 # Basin labels besides the index of the minimum reached.
 DIVERGED = -1
 NOT_CONVERGED = -2
+LOCAL_MINIMUM = -3  # ended at a minimum the surface does not list (a local one)
+MAX_LOCAL_MINIMA = 400  # local minima looked for per basin map (Rastrigin's view has 121)
 
 # Sweep regime codes, in the order of REGIMES.
 TOO_SLOW, CONVERGED, OSCILLATING, DIVERGED_REGIME = 0, 1, 2, 3
@@ -58,9 +61,12 @@ class BasinMap:
     """Where each start of a grid ends up.
 
     ``labels[i, j]`` (row i: ``ys[i]``, column j: ``xs[j]``) is the index in ``minima`` of
-    the minimum the run from ``(xs[j], ys[i])`` reached, ``DIVERGED`` or ``NOT_CONVERGED``.
-    A run reached a minimum when, from some step on, every point stayed within ``radius``
-    of it; ``steps_to_converge`` is that step (-1 when none). ``criterion`` says it in words.
+    the minimum the run from ``(xs[j], ys[i])`` reached, ``LOCAL_MINIMUM``, ``DIVERGED``
+    or ``NOT_CONVERGED``. A run reached a listed minimum when, from some step on, every
+    point stayed within ``radius`` of it; ``steps_to_converge`` is that step (-1 when
+    none). ``local_minima`` are the surface's other minima in the box, found numerically;
+    a run that ends within ``radius`` of one is labelled ``LOCAL_MINIMUM``. ``criterion``
+    says it in words.
     """
 
     surface: str
@@ -70,6 +76,7 @@ class BasinMap:
     labels: np.ndarray
     steps_to_converge: np.ndarray
     minima: tuple
+    local_minima: tuple
     radius: float
     steps: int
     criterion: str
@@ -96,9 +103,10 @@ def basin_map(
 
     ``surface`` is a Surface (or name); ``box`` defaults to its view ``((xmin, xmax),
     (ymin, ymax))``; ``radius`` (default ``RADIUS_FRACTION`` of the box diagonal) is how
-    close to a listed minimum counts as reaching it. ``options`` are ``run_batch``'s
-    keywords (hyperparameters, noise, clipping, ``inner``). Minima that the surface does
-    not list (local minima of some test functions) show as NOT_CONVERGED.
+    close to a minimum counts as reaching it. ``options`` are ``run_batch``'s keywords
+    (hyperparameters, noise, clipping, ``inner``). The minima that the surface does not
+    list (the local minima of Rastrigin, the camels...) are found in the box by
+    ``surfaces.analysis.explore``; runs that end at one show as LOCAL_MINIMUM.
     """
     surf = surfaces.get(surface)
     size = _check_count("size", size, 2, MAX_GRID)
@@ -127,11 +135,16 @@ def basin_map(
     reached = result.converged_step >= 0 if len(minima) else np.zeros(len(starts), bool)
     labels = np.full(len(starts), NOT_CONVERGED, dtype=np.int8)
     if len(minima):
-        gaps = result.final_xy[:, None, :] - minima[None, :, :]
-        nearest = np.argmin(np.einsum("mki,mki->mk", gaps, gaps), axis=1)
-        labels[reached] = nearest[reached]
+        labels[reached] = _nearest(result.final_xy, minima)[0][reached]
+    local = _unlisted_minima(surf, box, minima, radius)
+    if len(local):
+        gap = _nearest(result.final_xy, local)[1]
+        labels[~reached & (gap <= radius)] = LOCAL_MINIMUM
     labels[result.diverged] = DIVERGED
     converged = np.where(reached, result.converged_step, -1)
+    criterion = f"stays within {radius:.3g} of a minimum from that step on"
+    if len(local):
+        criterion += f" (or, for the {len(local)} local minima found, ends within it)"
     return BasinMap(
         surface=surf.name,
         optimizer=result.optimizer,
@@ -140,10 +153,33 @@ def basin_map(
         labels=labels.reshape(size, size),
         steps_to_converge=converged.reshape(size, size).astype(np.int32),
         minima=tuple(map(tuple, minima.tolist())),
+        local_minima=tuple(map(tuple, local.tolist())),
         radius=radius,
         steps=steps,
-        criterion=f"stays within {radius:.3g} of a minimum from that step on",
+        criterion=criterion,
     )
+
+
+def _nearest(points, targets):
+    """For each of ``points`` (M, 2): the index of the nearest of ``targets`` (K, 2), and
+    the distance to it."""
+    gaps = points[:, None, :] - targets[None, :, :]
+    squared = np.einsum("mki,mki->mk", gaps, gaps)
+    index = np.argmin(squared, axis=1)
+    return index, np.sqrt(squared[np.arange(len(points)), index])
+
+
+def _unlisted_minima(surface, box, listed, radius):
+    """(K, 2): the minima of ``surface`` in ``box`` farther than ``radius`` from every
+    listed one, found on a grid and refined with Newton steps."""
+    try:
+        found = explore(surface, box, candidates=MAX_LOCAL_MINIMA).local_minima
+    except ValueError:  # no finite value on the grid: nothing to find
+        return np.empty((0, 2))
+    found = np.array(found, dtype=float).reshape(-1, 2)
+    if len(listed) and len(found):
+        found = found[_nearest(found, listed)[1] > radius]
+    return found
 
 
 # ---------------------------------------------------------------------------- sweep

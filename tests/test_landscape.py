@@ -80,6 +80,33 @@ def test_runs_still_travelling_are_not_converged():
     assert (basin.steps_to_converge == -1).all()
 
 
+def test_runs_ending_at_unlisted_local_minima_say_so():
+    # the six-hump camel lists its two global minima; its four other minima are found
+    camel = L.basin_map("six_hump_camel", "sgd", 800, lr=0.01, size=41)
+    assert len(camel.minima) == 2 and len(camel.local_minima) == 4
+    for x, y in camel.local_minima:
+        gx, gy = surfaces.get("six_hump_camel").grad(x, y)
+        assert abs(gx) < 1e-6 and abs(gy) < 1e-6
+        assert label_at(camel, x, y) == L.LOCAL_MINIMUM  # a start at one stays there
+    assert camel.share(L.LOCAL_MINIMUM) > 0.2 and camel.share(L.NOT_CONVERGED) < 0.05
+    assert "the 4 local minima found" in camel.criterion
+    # Rastrigin: from almost every start, gradient descent stops at a local minimum
+    rastrigin = L.basin_map("rastrigin", "sgd", 300, lr=0.002, size=40)
+    assert rastrigin.share(L.LOCAL_MINIMUM) > 0.9 and len(rastrigin.local_minima) >= 100
+
+
+def test_basin_labels_of_local_minima_agree_with_single_runs():
+    basin = L.basin_map("styblinski_tang", "adam", 400, lr=0.1, size=15)
+    surf = surfaces.get("styblinski_tang")
+    local = np.array(basin.local_minima)
+    assert (basin.labels == L.LOCAL_MINIMUM).sum() > 10
+    for i, j in np.ndindex(basin.labels.shape):
+        if basin.labels[i, j] != L.LOCAL_MINIMUM:
+            continue
+        end = optimizers.run(surf, "adam", (basin.xs[j], basin.ys[i]), 400, lr=0.1).xy[-1]
+        assert np.hypot(*(local - end).T).min() <= basin.radius
+
+
 def test_basin_map_box_and_radius():
     basin = L.basin_map("quadratic", "sgd", 10, lr=0.1, size=5, box=((0, 1), (2, 4)), radius=3.0)
     assert basin.xs.tolist() == [0.0, 0.25, 0.5, 0.75, 1.0] and basin.ys[-1] == 4.0

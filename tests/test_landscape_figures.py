@@ -36,6 +36,21 @@ def test_basin_layer_is_one_categorical_heatmap(himmelblau):
     assert 0.0 < layer.opacity < 1.0
 
 
+def test_local_minima_get_one_category_of_their_own():
+    camel = L.basin_map("six_hump_camel", "sgd", 800, lr=0.01, size=31)
+    categories = LF.basin_categories(camel)
+    assert [name for _, name, _ in categories][2:] == [
+        "a local minimum",
+        "not converged",
+        "diverged",
+    ]
+    layer = LF.basin_layer(camel, VIEW)
+    assert list(layer.colorbar.ticktext) == [name for _, name, _ in categories]
+    codes = LF.basin_codes(camel)
+    assert np.array_equal(codes == 2, camel.labels == L.LOCAL_MINIMUM)
+    assert [stop[1] for stop in layer.colorscale][::2][2] == LF.LOCAL_MINIMUM_COLOR
+
+
 def test_basin_codes_put_diverged_and_not_converged_last():
     basin = L.basin_map("quadratic", "sgd", 200, lr=0.3, size=21)
     codes = LF.basin_codes(basin)

@@ -20,6 +20,7 @@ from .figures import font_size, markers
 # not read as "the basin of the racer drawn in that colour". (Pastel1's last is a grey.)
 BASIN_PALETTE = tuple(qualitative.Pastel1[:8])
 DIVERGED_COLOR = "#3d3d3d"
+LOCAL_MINIMUM_COLOR = "#a89f91"  # a warm grey: settled, but not at a listed minimum
 CELL_TARGETS = "cells"  # the sweep's click targets
 ARROW_COLORS = ("black", "#808080")  # curvature arrows: largest, smallest eigenvalue
 NOT_CONVERGED_COLOR = "#d0d0d0"
@@ -76,26 +77,33 @@ def _counts(values, size, title, scale, colorbar_x=None):
 # ---------------------------------------------------------------- basin map
 
 
-def basin_names(basin):
-    """The category names of a basin map, in the order of ``basin_codes``."""
-    minima = [f"minimum ({x:.3g}, {y:.3g})" for x, y in basin.minima]
-    return minima + ["not converged", "diverged"]
+def basin_categories(basin):
+    """``(label, name, colour)`` of each category of a basin map, in colour-bar order: the
+    listed minima, the local minima found (when any), not converged, diverged."""
+    colours = basin_colors(len(basin.minima))
+    out = [(i, f"minimum ({x:.3g}, {y:.3g})", colours[i]) for i, (x, y) in enumerate(basin.minima)]
+    if basin.local_minima:
+        out.append((L.LOCAL_MINIMUM, "a local minimum", LOCAL_MINIMUM_COLOR))
+    out.append((L.NOT_CONVERGED, "not converged", NOT_CONVERGED_COLOR))
+    out.append((L.DIVERGED, "diverged", DIVERGED_COLOR))
+    return out
 
 
 def basin_codes(basin):
-    """Labels as categories 0..K+1: the K minima, then not converged, then diverged."""
-    count = len(basin.minima)
-    codes = basin.labels.astype(np.int16)
-    codes = np.where(codes == L.NOT_CONVERGED, count, codes)
-    return np.where(codes == L.DIVERGED, count + 1, codes)
+    """The labels as category numbers 0, 1, ..., in the order of ``basin_categories``."""
+    codes = np.empty(basin.labels.shape, dtype=np.int8)
+    for code, (label, _, _) in enumerate(basin_categories(basin)):
+        codes[basin.labels == label] = code
+    return codes
 
 
 def basin_layer(basin, view, color_by="minimum", opacity=0.6, colorbar_x=None):
     """The basin map as one heatmap trace, to lay over the race's contour fill (and under
     its lines and paths), translucent.
 
-    ``color_by`` "minimum": a flat colour per minimum reached (``basin_colors``), grey
-    for not converged, dark for diverged; "steps": steps to converge (transparent where
+    ``color_by`` "minimum": a flat colour per minimum reached (``basin_colors``), warm
+    grey for a local minimum the surface does not list, grey for not converged, dark for
+    diverged; "steps": steps to converge (transparent where
     none). ``colorbar_x`` moves its colour bar (e.g. 1.15, beside the contour's).
     """
     size = font_size(view)
@@ -108,8 +116,7 @@ def basin_layer(basin, view, color_by="minimum", opacity=0.6, colorbar_x=None):
         hovertemplate="start (%{x:.3f}, %{y:.3f})<extra></extra>",
     )
     if color_by == "minimum":
-        palette = basin_colors(len(basin.minima)) + [NOT_CONVERGED_COLOR, DIVERGED_COLOR]
-        names = basin_names(basin)
+        _, names, palette = zip(*basin_categories(basin), strict=True)
         return _categorical(
             basin_codes(basin), names, palette, size, "reaches", colorbar_x, **common
         )

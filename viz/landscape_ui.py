@@ -13,7 +13,7 @@ from optimizers import landscape as L
 
 from . import landscape_view as LV
 from . import scene as S
-from .landscape_figures import basin_names
+from .landscape_figures import basin_categories
 from .ui import init_key
 
 OVERLAY_NAMES = {"none": "none", "basin": "basin map"}
@@ -131,10 +131,9 @@ def basin_caption(scene):
     basin = LV.stored_basin(scene) if scene["landscape"]["overlay"] == "basin" else None
     if basin is None:
         return
-    labels = [*range(len(basin.minima)), L.NOT_CONVERGED, L.DIVERGED]
     shares = [
         f"{name}: {basin.share(label):.0%}"
-        for name, label in zip(basin_names(basin), labels, strict=True)
+        for label, name, _ in basin_categories(basin)
         if basin.share(label) > 0
     ]
     size = len(basin.xs)

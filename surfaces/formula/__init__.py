@@ -19,9 +19,9 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
+from .. import analysis
 from .._dispatch import EXPRESSION
 from ..surface import Surface
-from . import analysis
 from .derive import differentiate
 from .parse import parse
 from .program import compile_program
@@ -44,7 +44,7 @@ def from_expression(text, domain=None):
     (``log(v, base)`` too). Raises ValueError saying what is not allowed, and where.
 
     The gradient and Hessian are exact; minima, saddles, ``f_min`` and ``default_start``
-    are found numerically in the domain (see ``surfaces.formula.analysis``).
+    are found numerically in the domain (see ``surfaces.analysis``).
     ``from_expression(s.expression, s.domain)`` rebuilds the surface ``s``.
     """
     formula, program = _compiled(text)

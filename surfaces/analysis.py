@@ -1,9 +1,10 @@
-"""What a typed formula looks like in a box: minima, saddles, a start, found numerically.
+"""What a surface looks like in a box: minima, saddles, a start, found numerically (for
+typed formulas, which list none, and for the local minima of basin maps).
 
 1. f and its gradient on a ``GRID`` x ``GRID`` grid over the box.
 2. Candidates: the cells no higher than their 8 neighbours (for minima) and the cells
    where |grad f| is no higher than around them (for saddles), the lowest first, at
-   most ``CANDIDATES`` of each kind, at least 3 cells apart.
+   most ``CANDIDATES`` (or as asked) of each kind, at least 3 cells apart.
 3. Refinement with the exact gradient and Hessian, every candidate at once: for minima,
    Newton's method on |H| (the Hessian with its eigenvalues made positive, so every step
    goes downhill), halving steps until f decreases enough; for saddles, Newton steps on
@@ -60,16 +61,17 @@ class Landscape:
     undefined: float
 
 
-def explore(surface, box, size=GRID):
-    """The Landscape of ``surface`` (anything with vectorised f, grad, hessian) in ``box``.
+def explore(surface, box, size=GRID, candidates=CANDIDATES):
+    """The Landscape of ``surface`` (anything with vectorised f, grad, hessian) in ``box``,
+    refining at most ``candidates`` candidate minima (and as many saddles).
 
     Raises ValueError when f has no finite value on the grid.
     """
     with np.errstate(all="ignore"):  # NaN and inf are expected where f is undefined
-        return _explore(surface, box, size)
+        return _explore(surface, box, size, candidates)
 
 
-def _explore(surface, box, size):
+def _explore(surface, box, size, candidates):
     (x0, x1), (y0, y1) = box
     xs, ys = np.linspace(x0, x1, size), np.linspace(y0, y1, size)
     grid_x, grid_y = np.meshgrid(xs, ys)
@@ -87,9 +89,9 @@ def _explore(surface, box, size):
     def points(rows, cols):
         return np.column_stack([xs[cols], ys[rows]])
 
-    minima = search.refine(points(*_candidates(values)), descend=True)
+    minima = search.refine(points(*_candidates(values, candidates)), descend=True)
     minima = [p for p, kind in minima if kind == "minimum"]
-    saddles = search.refine(points(*_candidates(slope)), descend=False)
+    saddles = search.refine(points(*_candidates(slope, candidates)), descend=False)
     saddles = [p for p, kind in saddles if kind == "saddle"]
 
     local = _distinct(minima, surface, search.diagonal)
@@ -177,9 +179,9 @@ def _tidy(values, width):
     return np.round(np.round(values / step) * step, 12) + 0.0  # + 0.0: no -0.0
 
 
-def _candidates(values):
+def _candidates(values, limit):
     """``(rows, cols)`` of the cells no higher than their 8 neighbours, lowest first, at
-    most CANDIDATES of them and at least 3 cells apart."""
+    most ``limit`` of them and at least 3 cells apart."""
     v = np.where(np.isfinite(values), values, np.inf)
     padded = np.pad(v, 1, constant_values=np.inf)
     n, m = v.shape
@@ -196,7 +198,7 @@ def _candidates(values):
         if not taken[r, c]:
             kept.append((r, c))
             taken[max(r - 2, 0) : r + 3, max(c - 2, 0) : c + 3] = True
-            if len(kept) == CANDIDATES:
+            if len(kept) == limit:
                 break
     kept = np.array(kept, dtype=int).reshape(-1, 2)
     return kept[:, 0], kept[:, 1]
