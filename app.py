@@ -2,12 +2,26 @@
 
 import streamlit as st
 
-from viz import landscape_ui as LU
-from viz import scene as S
-from viz import tables as T
-from viz import ui
+# A blank chart, shown while a session's first run loads the engine: the browser loads
+# plotly.js (about 2 s) meanwhile, rather than after the first real chart arrives.
+BLANK_CHART = {
+    "data": [{"type": "scatter", "x": [], "y": []}],
+    "layout": {"height": 10, "xaxis": {"visible": False}, "yaxis": {"visible": False}},
+}
 
 st.set_page_config(page_title="Gradscape", page_icon="⛰️", layout="wide")
+st.title("Gradscape: optimizers racing on loss surfaces")
+header = st.container()
+charts = st.container()  # above the racers' controls, which read_scene draws
+loading = charts.empty()
+if "scene" not in st.session_state:
+    loading.plotly_chart(BLANK_CHART, config={"staticPlot": True, "displayModeBar": False})
+
+# imported after the blank chart is sent, on purpose (see above)
+from viz import landscape_ui as LU  # noqa: E402
+from viz import scene as S  # noqa: E402
+from viz import tables as T  # noqa: E402
+from viz import ui  # noqa: E402
 
 
 def current_scene():
@@ -26,9 +40,6 @@ def current_scene():
     return scene, st.session_state.url_warnings + warnings, lr_slot
 
 
-st.title("Gradscape: optimizers racing on loss surfaces")
-header = st.container()
-charts = st.container()  # above the racers' controls, which read_scene draws
 scene, warnings, lr_slot = current_scene()
 if scene["view"]["large_font"]:
     ui.large_font_css()
@@ -62,3 +73,4 @@ with results:
     ui.results_table(result["table"])
 ui.download_trajectories(result["trajectories"], result["labels"], T.trajectories_csv)
 ui.export_panel(scene)
+loading.empty()
