@@ -98,6 +98,20 @@ def test_basin_overlay_draws_himmelblaus_four_basins_under_the_paths():
     assert any("minimum (3, 2): " in c.value for c in at.caption)
 
 
+def test_local_minima_the_surface_does_not_list_are_ringed_and_counted():
+    at = start({"surface": "six_hump_camel", "steps": "800", "o1": "sgd,lr:0.01", "map": "basin"})
+    assert not at.exception
+    traces = race_traces(at)
+    names = [t.get("name") for t in traces]
+    rings = traces[names.index("local minimum")]
+    assert names.index("basins") < names.index("local minimum") < names.index("start here")
+    scene, _ = scene_in_url(at)
+    basin = LV.basin(scene)
+    assert len(rings["x"]) == len(basin.local_minima) == 4 and rings["showlegend"] is False
+    caption = next(c.value for c in at.caption if c.value.startswith("Basin map"))
+    assert "small rings mark those local minima" in caption and "a local minimum: " in caption
+
+
 def test_basin_colour_by_steps_and_the_racer_choice_follow_the_widgets():
     at = start({**HIMMELBLAU, "map": "basin", "mapn": "40"})
     at.radio(key="mapby").set_value("steps").run()

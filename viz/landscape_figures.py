@@ -131,6 +131,15 @@ def basin_colors(count):
     return [BASIN_PALETTE[i % len(BASIN_PALETTE)] for i in range(count)]
 
 
+def local_minima_markers(basin, view):
+    """Small rings at the local minima the map found (those the surface does not list),
+    to draw with the basin layer; not in the legend, which keeps to the racers."""
+    trace = markers(
+        basin.local_minima, "local minimum", "circle-open", "#4d4540", font_size(view) - 6
+    )
+    return {**trace, "showlegend": False}
+
+
 def basin_figure(surface, basin, view, color_by="minimum"):
     """The basin map alone: the layer at full opacity, the minima, axes over its box."""
     size = font_size(view)

@@ -140,7 +140,9 @@ def basin_caption(scene):
     st.caption(
         f"Basin map of {S.racer_label(LV.chosen_racer(scene), scene['landscape']['racer'])}: "
         f"{size} x {size} starts, {basin.steps} steps; a start reaches a minimum when it "
-        f"{basin.criterion}. " + " · ".join(shares)
+        f"{basin.criterion}"
+        + ("; small rings mark those local minima. " if basin.local_minima else ". ")
+        + " · ".join(shares)
     )
 
 

@@ -115,13 +115,16 @@ def stored_basin(scene):
 
 
 def overlay(scene, trajectories, basin_map=None):
-    """``(under, over)``: race-figure traces for under the paths (the basin layer) and over
-    them (the curvature arrows at the start and at the chosen racer's final point)."""
+    """``(under, over)``: race-figure traces for under the paths (the basin layer and the
+    local minima it found) and over them (the curvature arrows at the start and at the
+    chosen racer's final point)."""
     land, view = scene["landscape"], scene["view"]
     under, over = [], []
     if land["overlay"] == "basin" and basin_map is not None:
         layer = LF.basin_layer(basin_map, view, land["color"], colorbar_x=BASIN_COLORBAR_X)
         under.append(_compact(layer.to_plotly_json()))
+        if basin_map.local_minima:
+            under.append(LF.local_minima_markers(basin_map, view))
     if land["curvature"]:
         surface = S.surface_of(scene)
         box = S.view_box(surface)
