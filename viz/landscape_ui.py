@@ -14,7 +14,7 @@ from optimizers import landscape as L
 from . import landscape_view as LV
 from . import scene as S
 from .landscape_figures import basin_categories
-from .ui import init_key
+from .ui import hyper_key, init_key
 
 OVERLAY_NAMES = {"none": "none", "basin": "basin map"}
 BASIN_COLOR_NAMES = {"minimum": "minimum reached", "steps": "steps to converge"}
@@ -80,7 +80,7 @@ def controls(current, racers):
     )
     st.caption(caps_text())
     init_key("sweep", land["sweep"])
-    if st.session_state.sweep not in sweep_choices(racers[racer]):
+    if st.session_state.sweep not in S.sweep_choices(racers[racer]):
         st.session_state.sweep = "off"
     return {
         "overlay": overlay,
@@ -91,10 +91,6 @@ def controls(current, racers):
         "sweep": st.session_state.sweep,
         "sweep_color": st.session_state.get("sweepby", land["sweep_color"]),
     }
-
-
-def sweep_choices(racer):
-    return ["off", "lr", *S.sweep_params(racer)]
 
 
 def _with_progress(text, compute):
@@ -164,7 +160,7 @@ def sweep_panel(scene):
         left, right = st.columns(2)
         left.selectbox(
             "Sweep lr against",
-            sweep_choices(racer),
+            S.sweep_choices(racer),
             key="sweep",
             format_func=lambda p: {"off": "off (no sweep)", "lr": "nothing (lr alone)"}.get(p, p),
             help="The racer is chosen in the sidebar's Landscape section.",
@@ -218,13 +214,11 @@ def set_hyper(scene, index, param, value):
     its widget and in the session's scene (whose values the widgets' choices include)."""
     racer = scene["optimizers"][index]
     name, position = LV.split_param(param)
-    key = f"o{index}.{racer['name']}.{racer.get('inner', 'sgd')}.{name}"
-    if position is not None:
-        racer["hyper"][name][position] = value
-        key += f".{position}"
-    else:
+    if position is None:
         racer["hyper"][name] = value
-    st.session_state[key] = value
+    else:
+        racer["hyper"][name][position] = value
+    st.session_state[hyper_key(index, racer, name, position)] = value
 
 
 # ---------------------------------------------------------------- auto-tune

@@ -55,22 +55,6 @@ def chosen_racer(scene):
     return scene["optimizers"][scene["landscape"]["racer"]]
 
 
-def _settings(scene, racer):
-    """``run_batch`` keywords for ``racer`` in ``scene``: schedule, options and
-    hyperparameters (pairs as tuples)."""
-    hyper = {k: tuple(v) if isinstance(v, list) else v for k, v in racer["hyper"].items()}
-    options = scene["options"]
-    return {
-        "schedule": S.engine_schedule(scene["schedule"]),
-        "noise_std": options["noise_std"],
-        "seed": options["seed"],
-        "clip_norm": options["clip_norm"],
-        "clip_value": options["clip_value"],
-        "inner": racer.get("inner"),
-        **hyper,
-    }
-
-
 def _key(*parts):
     return json.dumps(parts, sort_keys=True, separators=(",", ":"))
 
@@ -96,7 +80,7 @@ def basin(scene, progress=None):
         return found
     racer = chosen_racer(scene)
     surface = S.surface_of(scene)
-    settings = _settings(scene, racer)
+    settings = S.engine_settings(scene, racer)
     result = L.basin_map(
         surface,
         racer["name"],
@@ -186,11 +170,11 @@ def sweep_key(scene):
     kept = {k: v for k, v in racer["hyper"].items() if k != "lr"}
     param = land["sweep"]
     if param not in ("off", "lr"):
-        name, _, index = param.partition("[")
-        if index:  # a pair: the other element still matters
-            kept[name] = [None if f"{i}]" == index else v for i, v in enumerate(kept[name])]
-        else:
+        name, position = split_param(param)
+        if position is None:
             del kept[name]
+        else:  # a pair: the other element still matters
+            kept[name] = [None if i == position else v for i, v in enumerate(kept[name])]
     parts = (scene["surface"], racer["name"], racer.get("inner"), kept, scene["schedule"])
     parts += (scene["options"], scene["start"], scene["steps"], scene["view"]["tolerance"])
     return _key(*parts, land["sweep"])
@@ -203,7 +187,7 @@ def sweep(scene, progress=None):
     if found is not None:
         return found
     param = scene["landscape"]["sweep"]
-    settings = _settings(scene, chosen_racer(scene))  # sweep replaces lr and the param
+    settings = S.engine_settings(scene, chosen_racer(scene))  # sweep replaces lr and the param
     schedule = settings.pop("schedule")
     result = L.sweep(
         S.surface_of(scene),
@@ -263,7 +247,7 @@ def tune(scene):
     """One ``landscape.Tuning`` per racer: the same rates, budget, start and settings."""
     out = []
     for racer in scene["optimizers"]:
-        settings = _settings(scene, racer)  # auto_tune replaces lr
+        settings = S.engine_settings(scene, racer)  # auto_tune replaces lr
         schedule = settings.pop("schedule")
         out.append(
             L.auto_tune(
@@ -283,29 +267,18 @@ def tuning_rows(scene, tunings):
     """The auto-tune table: one row per racer."""
     rows = []
     for index, (racer, tuning) in enumerate(zip(scene["optimizers"], tunings, strict=True)):
-        label = S.racer_label(racer, index).split(" (lr")[0]
-        if tuning.lr is None:
-            rows.append(
-                {
-                    "racer": label,
-                    "chosen lr": None,
-                    "final gap": math.nan,
-                    "steps to tolerance": None,
-                    "diverged runs": f"{int(tuning.diverged.sum())} / {len(tuning.lrs)}",
-                    "note": "every rate diverged: lr kept",
-                }
-            )
-            continue
-        best = int(np.flatnonzero(tuning.lrs == tuning.lr)[0])
-        step = int(tuning.converged_step[best])
+        gap, step = math.nan, -1
+        if tuning.lr is not None:
+            best = int(np.flatnonzero(tuning.lrs == tuning.lr)[0])
+            gap, step = float(tuning.final_gap[best]), int(tuning.converged_step[best])
         rows.append(
             {
-                "racer": label,
+                "racer": S.racer_title(racer, index),
                 "chosen lr": tuning.lr,
-                "final gap": float(tuning.final_gap[best]),
+                "final gap": gap,
                 "steps to tolerance": step if step >= 0 else None,
                 "diverged runs": f"{int(tuning.diverged.sum())} / {len(tuning.lrs)}",
-                "note": "",
+                "note": "" if tuning.lr is not None else "every rate diverged: lr kept",
             }
         )
     return rows

@@ -323,11 +323,11 @@ def _view(raw, warnings):
     return out
 
 
-def sweep_params(racer):
-    """What the sweep can vary besides lr for ``racer``: its float hyperparameters, one
-    element at a time for pairs ("betas[0]")."""
+def sweep_choices(racer):
+    """What the sweep can do for ``racer``: "off", "lr" alone, or lr against one of its
+    float hyperparameters, one element at a time for pairs ("betas[0]")."""
     spec = optimizers.spec(racer["name"], racer.get("inner", "sgd"))
-    out = []
+    out = ["off", "lr"]
     for hyper in spec.controls():
         if hyper.kind != "float" or hyper.name == "lr":
             continue
@@ -349,22 +349,22 @@ def _landscape(raw, racers, warnings):
         "grid": (lambda v: whole(v, low, high), f"a whole number from {low} to {high}"),
         "racer": (lambda v: whole(v, 0, len(racers) - 1), f"0 to {len(racers) - 1}"),
         "curvature": (lambda v: isinstance(v, bool) or v in (0, 1), "0, 1"),
-        "sweep": None,  # depends on the racer: checked below
+        "sweep": (lambda v: isinstance(v, str), "a name"),  # the racer's: checked below
         "sweep_color": (lambda v: v in SWEEP_COLORS, ", ".join(SWEEP_COLORS)),
     }
     for key, value in raw.items():
         if key not in allowed:
             warnings.append(f"unknown landscape setting {show(key)} ignored")
             continue
-        check = allowed[key] or (lambda v: True, "")
-        if not check[0](value):
+        accepts, words = allowed[key]
+        if not accepts(value):
             warnings.append(
-                f"landscape setting {key}={show(value)} ignored (allowed: {check[1]}); "
+                f"landscape setting {key}={show(value)} ignored (allowed: {words}); "
                 f"using {out[key]}"
             )
             continue
         out[key] = {"grid": int, "racer": int, "curvature": bool}.get(key, _plain)(value)
-    choices = ("off", "lr", *sweep_params(racers[out["racer"]]))
+    choices = sweep_choices(racers[out["racer"]])
     if out["sweep"] not in choices:
         warnings.append(
             f"landscape setting sweep={show(out['sweep'])} ignored (allowed for racer "
@@ -488,21 +488,30 @@ def surface_of(scene):
     return surfaces.get(entry["name"], **entry["params"])
 
 
-def _run_one(scene, racer, steps=None):
+def engine_settings(scene, racer):
+    """The engine's keywords for ``racer`` in ``scene`` (``optimizers.run``, ``run_batch``):
+    schedule, noise, clipping, Lookahead's inner optimizer and the hyperparameters (pairs
+    as tuples)."""
     options = scene["options"]
     hyper = {k: tuple(v) if isinstance(v, list) else v for k, v in racer["hyper"].items()}
+    return {
+        "schedule": engine_schedule(scene["schedule"]),
+        "noise_std": options["noise_std"],
+        "seed": options["seed"],
+        "clip_norm": options["clip_norm"],
+        "clip_value": options["clip_value"],
+        "inner": racer.get("inner"),
+        **hyper,
+    }
+
+
+def _run_one(scene, racer, steps=None):
     return optimizers.run(
         surface_of(scene),
         racer["name"],
         tuple(scene["start"]),
         steps or scene["steps"],
-        schedule=engine_schedule(scene["schedule"]),
-        noise_std=options["noise_std"],
-        seed=options["seed"],
-        clip_norm=options["clip_norm"],
-        clip_value=options["clip_value"],
-        inner=racer.get("inner"),
-        **hyper,
+        **engine_settings(scene, racer),
     )
 
 
@@ -520,9 +529,15 @@ def schedule_rates(scene, lr):
     return schedules.evaluate(engine_schedule(scene["schedule"]), lr, scene["steps"])
 
 
-def racer_label(racer, index):
+def racer_title(racer, index):
+    """ "2. Adam": the racer's number and its optimizer's title."""
     spec = optimizers.spec(racer["name"], racer.get("inner", "sgd"))
-    return f"{index + 1}. {spec.title} (lr {racer['hyper']['lr']:g})"
+    return f"{index + 1}. {spec.title}"
+
+
+def racer_label(racer, index):
+    """ "2. Adam (lr 0.05)": the title and the learning rate, as the charts name racers."""
+    return f"{racer_title(racer, index)} (lr {racer['hyper']['lr']:g})"
 
 
 def active_options(scene):

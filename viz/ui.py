@@ -310,7 +310,7 @@ def _racer(index, previous):
         spec = optimizers.spec(name, inner)
         given = previous["hyper"] if previous["name"] == name else {}
         racer["hyper"] = {
-            h.name: _hyper_widget(f"o{index}.{name}.{inner}", h, given.get(h.name, h.default))
+            h.name: _hyper_widget(hyper_key(index, racer, h.name), h, given.get(h.name, h.default))
             for h in spec.controls()
         }
     with right:
@@ -320,13 +320,19 @@ def _racer(index, previous):
     return racer
 
 
-def _hyper_widget(prefix, hyper, value):
+def hyper_key(index, racer, param, position=None):
+    """The session key of racer ``index``'s widget for ``param`` (or for element
+    ``position`` of a pair): ``o0.adam.sgd.lr``, ``o0.adam.sgd.betas.1``."""
+    key = f"o{index}.{racer['name']}.{racer.get('inner', 'sgd')}.{param}"
+    return key if position is None else f"{key}.{position}"
+
+
+def _hyper_widget(key, hyper, value):
     if isinstance(hyper.default, tuple):
         return [
-            _one_hyper(f"{prefix}.{hyper.name}.{i}", hyper, f"{hyper.name}[{i}]", v)
-            for i, v in enumerate(value)
+            _one_hyper(f"{key}.{i}", hyper, f"{hyper.name}[{i}]", v) for i, v in enumerate(value)
         ]
-    return _one_hyper(f"{prefix}.{hyper.name}", hyper, hyper.name, value)
+    return _one_hyper(key, hyper, hyper.name, value)
 
 
 def _one_hyper(key, hyper, label, value):
