@@ -20,7 +20,6 @@ if "scene" not in st.session_state:
 # imported after the blank chart is sent, on purpose (see above)
 from viz import landscape_ui as LU  # noqa: E402
 from viz import scene as S  # noqa: E402
-from viz import tables as T  # noqa: E402
 from viz import ui  # noqa: E402
 
 
@@ -71,6 +70,6 @@ st.plotly_chart(result["metrics"], key="metrics")
 with results:
     st.subheader("Results")
     ui.results_table(result["table"])
-ui.download_trajectories(result["trajectories"], result["labels"], T.trajectories_csv)
+ui.download_trajectories(result["trajectories"], result["labels"])
 ui.export_panel(scene)
 loading.empty()

@@ -101,6 +101,17 @@ def test_settings_that_are_off_hide_their_values_and_keep_them():
     assert "clip_norm" not in at.query_params
 
 
+def test_each_racers_trajectory_or_all_of_them_as_csv():
+    at = start()
+    choice = at.selectbox(key="csv.which")
+    labels = [S.racer_label(r, i) for i, r in enumerate(S.default_scene()["optimizers"])]
+    assert choice.options == ["every racer, one file", *labels]
+    choice.set_value(2).run()
+    at.number_input(key="racers").set_value(2).run()  # racer 3 is gone: back to every racer
+    assert not at.exception
+    assert at.selectbox(key="csv.which").value == -1
+
+
 def test_option_badge_shows():
     at = start({"noise": "0.5"})
     assert any("noise" in i.value for i in at.info)

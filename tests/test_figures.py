@@ -134,6 +134,9 @@ def test_panels_table_and_csv():
     assert len(traces(metrics)) == 4 * len(runs)
     table = T.results_table(surface, runs, labels, 1e-3)
     assert list(table["racer"]) == labels
+    one = T.trajectory_csv(runs[0]).splitlines()
+    assert one[0] == "step,x,y,f,gx,gy,lr"
+    assert len(one) == 82
     csv = T.trajectories_csv(runs, labels).splitlines()
     assert csv[0] == "racer,step,x,y,f,gx,gy,lr"
     assert len(csv) == 1 + 81 * len(runs)

@@ -33,26 +33,39 @@ def results_table(surface, trajectories, labels, tolerance):
     return pd.DataFrame(rows)
 
 
+STEP_COLUMNS = ("step", "x", "y", "f", "gx", "gy", "lr")
+
+
+def trajectory_csv(traj):
+    """One run as CSV, a row per step: step, x, y, f, gx, gy, lr (the last point has no
+    step taken: its gx, gy and lr are empty)."""
+    return _csv(_steps_table(traj))
+
+
 def trajectories_csv(trajectories, labels):
-    """Every racer's run as one CSV, a row per racer and step: racer, step, x, y, f, gx,
-    gy, lr (a run's last point has no step taken: its gx, gy and lr are empty)."""
-    tables = []
-    for traj, label in zip(trajectories, labels, strict=True):
-        pad = np.full(1, np.nan)
-        tables.append(
-            pd.DataFrame(
-                {
-                    "racer": label,
-                    "step": np.arange(traj.steps + 1),
-                    "x": traj.xy[:, 0],
-                    "y": traj.xy[:, 1],
-                    "f": traj.loss,
-                    "gx": np.concatenate([traj.grad[:, 0], pad]),
-                    "gy": np.concatenate([traj.grad[:, 1], pad]),
-                    "lr": np.concatenate([traj.lr, pad]),
-                }
-            )
-        )
+    """Every racer's run as one CSV: ``trajectory_csv``'s rows, each led by its racer."""
+    tables = [
+        _steps_table(traj).assign(racer=label)[["racer", *STEP_COLUMNS]]
+        for traj, label in zip(trajectories, labels, strict=True)
+    ]
+    return _csv(pd.concat(tables))
+
+
+def _steps_table(traj):
+    pad = np.full(1, np.nan)
+    columns = (
+        np.arange(traj.steps + 1),
+        traj.xy[:, 0],
+        traj.xy[:, 1],
+        traj.loss,
+        np.concatenate([traj.grad[:, 0], pad]),
+        np.concatenate([traj.grad[:, 1], pad]),
+        np.concatenate([traj.lr, pad]),
+    )
+    return pd.DataFrame(dict(zip(STEP_COLUMNS, columns, strict=True)))
+
+
+def _csv(table):
     out = io.StringIO()
-    pd.concat(tables).to_csv(out, index=False, float_format="%.17g")
+    table.to_csv(out, index=False, float_format="%.17g")
     return out.getvalue()

@@ -478,12 +478,30 @@ def large_font_css():
     )
 
 
-def download_trajectories(trajectories, labels, csv):
-    """One CSV of every racer's steps (one button: each widget costs rerun time)."""
-    st.download_button(
-        "Download the trajectories (CSV, every racer and step)",
-        data=lambda: csv(trajectories, labels),
-        file_name="gradscape-trajectories.csv",
+EVERY_RACER = -1  # the CSV choice of one file with every racer's rows
+
+
+def download_trajectories(trajectories, labels):
+    """A trajectory as CSV: one racer's, or every racer's in one file (one choice and one
+    button rather than a button per racer: each widget costs rerun time)."""
+    if st.session_state.get("csv.which", EVERY_RACER) >= len(labels):  # fewer racers now
+        st.session_state["csv.which"] = EVERY_RACER
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    which = left.selectbox(
+        "Trajectories as CSV (step, x, y, f, gx, gy, lr)",
+        [EVERY_RACER, *range(len(labels))],
+        key=init_key("csv.which", EVERY_RACER),
+        format_func=lambda i: "every racer, one file" if i == EVERY_RACER else labels[i],
+    )
+    if which == EVERY_RACER:
+        data, name = (lambda: T.trajectories_csv(trajectories, labels)), "trajectories"
+    else:
+        traj = trajectories[which]
+        data, name = (lambda: T.trajectory_csv(traj)), f"{which + 1}-{traj.optimizer}"
+    right.download_button(
+        "Download CSV",
+        data=data,
+        file_name=f"gradscape-{name}.csv",
         mime="text/csv",
         key="csv",
         on_click="ignore",
