@@ -178,6 +178,12 @@ def _start_and_steps(current, surface):
 
 
 def _schedule(current, steps):
+    """The schedule and its parameters.
+
+    Defaults follow the race: when Steps changes, a parameter still at its default for the
+    old length (T_max, total_iters...) takes the default for the new one, and an edited
+    value stays (``scene.follow_steps``).
+    """
     key = init_key("schedule", current["schedule"]["name"])
     name = st.selectbox(
         "Learning-rate schedule",
@@ -188,8 +194,28 @@ def _schedule(current, steps):
     spec = schedules.spec(name)
     st.caption(spec.summary)
     given = current["schedule"] if name == current["schedule"]["name"] else {}
+    if given and steps != current["steps"]:
+        followed = S.follow_steps(given, current["steps"], steps)
+        for param in followed:
+            if followed[param] != given[param]:  # the widget starts again from the new value
+                st.session_state.pop(f"schedule.{name}.{param}", None)
+        given = followed
     out = {"name": name}
     defaults = S.schedule_defaults(name, steps)
+    if spec.sets_lr:
+        relative = st.checkbox(
+            "Rates relative to each racer's lr",
+            key=init_key(f"schedule.{name}.{S.RELATIVE}", given.get(S.RELATIVE, True)),
+        )
+        out[S.RELATIVE] = relative
+        st.caption(
+            "base_lr and max_lr are multiples of each racer's own lr: with max_lr 1 a racer "
+            "never runs faster than its lr, and the legend shows the rates it gets "
+            "(lr 0.01 -> 0.001 to 0.01)."
+            if relative
+            else "base_lr and max_lr are the rates themselves, the same for every racer "
+            "(PyTorch's meaning): the racers' own lr is not used."
+        )
     for param, meta in spec.params.items():
         value = given.get(param, defaults[param])
         if value is None:  # worked out by the schedule, e.g. onecycle's total_steps
