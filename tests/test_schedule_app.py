@@ -43,9 +43,11 @@ def test_cyclic_rates_per_racer_in_the_caption_table_and_link():
     at.selectbox(key="schedule").set_value("cyclic").run()
     assert not at.exception and not at.warning
     assert at.checkbox(key=f"schedule.cyclic.{S.RELATIVE}").value is True
-    assert any("multiples of each racer's own lr" in c.value for c in at.caption)
+    assert any(
+        "base_lr and max_lr are in multiples of each racer's own lr" in c.value for c in at.caption
+    )
     table = at.dataframe[0].value
-    assert list(table["lr used"]) == ["0.0001 to 0.001", "0.005 to 0.05", "0.0001 to 0.001"]
+    assert list(table["lr used"]) == ["0.0001–0.001", "0.005–0.05", "0.0001–0.001"]
     assert table["diverged at step"].isna().all()
     at.checkbox(key=f"schedule.cyclic.{S.RELATIVE}").uncheck().run()
     assert any("the racers' own lr is not used" in c.value for c in at.caption)

@@ -122,13 +122,13 @@ def test_cyclic_runs_each_racer_from_a_tenth_of_its_lr_up_to_it():
         np.testing.assert_array_equal(run.lr, S.schedule_rates(scene, lr))
     titles = [S.racer_title(r, i) for i, r in enumerate(scene["optimizers"])]
     assert S.racer_labels(scene) == [
-        f"{titles[0]} (lr 0.001 -> 0.0001 to 0.001)",
-        f"{titles[1]} (lr 0.05 -> 0.005 to 0.05)",
-        f"{titles[2]} (lr 0.001 -> 0.0001 to 0.001)",
+        f"{titles[0]} (lr 0.001 → 0.0001–0.001)",
+        f"{titles[1]} (lr 0.05 → 0.005–0.05)",
+        f"{titles[2]} (lr 0.001 → 0.0001–0.001)",
     ]
     table = T.results_table(S.surface_of(scene), runs, S.racer_labels(scene), 1e-3)
     assert list(table["racer"]) == S.racer_labels(scene)
-    assert list(table["lr used"]) == ["0.0001 to 0.001", "0.005 to 0.05", "0.0001 to 0.001"]
+    assert list(table["lr used"]) == ["0.0001–0.001", "0.005–0.05", "0.0001–0.001"]
 
 
 def test_one_cycle_peaks_at_each_racers_lr():
@@ -139,7 +139,7 @@ def test_one_cycle_peaks_at_each_racers_lr():
         assert int(np.argmax(run.lr)) == round(0.3 * scene["steps"]) - 1
         assert run.lr[0] == pytest.approx(lr / 25, rel=1e-12)  # div_factor
         assert run.lr[-1] == pytest.approx(lr / 25 / 1e4, rel=1e-9)  # final_div_factor
-    assert S.racer_label(scene["optimizers"][1], 1, scene).endswith("(lr 0.05 -> 2e-07 to 0.05)")
+    assert S.racer_label(scene["optimizers"][1], 1, scene).endswith("(lr 0.05 → 2e-07–0.05)")
 
 
 def test_absolute_rates_are_the_same_for_every_racer_and_say_so():
@@ -149,7 +149,7 @@ def test_absolute_rates_are_the_same_for_every_racer_and_say_so():
     for run in S.run_scene(scene):
         assert (run.lr.min(), run.lr.max()) == pytest.approx((0.0002, 0.0004), rel=1e-12)
     label = S.racer_label(scene["optimizers"][1], 1, scene)
-    assert label.endswith("(lr 0.05 -> 0.0002 to 0.0004)")
+    assert label.endswith("(lr 0.05 → 0.0002–0.0004)")
 
 
 def test_multiplying_schedules_keep_the_plain_label_and_the_table_shows_the_rates():
@@ -157,7 +157,7 @@ def test_multiplying_schedules_keep_the_plain_label_and_the_table_shows_the_rate
     runs = S.run_scene(scene)
     assert S.racer_labels(scene)[1].endswith("(lr 0.05)")
     table = T.results_table(S.surface_of(scene), runs, S.racer_labels(scene), 1e-3)
-    assert table["lr used"][1] == f"{runs[1].lr[-1]:.3g} to 0.05"
+    assert table["lr used"][1] == f"{runs[1].lr[-1]:.3g}–0.05"
     assert S.racer_labels(S.default_scene())[1].endswith("(lr 0.05)")
     plain = T.results_table(S.surface_of(scene), S.run_scene(S.default_scene()), ["a"] * 3, 1e-3)
     assert list(plain["lr used"]) == ["0.001", "0.05", "0.001"]

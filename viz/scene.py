@@ -611,13 +611,13 @@ def racer_label(racer, index, scene=None):
     """ "2. Adam (lr 0.05)": the title and the learning rate, as the charts name racers.
 
     Given the ``scene``, a schedule that sets the rates itself (cyclic, one-cycle) adds
-    the rates the racer actually runs with, lowest to highest: "1. SGD (lr 0.001 -> 0.0001
-    to 0.001)".
+    the lowest to the highest rate the racer actually runs with: "1. SGD (lr 0.001 →
+    0.0001–0.001)".
     """
     lr = racer["hyper"]["lr"]
     text = f"{racer_title(racer, index)} (lr {lr:g}"
     if scene is not None and schedules.spec(scene["schedule"]["name"]).sets_lr:
-        text += " -> " + rate_range(schedule_rates(scene, lr))
+        text += " → " + rate_range(schedule_rates(scene, lr))
     return text + ")"
 
 
@@ -627,13 +627,13 @@ def racer_labels(scene):
 
 
 def rate_range(rates):
-    """ "0.0001 to 0.001": the lowest and highest of ``rates`` (one number if they agree)."""
+    """ "0.0001–0.001": the lowest and highest of ``rates`` (one number if they agree)."""
     rates = np.asarray(rates, dtype=float)
     rates = rates[np.isfinite(rates)]
     if not rates.size:
         return "-"
     low, high = f"{rates.min():.3g}", f"{rates.max():.3g}"
-    return high if low == high else f"{low} to {high}"
+    return high if low == high else f"{low}–{high}"
 
 
 def active_options(scene):

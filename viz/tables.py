@@ -18,7 +18,7 @@ def results_table(surface, trajectories, labels, tolerance):
     tolerance, divergence.
 
     "lr used" is the lowest to the highest rate of the run's steps, so a schedule's effect
-    shows: "0.001" for a constant rate, "4e-09 to 0.001" for a one-cycle.
+    shows: "0.001" for a constant rate, "4e-09–0.001" for a one-cycle.
     """
     rows = []
     for traj, label in zip(trajectories, labels, strict=True):

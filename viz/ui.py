@@ -208,13 +208,17 @@ def _schedule(current, steps):
             key=init_key(f"schedule.{name}.{S.RELATIVE}", given.get(S.RELATIVE, True)),
         )
         out[S.RELATIVE] = relative
+        rates = "base_lr and max_lr are" if "base_lr" in spec.params else "max_lr is"
         st.caption(
-            "base_lr and max_lr are multiples of each racer's own lr: with max_lr 1 a racer "
-            "never runs faster than its lr, and the legend shows the rates it gets "
-            "(lr 0.01 -> 0.001 to 0.01)."
-            if relative
-            else "base_lr and max_lr are the rates themselves, the same for every racer "
-            "(PyTorch's meaning): the racers' own lr is not used."
+            (
+                f"{rates} in multiples of each racer's own lr (with max_lr 1 no racer runs "
+                "faster than its lr); the legend and the table show each racer's rates."
+                if relative
+                else f"{rates} the same for every racer, in absolute terms (PyTorch's "
+                "meaning): the racers' own lr is not used."
+            )
+            + " cycle_momentum (PyTorch's default) also cycles every racer's momentum or "
+            "beta1, and leaves out racers with neither."
         )
     for param, meta in spec.params.items():
         value = given.get(param, defaults[param])
