@@ -22,6 +22,9 @@ the Hessian's eigen-directions (``curvature``), and the sweep below the race (``
 "off", "lr" alone, or lr x a float hyperparameter such as "momentum" or "betas[0]",
 coloured by ``sweep_color`` "loss", "steps" or "regime").
 
+A schedule that sets the rates itself (cyclic, one-cycle) also carries ``relative_lr``:
+when True, its ``base_lr`` and ``max_lr`` are multiples of each racer's lr (the app's
+default), when False the rates themselves, as in PyTorch (links from before it was added).
 A Lookahead racer also carries ``"inner"`` (its inner optimizer). ``validate`` turns any
 input (URL, preset file, hand-written JSON) into a runnable scene plus warnings, and never
 raises; ``to_query``/``from_query`` put a scene in a URL query string and back, exactly.
@@ -249,9 +252,8 @@ def _race_lengths(steps):
     exponential by ``g = 0.01^(1 / (steps - 1))`` per step; cosine's ``T_max`` and the
     ``total_iters`` of linear and polynomial are ``steps`` (so cosine never climbs back);
     warm restarts come every quarter of the race and a cyclical rate makes two cycles
-    (quarters rounded up). Reduce on
-    plateau waits a tenth of the race (PyTorch's 10 steps cut the rate of a momentum run
-    on Rosenbrock 1000x while it still progressed).
+    (quarters rounded up). Reduce on plateau waits a tenth of the race (PyTorch's 10
+    steps cut the rate of a momentum run on Rosenbrock 1000x while it still progressed).
     """
     quarter = -(-steps // 4)  # rounded up: never a fifth, short period at the end
     return {
@@ -276,8 +278,8 @@ def _hundredfold(steps):
 # Schedules that set the rates themselves get them relative to each racer's lr: cyclic runs
 # from a tenth of the lr up to the lr, one-cycle peaks at the lr. The lr is each racer's
 # largest rate, so a racer that is stable at its lr stays stable. Momentum cycling is off:
-# each racer keeps its own momentum (plain SGD stays plain), and optimizers without one
-# (Adagrad, RMSprop...) can race too.
+# each racer keeps its own momentum (plain SGD stays plain), and optimizers with neither
+# momentum nor beta1 (Adagrad, Adadelta, Rprop...) can race too.
 _SETS_LR = {
     "cyclic": {"base_lr": 0.1, "max_lr": 1.0, "cycle_momentum": False, RELATIVE: True},
     "onecycle": {"max_lr": 1.0, "cycle_momentum": False, RELATIVE: True},
