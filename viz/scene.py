@@ -826,5 +826,8 @@ def show(value, limit=40):
 
 
 def clean(text, limit=160):
-    text = re.sub(r"[^A-Za-z0-9 .,:;=+\-_()'/\[\]]", "?", str(text))
+    """``text`` on one line, at most ``limit`` characters: every printable character kept (a
+    typed ``*``, ``^``, ``<=`` or ``__import__`` is shown as typed), control characters
+    and line breaks as "?". Showing it as Markdown is the app's job (``ui.plain``)."""
+    text = "".join(c if c.isprintable() else "?" for c in str(text))
     return text if len(text) <= limit else text[: limit - 3] + "..."
