@@ -1,23 +1,11 @@
 """The schedule's sidebar in the app: defaults that follow Steps, rates per racer."""
 
-from pathlib import Path
-
-from streamlit.testing.v1 import AppTest
-
+from tests.test_app import scene_in_url, start
 from viz import scene as S
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-def start(query):
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
 
 
 def url_schedule(at):
-    scene, warnings = S.from_query(dict(at.query_params.items()))
+    scene, warnings = scene_in_url(at)
     assert warnings == []
     return scene["schedule"]
 
