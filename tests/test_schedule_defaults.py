@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from optimizers import schedules
 from viz import presets
@@ -82,6 +84,15 @@ def test_decays_span_the_race_and_cut_the_rate_about_100x(steps):
     cyclic = rates("cyclic")
     assert list(np.flatnonzero(cyclic == cyclic.max())) == [quarter, 3 * quarter]
     assert S.schedule_defaults("plateau", steps)["patience"] == steps // 10
+
+
+@pytest.mark.parametrize("name", schedules.names())
+@settings(max_examples=40, deadline=None)
+@given(steps=st.integers(1, S.MAX_STEPS))
+def test_defaults_are_valid_at_any_length(name, steps):
+    scene = {**S.default_scene(), "steps": steps}
+    scene["schedule"] = {"name": name, **S.schedule_defaults(name, steps), "warmup_steps": 0}
+    assert S.validate(scene) == (scene, [])
 
 
 @pytest.mark.parametrize("name", schedules.names())
