@@ -182,7 +182,9 @@ def _formula(current):
     except ValueError as error:
         kept = "the last valid formula" if typed_before else S.surface_of(current).title
         st.error(
-            plain(f"{S.clean(str(error), 300)}. The charts keep showing {kept}."),
+            plain(
+                f"{S.clean(text, 80)}: {S.clean(str(error), 300)}. The charts keep showing {kept}."
+            ),
             icon=":material/error:",
         )
         return entry  # the last valid surface stays on screen and in the link
@@ -556,7 +558,7 @@ def share_link(query):
     st.html(
         f'<div class="gs-share"><button class="gs-copy" data-link="{link}" '
         'title="Copy a link that reopens every setting of this scene">'
-        "🔗 Copy a link to this scene</button>"
+        "Copy a link to this scene</button>"
         '<span class="gs-copied" role="status" aria-live="polite"></span></div>'
         "<style>.gs-share{display:flex;gap:.75em;align-items:center;flex-wrap:wrap}"
         ".gs-copy{font:inherit;padding:.3em .9em;border-radius:.5em;cursor:pointer;"
@@ -598,13 +600,20 @@ def results_table(table):
 
 
 MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$^:=&])")
+# Streamlit turns these into symbols (<= into ≤, :smile: into an emoji) even when every
+# sign is escaped; only a code span shows them as written.
+TYPOGRAPHIC = re.compile(r"(<=|>=|<-|->|~=|--|:[\w+-]+:|:[a-z]+\[)")
 
 
 def plain(text):
     """``text`` to show through Streamlit's Markdown exactly as written: what a student
     typed (``x**``, ``2^x``, ``x <= y``, ``__import__``) must not turn into italics, bold,
-    LaTeX, emoji codes or vanish as an HTML tag."""
-    return MARKDOWN_SIGNS.sub(r"\\\1", text)
+    LaTeX, symbols or emoji, or vanish as an HTML tag."""
+    parts = TYPOGRAPHIC.split(text)  # odd positions: the matches
+    return "".join(
+        f"`{part}`" if index % 2 else MARKDOWN_SIGNS.sub(r"\\\1", part)
+        for index, part in enumerate(parts)
+    )
 
 
 def show_warnings(warnings, limit=8):
