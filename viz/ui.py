@@ -230,6 +230,12 @@ def _start_and_steps(current, surface):
 
 
 def _schedule(current, steps):
+    """The schedule and its parameters.
+
+    Defaults follow the race: when Steps changes, a parameter still at its default for the
+    old length (T_max, total_iters...) takes the default for the new one, and an edited
+    value stays (``scene.follow_steps``).
+    """
     key = init_key("schedule", current["schedule"]["name"])
     name = st.selectbox(
         "Learning-rate schedule",
@@ -240,8 +246,32 @@ def _schedule(current, steps):
     spec = schedules.spec(name)
     st.caption(spec.summary)
     given = current["schedule"] if name == current["schedule"]["name"] else {}
+    if given and steps != current["steps"]:
+        followed = S.follow_steps(given, current["steps"], steps)
+        for param in followed:
+            if followed[param] != given[param]:  # the widget starts again from the new value
+                st.session_state.pop(f"schedule.{name}.{param}", None)
+        given = followed
     out = {"name": name}
     defaults = S.schedule_defaults(name, steps)
+    if spec.sets_lr:
+        relative = st.checkbox(
+            "Rates relative to each racer's lr",
+            key=init_key(f"schedule.{name}.{S.RELATIVE}", given.get(S.RELATIVE, True)),
+        )
+        out[S.RELATIVE] = relative
+        rates = "base_lr and max_lr are" if "base_lr" in spec.params else "max_lr is"
+        st.caption(
+            (
+                f"{rates} in multiples of each racer's own lr (with max_lr 1 no racer runs "
+                "faster than its lr); the legend and the table show each racer's rates."
+                if relative
+                else f"{rates} the same for every racer, in absolute terms (PyTorch's "
+                "meaning): the racers' own lr is not used."
+            )
+            + " cycle_momentum (PyTorch's default) also cycles every racer's momentum or "
+            "beta1, and leaves out racers with neither."
+        )
     for param, meta in spec.params.items():
         value = given.get(param, defaults[param])
         if value is None:  # worked out by the schedule, e.g. onecycle's total_steps
