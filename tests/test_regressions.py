@@ -79,3 +79,55 @@ def test_a_cyclic_schedule_picked_after_typed_formulas_keeps_its_link_clean():
         ]
     )
     assert session.scene["schedule"]["name"] == "cyclic"
+
+
+def test_nesterov_on_plain_sgd_keeps_the_racer_the_widgets_show():
+    # 18f28c7: ticking Nesterov on SGD without momentum (refused by the engine) reset the
+    # whole racer to its defaults (lr back to 0.001) while its widgets kept the lesson's
+    # lr 0.2 and Nesterov on; the warning ("... resetting sgd") named neither
+    replay(
+        [
+            ("set", "lesson", "himmelblau_basins"),
+            "reopen",
+            ("set", "lesson", "noisy_gradients"),
+            ("set", "lesson", "warmup_cosine"),
+            ("set", "schedule.cosine.eta_min", -1e300),
+            ("set", "schedule.cosine.eta_min", 1e-09),
+            ("set", "3d", True),
+            "reopen",
+            ("set", "o0.sgd.sgd.momentum", 0.42),
+            ("set", "o0.sgd.sgd.lr", 0.5),
+            ("set", "o0.sgd.sgd.lr", 0.002),
+            ("set", "o0.sgd.sgd.dampening", 0.82),
+            ("set", "start.himmelblau.x", -0.6),
+            ("set", "racers", 1),
+            "reopen",
+            ("set", "clip_norm.on", True),
+            ("set", "clip_value.on", True),
+            ("set", "racers", 10**300),
+            ("set", "o0.sgd.sgd.lr", 0.0005),
+            ("set", "lesson", "noisy_gradients"),
+            ("set", "o0.sgd.sgd.lr", 0.0005),
+            "reopen",
+            ("set", "o0.sgd.sgd.weight_decay", 0.09),
+            "reopen",
+            "reopen",
+            ("set", "lesson", "noisy_gradients"),
+            "reopen",
+            "reopen",
+            ("set", "o0.sgd.sgd.nesterov", True),
+        ]
+    )
+
+
+def test_nesterov_on_plain_sgd_by_itself():
+    # the shortest sequence: one racer, SGD at lr 0.05, Nesterov ticked
+    session = replay([("set", "o0.sgd.sgd.nesterov", True)], {"o1": "sgd,lr:0.05"})
+    assert session.scene["optimizers"][0]["hyper"]["lr"] == 0.05
+    assert session.scene["optimizers"][0]["hyper"]["nesterov"] is False
+    assert [w.value for w in session.at.warning] == [
+        ui.plain(
+            "sgd: Nesterov momentum needs momentum > 0 and dampening = 0 (got momentum=0.0, "
+            "dampening=0.0); using nesterov=False"
+        )
+    ]
