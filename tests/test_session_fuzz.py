@@ -29,7 +29,6 @@ from hypothesis import strategies as hs
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     invariant,
-    precondition,
     rule,
 )
 from streamlit.proto.NumberInput_pb2 import NumberInput as NumberInputProto
@@ -334,6 +333,10 @@ FORMULAS = (
     "1e400*x",
     "(" * 50 + "x" + ")" * 50,
 )
+FORMULA = hs.one_of(
+    hs.sampled_from(FORMULAS),
+    hs.text(alphabet="xy0123456789.+-*/^() sincoexpltarq_'<=", max_size=24),
+)
 MILESTONES = ("100, 200", "5", "", "abc", "0", "-3, 4", "10,10", "99999", "1, 2, 3, 4, 5", " 7 ")
 ODD_NUMBERS = (0.0, -1.0, 1e-9, 0.5, 1.0, 2.0, 1e3, -1e3, 1e9, 1e300, -1e300)
 
@@ -411,8 +414,10 @@ def link_of_a_lesson(name, drop):
 # ---------------------------------------------------------------- the state machine
 
 
-def keys_of(at, kind, exclude=()):
-    return sorted(base(w.key) for w in getattr(at, kind) if w.key and base(w.key) not in exclude)
+SURFACE_KEYS = ("start.", "surface.", "domain.")
+OPTION_AND_VIEW_KEYS = ("noise", "seed", "clip_norm", "clip_norm.on", "clip_value")
+OPTION_AND_VIEW_KEYS += ("clip_value.on", "big", "3d", "palette", "tol", "grid")
+LANDSCAPE_KEYS = ("map", "mapby", "mapn", "mapr", "curv", "sweep", "sweepby")
 
 
 class StudentSession(RuleBasedStateMachine):
@@ -430,45 +435,55 @@ class StudentSession(RuleBasedStateMachine):
         note(f"step {len(self.session.steps) + 1}: {step!r}")
         self.session.do(step)
 
-    def _pick(self, data, kind, exclude=()):
-        keys = keys_of(self.at, kind, exclude)
-        return data.draw(hs.sampled_from(keys), label=kind) if keys else None
-
-    @rule(data=hs.data())
-    def type_a_number(self, data):
-        key = self._pick(data, "number_input")
-        value = data.draw(number_value(widgets(self.at)[key]), label=key)
-        self.do(("set", key, value))
-
-    @rule(data=hs.data())
-    def move_a_slider(self, data):
-        key = self._pick(data, "slider")
-        self.do(("set", key, data.draw(slider_value(widgets(self.at)[key]), label=key)))
-
-    @precondition(lambda self: keys_of(self.at, "select_slider"))
-    @rule(data=hs.data())
-    def move_a_log_slider(self, data):
-        key = self._pick(data, "select_slider")
+    def value(self, key):
+        """A strategy for what a student sets widget ``key`` to."""
         widget = widgets(self.at)[key]
-        label = data.draw(hs.sampled_from(widget.options), label=key)
-        self.do(("set", key, stop_of(key, widget.value, label)))
-
-    @rule(data=hs.data())
-    def choose_an_option(self, data):
-        kinds = [k for k in ("selectbox", "radio", "segmented_control") if keys_of(self.at, k)]
-        kind = data.draw(hs.sampled_from(kinds))
-        key = self._pick(data, kind)
+        if widget.type == "number_input":
+            return number_value(widget)
+        if widget.type == "slider":
+            return slider_value(widget)
+        if widget.type == "select_slider":
+            return hs.sampled_from(widget.options).map(lambda s: stop_of(key, widget.value, s))
+        if widget.type in ("checkbox", "toggle"):
+            return hs.just(not widget.value)
+        if widget.type == "text_input":
+            return FORMULA if key == "formula" else hs.sampled_from(MILESTONES)
         values = choices(self.session.scene, key)
-        assert len(values) == len(widgets(self.at)[key].options), key
-        if kind == "segmented_control":
+        assert len(values) == len(widget.options), key
+        if widget.type == "button_group":
             values.append(None)  # a click on the selected button deselects it
-        self.do(("set", key, data.draw(hs.sampled_from(values), label=key)))
+        return hs.sampled_from(values)
+
+    def touch(self, data, group):
+        """Set one widget on screen whose key is in ``group`` (a predicate)."""
+        keys = sorted(k for k, w in widgets(self.at).items() if w.type != "button" and group(k))
+        if keys:
+            key = data.draw(hs.sampled_from(keys), label="widget")
+            self.do(("set", key, data.draw(self.value(key), label=key)))
 
     @rule(data=hs.data())
-    def flip_a_switch(self, data):
-        kinds = [k for k in ("toggle", "checkbox") if keys_of(self.at, k)]
-        key = self._pick(data, data.draw(hs.sampled_from(kinds)))
-        self.do(("set", key, not widgets(self.at)[key].value))
+    def touch_a_racer(self, data):
+        self.touch(data, lambda k: k in ("racers", "editing") or re.match(r"o[0-9]", k))
+
+    @rule(data=hs.data())
+    def touch_the_surface(self, data):
+        self.touch(data, lambda k: k in ("surface", "steps") or k.startswith(SURFACE_KEYS))
+
+    @rule(data=hs.data())
+    def touch_the_schedule(self, data):
+        self.touch(data, lambda k: k in ("schedule", "warmup") or k.startswith("schedule."))
+
+    @rule(data=hs.data())
+    def touch_an_option_or_the_view(self, data):
+        self.touch(data, lambda k: k in OPTION_AND_VIEW_KEYS)
+
+    @rule(data=hs.data())
+    def touch_the_landscape(self, data):
+        self.touch(data, lambda k: k in LANDSCAPE_KEYS)
+
+    @rule(data=hs.data())
+    def touch_anything(self, data):
+        self.touch(data, lambda k: True)
 
     @rule(data=hs.data())
     def choose_a_lesson(self, data):
@@ -478,27 +493,20 @@ class StudentSession(RuleBasedStateMachine):
     def type_a_formula(self, data):
         if "formula" not in widgets(self.at):
             self.do(("set", "surface", S.CUSTOM))
-        typed = hs.text(alphabet="xy0123456789.+-*/^() sincoexpltarq_'<=", max_size=24)
-        formula = data.draw(hs.one_of(hs.sampled_from(FORMULAS), typed), label="formula")
-        self.do(("set", "formula", formula))
-
-    @precondition(lambda self: keys_of(self.at, "text_input", exclude=("formula",)))
-    @rule(data=hs.data())
-    def type_milestones(self, data):
-        key = self._pick(data, "text_input", exclude=("formula",))
-        self.do(("set", key, data.draw(hs.sampled_from(MILESTONES), label=key)))
+        self.do(("set", "formula", data.draw(FORMULA, label="formula")))
 
     @rule()
     def auto_tune(self):
         self.do(("click", "tune"))
 
-    @precondition(lambda self: self.session.scene["landscape"]["sweep"] != "off")
     @rule(data=hs.data())
     def click_a_sweep_cell(self, data):
+        if self.session.scene["landscape"]["sweep"] == "off":
+            swept = choices(self.session.scene, "sweep")[1:]
+            self.do(("set", "sweep", data.draw(hs.sampled_from(swept), label="sweep")))
         result = LV.stored_sweep(self.session.scene)
-        if result is None:  # the sweep could not run (over its cap): nothing to click
-            return
-        self.do(("cell", data.draw(plausible_points(result), label="points")))
+        if result is not None:  # None: over the sweep's cap, as its warning says
+            self.do(("cell", data.draw(plausible_points(result), label="points")))
 
     @rule()
     def reopen_the_link(self):
@@ -518,7 +526,7 @@ class StudentSession(RuleBasedStateMachine):
 
 EXAMPLES = int(os.environ.get("GRADSCAPE_FUZZ_EXAMPLES", "0"))
 StudentSession.TestCase.settings = settings(
-    max_examples=EXAMPLES or 25,
+    max_examples=EXAMPLES or 20,
     stateful_step_count=int(os.environ.get("GRADSCAPE_FUZZ_STEPS", "30")),
     deadline=None,
     derandomize=not EXAMPLES,  # CI: the same sequences every run
