@@ -68,13 +68,14 @@ class Session:
 
     A step is a tuple: ``("set", key, value)`` sets the widget ``key``; ``("click", key)``
     clicks a button; ``("cell", points)`` clicks the sweep chart (plotly selection
-    points); ``("open", query)`` opens a link in a new session. ``steps`` records them.
+    points); ``("open", query)`` opens a link in a new session (the first step: ``query``,
+    or the app's plain address). ``steps`` records them.
     """
 
     def __init__(self, query=None):
         self.steps = []
         self.at = None
-        self.do(("open", S.to_query(S.default_scene()) if query is None else query))
+        self.do(("open", query or {}))  # no query: the app's own address
 
     def do(self, step):
         self.steps.append(step)
