@@ -13,7 +13,8 @@ from .figures import metric_series
 
 
 def results_table(surface, trajectories, labels, tolerance):
-    """One row per racer: final loss, gap, distance, steps to tolerance, divergence."""
+    """One row per racer: final loss, gap, distance, steps to tolerance ("not reached"),
+    divergence ("-" for none)."""
     rows = []
     for traj, label in zip(trajectories, labels, strict=True):
         distance_title, (distance, _) = list(metric_series(surface, traj).items())[1]
@@ -26,8 +27,10 @@ def results_table(surface, trajectories, labels, tolerance):
                 "final f": float(last[-1]) if last.size else math.nan,
                 "f − f*": float(last[-1] - surface.f_min) if last.size and bounded else math.nan,
                 distance_title: float(distance[-1]),
-                f"steps to f − f* ≤ {tolerance:g}": int(reached[0]) if reached.size else None,
-                "diverged at step": traj.diverged_at,
+                f"steps to f − f* ≤ {tolerance:g}": int(reached[0])
+                if reached.size
+                else "not reached",
+                "diverged at step": "-" if traj.diverged_at is None else traj.diverged_at,
             }
         )
     return pd.DataFrame(rows)
