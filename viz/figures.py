@@ -324,7 +324,8 @@ def click_targets(box, count=CLICK_GRID):
         "mode": "markers",
         "name": CLICK_TARGETS,
         "showlegend": False,
-        "marker": {"size": 6, "opacity": 0},
+        # small: Plotly hovers the first target within a marker radius, not the nearest
+        "marker": {"size": 2, "opacity": 0},
         "selected": {"marker": {"opacity": 0}},
         "unselected": {"marker": {"opacity": 0}},
         "hovertemplate": "(%{x:.3f}, %{y:.3f})<br>click to start here<extra></extra>",
@@ -418,8 +419,8 @@ def markers(points, name, symbol, color, size):
 
 def below_plot(size):
     """Pixels under the plot area taken by the x tick labels and the x-axis title at font
-    ``size`` (measured in Chromium: 44 at 13, 66 at 20), with a few to spare."""
-    return round(3.2 * size) + 6
+    ``size`` (measured in Chromium: 46 at 13, 70 at 20), with a few to spare."""
+    return round(3.2 * size) + 10
 
 
 def _play_controls(frames, size):
@@ -673,7 +674,7 @@ def metrics_figure(surface, trajectories, labels, view):
             layout[f"yaxis{suffix}"].update(LOG_TICKS, **log_ticks(shown))
         layout["annotations"].append(
             {
-                "text": title,
+                "text": _two_lines(title),
                 "xref": "paper",
                 "yref": "paper",
                 "x": (xdom[0] + xdom[1]) / 2,
@@ -703,6 +704,16 @@ def metrics_figure(surface, trajectories, labels, view):
                 }
             )
     return PlainFigure(traces, layout)
+
+
+def _two_lines(title, longest=12):
+    """``title`` broken at its middle space when longer than ``longest`` characters: side
+    by side on a phone, a panel is about 120 pixels wide."""
+    if len(title) <= longest or " " not in title:
+        return title
+    spaces = [i for i, c in enumerate(title) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(title) / 2))
+    return title[:cut] + "<br>" + title[cut + 1 :]
 
 
 def lr_preview_figure(rates, labels, view):

@@ -436,16 +436,29 @@ def share_link(query):
         st.caption("The copy button is at the box's right; the link restores every setting.")
 
 
-# Plotly rejects the promise of an animation that another one interrupts (pause, restart,
-# a faster play, the scrubber) with no reason, and its buttons leave that promise
-# unhandled: an uncaught error in the console on every pause (beside Plotly's own warning,
-# "API call to Plotly.animate rejected", which stays). Those rejections are expected.
-QUIET_INTERRUPTS = """<script>
-if (!window.gradscapeQuietInterrupts) {
-    window.gradscapeQuietInterrupts = true;
+# Two fixes to Plotly's behaviour in the page, installed once:
+# - Plotly rejects the promise of an animation that another one interrupts (pause,
+#   restart, a faster play, the scrubber) with no reason, and its buttons leave that
+#   promise unhandled: an uncaught error in the console on every pause (Plotly's own
+#   warning, "API call to Plotly.animate rejected", stays). Those rejections are expected.
+# - On a touch screen Plotly takes the click at the end of a tap, before the browser's
+#   emulated mouse move has hovered a point: the first tap only shows the hover, and a
+#   second tap starts the race. A mouse move at the touch, sent as the tap begins, lets
+#   the first tap select the click target under the finger.
+RACE_SCRIPT = """<script>
+if (!window.gradscapeRaceScript) {
+    window.gradscapeRaceScript = true;
     window.addEventListener("unhandledrejection", (event) => {
         if (event.reason === undefined) event.preventDefault();
     });
+    document.addEventListener("touchstart", (event) => {
+        const target = event.target;
+        if (event.touches.length !== 1 || !target.closest || !target.closest(".nsewdrag")) return;
+        const touch = event.touches[0];
+        target.dispatchEvent(new MouseEvent("mousemove", {
+            clientX: touch.clientX, clientY: touch.clientY, bubbles: true,
+        }));
+    }, {capture: true, passive: true});
 }
 </script>"""
 
@@ -453,7 +466,7 @@ if (!window.gradscapeQuietInterrupts) {
 def race_chart(figure, scene):
     """The animated race; a click (a tap) on the contour moves the start point there."""
     st.plotly_chart(figure, key="race", on_select=_start_from_click, selection_mode="points")
-    st.html(QUIET_INTERRUPTS, unsafe_allow_javascript=True)
+    st.html(RACE_SCRIPT, unsafe_allow_javascript=True)
     st.caption("Click anywhere on the contour to start the race from there.")
 
 
