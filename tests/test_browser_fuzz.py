@@ -114,9 +114,10 @@ WIDGETS = """kinds => {
     for (const kind of kinds) {
         const seen = {};
         for (const el of document.querySelectorAll(`[data-testid=${kind}]`)) {
-            const label = el.querySelector('[data-testid=stWidgetLabel]');
-            const text = (kind === 'stExpander' ? el.querySelector('summary').innerText
-                          : label ? label.innerText : el.innerText).trim().split('\\n').pop();
+            const label = kind === 'stExpander' ? el.querySelector('summary')
+                : el.querySelector('[data-testid=stWidgetLabel]') || el;
+            // the text after an icon's name ("tune\\n\\nAuto-tune"), even when hidden
+            const text = (label.innerText || label.textContent).trim().split('\\n').pop();
             const nth = seen[text] = (seen[text] ?? -1) + 1;
             const box = el.getBoundingClientRect();
             // the +/- a number input shows (none when it is narrow; greyed at a limit)
@@ -126,7 +127,8 @@ WIDGETS = """kinds => {
             }).map(([sign]) => sign);
             out.push({kind, label: text, nth, signs,
                       sidebar: !!el.closest('[data-testid=stSidebar]'),
-                      shown: box.width > 0 && box.height > 0});
+                      shown: el.checkVisibility({visibilityProperty: true})
+                             && box.width > 0 && box.height > 0});
         }
     }
     return out;
@@ -222,13 +224,14 @@ class Session:
 
     def widget(self, testids, label, nth):
         """The ``nth`` widget of one of ``testids`` labelled ``label`` (a Locator)."""
-        found = [w for w in self.widgets(testids.split()) if w["label"] == label]
+        listed = self.widgets(testids.split())
+        found = [w for w in listed if w["label"] == label]
         if len(found) <= nth:
             self.fail(f"no widget {label!r} (#{nth}) among {testids}")
         target = found[nth]
+        index = [w for w in listed if w["kind"] == target["kind"]].index(target)
         self.show_sidebar(target["sidebar"])
-        same_kind = [w for w in self.widgets([target["kind"]])]
-        return self.page.locator(f"[data-testid={target['kind']}]").nth(same_kind.index(target))
+        return self.page.locator(f"[data-testid={target['kind']}]").nth(index)
 
     def widgets(self, testids):
         return self.page.evaluate(WIDGETS, testids)
