@@ -416,7 +416,7 @@ _CATALOGUE = (
         _cyclic,
         latex=_CYCLIC_LATEX,
         summary="The rate climbs linearly from base_lr to max_lr and back, over and over; "
-        "momentum does the opposite.",
+        "with cycle_momentum the momentum does the opposite.",
         sets_lr=True,
         symbols={
             r"\gamma_t": "the rate step t uses (the optimizer's lr is not used)",
@@ -465,7 +465,7 @@ _CATALOGUE = (
         _onecycle,
         latex=_ONECYCLE_LATEX,
         summary="Warm up from max_lr / div_factor to max_lr, then anneal far below the start; "
-        "momentum moves the other way.",
+        "with cycle_momentum the momentum moves the other way.",
         sets_lr=True,
         symbols={
             r"\gamma_t": "the rate step t uses (the optimizer's lr is not used)",

@@ -8,7 +8,7 @@ SGD = 0  # kernel id, see _dispatch
 
 HYPERS = (
     lr_hyper(1e-3),
-    Hyper("momentum", 0.0, "momentum factor", r"\mu", low=0.0, ui=(0.0, 0.99)),
+    Hyper("momentum", 0.0, "momentum factor", r"\mu", low=0.0, ui=(0.0, 0.99), near_one=True),
     Hyper("dampening", 0.0, "dampening for momentum", r"\tau", low=0.0, high=1.0),
     weight_decay_hyper(),
     Hyper("nesterov", False, "use Nesterov momentum", r"\text{nesterov}", kind="bool"),

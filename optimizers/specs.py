@@ -19,7 +19,8 @@ class Hyper:
     ``low``/``high`` bound the allowed values (``open_low``/``open_high`` exclude the bound),
     ``ui`` is the range a slider offers and ``log`` says whether it is log-scaled.
     ``symbol`` is the LaTeX symbol the update rule uses for it (one per element of a tuple).
-    ``kind`` is "float", "int" or "bool".
+    ``kind`` is "float", "int" or "bool". ``near_one`` marks decay rates whose useful values
+    crowd near 1 (0.9, 0.99, 0.999): their control steps 1 - value on a log scale.
     """
 
     name: str
@@ -33,6 +34,7 @@ class Hyper:
     ui: tuple = (0.0, 1.0)
     log: bool = False
     kind: str = "float"
+    near_one: bool = False
 
     @property
     def size(self):
@@ -278,4 +280,5 @@ def betas_hyper(default=(0.9, 0.999), help="decay rates of the first and second 
         high=1.0,
         open_high=True,
         ui=(0.0, 0.9999),
+        near_one=True,
     )

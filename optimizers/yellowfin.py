@@ -57,6 +57,7 @@ HYPERS = (
         high=1.0,
         open_high=True,
         ui=(0.9, 0.9999),
+        near_one=True,
     ),
     Hyper(
         "window",

@@ -3,12 +3,11 @@
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
-pytest.importorskip("streamlit")
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from viz import presets  # noqa: E402
-from viz import scene as S  # noqa: E402
+from tests.apptest_tools import labelled
+from viz import presets
+from viz import scene as S
 
 TIMEOUT = 120
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -40,7 +39,7 @@ def test_widgets_change_the_scene_and_the_url():
     at.number_input(key="racers").set_value(4).run()
     assert "o4" in at.query_params
     # one racer's controls at a time: pick racer 4, switch its optimizer, set its lr
-    at.segmented_control(key="editing").set_value(3).run()
+    labelled(at.segmented_control, "editing").set_value(3).run()
     at.selectbox(key="o3").set_value("rmsprop").run()
     at.select_slider(key="o3.rmsprop.sgd.lr").set_value(0.005).run()
     assert not at.exception
@@ -103,13 +102,13 @@ def test_settings_that_are_off_hide_their_values_and_keep_them():
 
 def test_each_racers_trajectory_or_all_of_them_as_csv():
     at = start()
-    choice = at.selectbox(key="csv.which")
+    choice = labelled(at.selectbox, "csv.which")
     labels = [S.racer_label(r, i) for i, r in enumerate(S.default_scene()["optimizers"])]
     assert choice.options == ["every racer, one file", *labels]
     choice.set_value(2).run()
     at.number_input(key="racers").set_value(2).run()  # racer 3 is gone: back to every racer
     assert not at.exception
-    assert at.selectbox(key="csv.which").value == -1
+    assert labelled(at.selectbox, "csv.which").value == -1
 
 
 def test_option_badge_shows():

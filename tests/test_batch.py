@@ -261,7 +261,6 @@ def test_an_error_in_progress_propagates():
         optimizers.run_batch("booth", "sgd", starts_in("booth", 5000), 50, progress=stop)
 
 
-@pytest.mark.skipif(_jit.CACHE_DIR is None, reason="no writable Numba cache")
 def test_a_new_process_loads_the_batch_kernel_from_the_cache():
     optimizers.run_batch("rosenbrock", "adam", [(0.0, 0.0)], 5)  # compiled and cached here
     code = (

@@ -18,7 +18,7 @@ from viz import encode, presets
 from viz import export as E
 from viz import render as R
 from viz import scene as S
-from viz.browser import Browser, BrowserError
+from viz.browser import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = R.Options(width=320, height=256)
@@ -266,12 +266,9 @@ chromium = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def session():
-    try:
-        with Browser() as browser:
-            browser.still({"data": []}, "png", 100, 100, 1)
-            yield browser
-    except BrowserError as error:
-        pytest.skip(str(error))
+    with Browser() as browser:
+        browser.still({"data": []}, "png", 100, 100, 1)
+        yield browser
 
 
 def render(session, scene, fmt, **changes):

@@ -6,15 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
-pytest.importorskip("streamlit")
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from optimizers import landscape as L  # noqa: E402
-from viz import figures as F  # noqa: E402
-from viz import landscape_view as LV  # noqa: E402
-from viz import scene as S  # noqa: E402
-from viz import ui  # noqa: E402
+from optimizers import landscape as L
+from tests.apptest_tools import labelled
+from viz import figures as F
+from viz import landscape_view as LV
+from viz import scene as S
+from viz import ui
 
 TIMEOUT = 180
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -115,7 +114,7 @@ def test_local_minima_the_surface_does_not_list_are_ringed_and_counted():
 def test_basin_colour_by_steps_and_the_racer_choice_follow_the_widgets():
     at = start({**HIMMELBLAU, "map": "basin", "mapn": "40"})
     at.radio(key="mapby").set_value("steps").run()
-    at.selectbox(key="mapr").set_value(1).run()
+    labelled(at.selectbox, "mapr").set_value(1).run()
     assert not at.exception
     layer = next(t for t in race_traces(at) if t.get("name") == "basins")
     assert layer["z"]["dtype"] == "i2" and layer["zmin"] == -1
@@ -187,6 +186,8 @@ def test_a_sweep_cell_click_loads_lr_and_momentum_into_the_racer():
     lr, momentum = result.lrs[5], result.values[20]
     at.session_state["click"] = {"x": math.log10(lr) + 0.01, "y": momentum - 0.005}
     at.run()
+    # loaded to 3 significant digits: the grid's 0.5109677419354839 reads 0.511
+    lr, momentum = float(f"{lr:.3g}"), float(f"{momentum:.3g}")
     assert not at.exception
     assert at.session_state["o0.momentum.sgd.lr"] == lr
     assert at.session_state["o0.momentum.sgd.momentum"] == momentum
@@ -212,7 +213,7 @@ def test_a_click_on_a_betas_sweep_loads_one_element_of_the_pair():
     at.run()
     assert not at.exception
     scene, _ = scene_in_url(at)
-    assert scene["optimizers"][0]["hyper"]["betas"] == [result.values[7], 0.999]
+    assert scene["optimizers"][0]["hyper"]["betas"] == [float(f"{result.values[7]:.3g}"), 0.999]
 
 
 def test_choosing_what_to_sweep_does_not_rebuild_the_race():
@@ -239,9 +240,11 @@ def test_auto_tune_applies_each_racers_best_rate_and_states_the_criterion():
     assert "after 80 steps" in criterion and "41 learning rates" in criterion
     tuned, _ = scene_in_url(at)
     for racer, tuning in zip(tuned["optimizers"], expected, strict=True):
-        assert tuning.lr is not None and racer["hyper"]["lr"] == tuning.lr
+        # applied and shown to 3 significant digits (the tuning grid is log-spaced)
+        assert tuning.lr is not None and racer["hyper"]["lr"] == float(f"{tuning.lr:.3g}")
+        assert abs(racer["hyper"]["lr"] / tuning.lr - 1) < 5e-3
     table = at.dataframe[-1].value
-    assert list(table["chosen lr"]) == [t.lr for t in expected]
+    assert list(table["chosen lr"]) == [f"{float(f'{t.lr:.3g}'):g}" for t in expected]
     assert list(table["diverged runs"]) == [f"{int(t.diverged.sum())} / 41" for t in expected]
 
 
@@ -259,13 +262,12 @@ def test_a_racer_whose_runs_all_diverge_is_reported_and_keeps_its_lr():
     rows = LV.tuning_rows(scene, [diverged] * len(scene["optimizers"]))
     assert rows[0] == {
         "racer": "1. SGD + momentum",
-        "chosen lr": None,
-        "final gap": rows[0]["final gap"],
-        "steps to tolerance": None,
+        "chosen lr": "kept",
+        "final gap": "-",
+        "steps to tolerance": "not reached",
         "diverged runs": "2 / 2",
         "note": "every rate diverged: lr kept",
     }
-    assert math.isnan(rows[0]["final gap"])
 
 
 def test_a_link_keeps_lookaheads_inner_optimizer():

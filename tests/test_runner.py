@@ -1,7 +1,6 @@
 """Engine-wide behaviour of ``optimizers.run``: the Trajectory it returns, divergence,
 gradient noise, clipping, SWA, convergence of every optimizer, and input checking."""
 
-import inspect
 import math
 
 import numpy as np
@@ -240,17 +239,6 @@ CONVERGE = {
 }
 
 
-def _rule_is_placeholder(name):
-    from optimizers import _dispatch
-
-    kernel = optimizers.spec(name).kernel
-    for kid, rule in _dispatch.RULES:
-        if kid == kernel:
-            source = inspect.getsource(getattr(rule, "py_func", rule))
-            return "# TODO" in source
-    return True
-
-
 def test_every_optimizer_has_convergence_settings():
     assert set(CONVERGE) == set(optimizers.names())
 
@@ -258,8 +246,6 @@ def test_every_optimizer_has_convergence_settings():
 @pytest.mark.parametrize("name", optimizers.names())
 @pytest.mark.parametrize("start", [START, (4.2, -1.3)])
 def test_every_optimizer_converges_on_the_quadratic(name, start):
-    if _rule_is_placeholder(name):
-        pytest.skip(f"{name}: its update rule is still a placeholder")
     path = optimizers.run("quadratic", name, start, 1000, **CONVERGE[name])
     assert path.diverged_at is None
     assert path.loss[-1] < 1e-8, (name, path.loss[-1])

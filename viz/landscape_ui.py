@@ -14,7 +14,7 @@ from optimizers import landscape as L
 from . import landscape_view as LV
 from . import scene as S
 from .landscape_figures import basin_categories
-from .ui import hyper_key, init_key
+from .ui import hyper_key, init_key, labelled_choice, plain
 
 OVERLAY_NAMES = {"none": "none", "basin": "basin map"}
 BASIN_COLOR_NAMES = {"minimum": "minimum reached", "steps": "steps to converge"}
@@ -64,13 +64,12 @@ def controls(current, racers):
             step=10,
         )
     init_key("mapr", land["racer"])
-    if st.session_state.mapr >= len(racers):
-        st.session_state.mapr = 0
-    racer = st.selectbox(
+    racer = labelled_choice(
+        st.selectbox,
         "Racer of the basin map and the sweep",
         range(len(racers)),
-        key="mapr",
-        format_func=lambda i: S.racer_label(racers[i], i),
+        "mapr",
+        [S.racer_label(r, i) for i, r in enumerate(racers)],
     )
     curv = st.toggle(
         "Curvature arrows (Hessian eigen-directions)",
@@ -116,8 +115,10 @@ def prepare_basin(scene):
         _with_progress(text, lambda progress: LV.basin(scene, progress))
     except ValueError as error:
         st.warning(
-            f"Basin map not drawn: {S.clean(str(error), 300)}. Lower the basin grid or the "
-            f"steps. {caps_text()}",
+            plain(
+                f"Basin map not drawn: {S.clean(str(error), 300)}. Lower the basin grid or "
+                f"the steps. {caps_text()}"
+            ),
             icon="⚠️",
         )
 
@@ -180,7 +181,7 @@ def sweep_panel(scene):
             try:
                 result = _with_progress("Sweep...", lambda progress: LV.sweep(scene, progress))
             except ValueError as error:
-                st.warning(f"Sweep not run: {S.clean(str(error), 300)}", icon="⚠️")
+                st.warning(plain(f"Sweep not run: {S.clean(str(error), 300)}"), icon="⚠️")
                 return
         st.plotly_chart(
             LV.sweep_figure(scene, result),
@@ -210,8 +211,11 @@ def load_cell(points):
 
 
 def set_hyper(scene, index, param, value):
-    """Put ``value`` in racer ``index``'s hyperparameter ``param`` ("lr", "betas[0]"): in
-    its widget and in the session's scene (whose values the widgets' choices include)."""
+    """Put ``value``, to 3 significant digits, in racer ``index``'s hyperparameter ``param``
+    ("lr", "betas[0]"): in its widget and in the session's scene (whose values the widgets'
+    choices include). A sweep's or a tuning's grid value such as 0.5109677419354839 is no
+    more telling than 0.511, and reads far better on a slider and in a link."""
+    value = LV.significant(value)
     racer = scene["optimizers"][index]
     name, position = LV.split_param(param)
     if position is None:
@@ -237,12 +241,12 @@ def tune_panel(scene):
             )
             return
         if "error" in done:
-            st.warning(f"Auto-tune not run: {done['error']}", icon="⚠️")
+            st.warning(plain(f"Auto-tune not run: {done['error']}"), icon="⚠️")
             return
         st.info("Criterion: " + done["criterion"], icon=":material/rule:")
         st.dataframe(done["rows"], hide_index=True)
         for row in done["rows"]:
-            if row["chosen lr"] is None:
+            if row["note"]:
                 st.warning(f"{row['racer']}: every rate diverged; its lr was kept.")
 
 

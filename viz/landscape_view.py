@@ -10,7 +10,6 @@ hit). Nothing here calls Streamlit.
 """
 
 import json
-import math
 from collections import OrderedDict
 from threading import Lock
 
@@ -215,6 +214,11 @@ def sweep_cell(result, x, y):
     return lr, float(result.values[np.argmin(np.abs(result.values - y))])
 
 
+def significant(value, digits=3):
+    """``value`` rounded to ``digits`` significant digits, as loaded into a racer."""
+    return float(f"{value:.{digits}g}")
+
+
 def split_param(param):
     """``("betas", 0)`` for "betas[0]", ``("momentum", None)`` for "momentum"."""
     name, _, element = param.partition("[")
@@ -264,19 +268,21 @@ def tune(scene):
 
 
 def tuning_rows(scene, tunings):
-    """The auto-tune table: one row per racer."""
+    """The auto-tune table: one row per racer, as shown (3 significant digits, as applied)."""
     rows = []
     for index, (racer, tuning) in enumerate(zip(scene["optimizers"], tunings, strict=True)):
-        gap, step = math.nan, -1
+        lr, gap, step = "kept", "-", "not reached"
         if tuning.lr is not None:
             best = int(np.flatnonzero(tuning.lrs == tuning.lr)[0])
-            gap, step = float(tuning.final_gap[best]), int(tuning.converged_step[best])
+            lr, gap = f"{significant(tuning.lr):g}", f"{tuning.final_gap[best]:.3g}"
+            if tuning.converged_step[best] >= 0:
+                step = str(int(tuning.converged_step[best]))
         rows.append(
             {
                 "racer": S.racer_title(racer, index),
-                "chosen lr": tuning.lr,
+                "chosen lr": lr,
                 "final gap": gap,
-                "steps to tolerance": step if step >= 0 else None,
+                "steps to tolerance": step,
                 "diverged runs": f"{int(tuning.diverged.sum())} / {len(tuning.lrs)}",
                 "note": "" if tuning.lr is not None else "every rate diverged: lr kept",
             }

@@ -22,6 +22,9 @@ the Hessian's eigen-directions (``curvature``), and the sweep below the race (``
 "off", "lr" alone, or lr x a float hyperparameter such as "momentum" or "betas[0]",
 coloured by ``sweep_color`` "loss", "steps" or "regime").
 
+A schedule that sets the rates itself (cyclic, one-cycle) also carries ``relative_lr``:
+when True, its ``base_lr`` and ``max_lr`` are multiples of each racer's lr (the app's
+default), when False the rates themselves, as in PyTorch (links from before it was added).
 A Lookahead racer also carries ``"inner"`` (its inner optimizer). ``validate`` turns any
 input (URL, preset file, hand-written JSON) into a runnable scene plus warnings, and never
 raises; ``to_query``/``from_query`` put a scene in a URL query string and back, exactly.
@@ -32,6 +35,8 @@ import functools
 import json
 import math
 import re
+
+import numpy as np
 
 import optimizers
 import surfaces
@@ -234,27 +239,74 @@ def _start(value, surface, warnings):
     return list(surface.default_start)
 
 
+RELATIVE = "relative_lr"  # the scene's own schedule key: rates as multiples of each racer's lr
+
+
+def _race_lengths(steps):
+    """The defaults that follow a race of ``steps`` steps, by schedule.
+
+    PyTorch's defaults are sized for epochs of training (a 5-step LinearLR, a 2000-step
+    half-cycle), which in a race of a few hundred steps either end at once or never start.
+    Here every decay spans the race and cuts the rate about 100x by its end: step decay
+    by gamma 0.1 every ceil(steps / 3) steps, multi-step at steps / 3 and 2 steps / 3,
+    exponential by ``g = 0.01^(1 / (steps - 1))`` per step; cosine's ``T_max`` and the
+    ``total_iters`` of linear and polynomial are ``steps`` (so cosine never climbs back);
+    warm restarts come every quarter of the race and a cyclical rate makes two cycles
+    (quarters rounded up). Reduce on plateau waits a tenth of the race (PyTorch's 10
+    steps cut the rate of a momentum run on Rosenbrock 1000x while it still progressed).
+    """
+    quarter = -(-steps // 4)  # rounded up: never a fifth, short period at the end
+    return {
+        "step": {"step_size": -(-steps // 3)},
+        "multistep": {"milestones": sorted({max(1, steps // 3), max(2, 2 * steps // 3)})},
+        "exponential": {"gamma": _hundredfold(steps)},
+        "cosine": {"T_max": steps},
+        "cosine_restarts": {"T_0": quarter},
+        "cyclic": {"step_size_up": quarter},
+        "linear": {"total_iters": steps},
+        "polynomial": {"total_iters": steps},
+        "plateau": {"patience": steps // 10},
+    }
+
+
+def _hundredfold(steps):
+    """The factor ``g`` with ``g^(steps - 1) = 0.01``, with 1 - g to 3 significant digits."""
+    gamma = 0.01 ** (1.0 / max(steps - 1, 1))
+    return round(gamma, 2 - math.floor(math.log10(1.0 - gamma)))
+
+
+# Schedules that set the rates themselves get them relative to each racer's lr: cyclic runs
+# from a tenth of the lr up to the lr, one-cycle peaks at the lr. The lr is each racer's
+# largest rate, so a racer that is stable at its lr stays stable. Momentum cycling is off:
+# each racer keeps its own momentum (plain SGD stays plain), and optimizers with neither
+# momentum nor beta1 (Adagrad, Adadelta, Rprop...) can race too.
+_SETS_LR = {
+    "cyclic": {"base_lr": 0.1, "max_lr": 1.0, "cycle_momentum": False, RELATIVE: True},
+    "onecycle": {"max_lr": 1.0, "cycle_momentum": False, RELATIVE: True},
+}
+
+
 def schedule_defaults(name, steps):
-    """Every parameter of schedule ``name`` with a value, inventing one for required ones."""
-    out = {}
-    for key, param in schedules.spec(name).params.items():
-        # None is a real default where the schedule works it out (onecycle's total_steps)
-        out[key] = _invent(param, steps) if param.required else param.default
+    """Every parameter of schedule ``name`` with the app's default for ``steps`` steps.
+
+    PyTorch's defaults except where ``_race_lengths`` and ``_SETS_LR`` say otherwise (the
+    lengths follow the race; cyclic and one-cycle rates are relative to each racer's lr);
+    ``constant`` by default changes nothing.
+    """
+    out = {key: param.default for key, param in schedules.spec(name).params.items()}
+    out.update(_race_lengths(steps).get(name, {}), **_SETS_LR.get(name, {}))
     return {k: _plain(v) for k, v in out.items()}
 
 
-def _invent(param, steps):
-    if isinstance(param.kind, tuple):
-        return param.kind[0]
-    if param.kind == "bool":
-        return False
-    if param.kind == "ints":
-        return sorted({max(1, steps // 3), max(2, 2 * steps // 3)})
-    if param.kind == "int":
-        return int(min(max(steps // 4, param.low, 1), param.high))
-    if math.isfinite(param.low) and math.isfinite(param.high):
-        return (param.low + param.high) / 2
-    return float(min(max(1.0, param.low), param.high))
+def follow_steps(schedule, old_steps, new_steps):
+    """``schedule`` for a race of ``new_steps`` steps instead of ``old_steps``.
+
+    A parameter still at its default for ``old_steps`` (not edited: a teacher who sets
+    T_max = 200 keeps it) takes its default for ``new_steps``; every other value stays.
+    """
+    name = schedule["name"]
+    old, new = schedule_defaults(name, old_steps), schedule_defaults(name, new_steps)
+    return {k: new[k] if k in old and v == old[k] else v for k, v in schedule.items()}
 
 
 def _schedule(raw, steps, warnings):
@@ -264,16 +316,19 @@ def _schedule(raw, steps, warnings):
         warnings.append(f"unknown schedule {show(name)} ignored; using constant")
         name, raw = "constant", {}
     out = {"name": name, **schedule_defaults(name, steps), "warmup_steps": 0}
+    if RELATIVE in out and RELATIVE not in raw and {"base_lr", "max_lr"} & set(raw):
+        out[RELATIVE] = False  # a link from before relative rates: its rates are absolute
     for key, value in raw.items():
         if key == "name":
             continue
         if key not in out:
             warnings.append(f"unknown parameter {show(key)} of schedule {name} ignored")
             continue
-        if schedules.spec(name).params.get(key) and _is_ints(schedules.spec(name).params[key]):
-            value = [value] if _is_number(value) else value
+        value = _schedule_value(schedules.spec(name).params.get(key), key, value)
         try:
-            schedules.resolve({**out, key: value}, steps)
+            if key == RELATIVE and not isinstance(value, bool):
+                raise ValueError(f"schedule {name!r}: {RELATIVE}={value!r} must be True or False")
+            schedules.resolve(engine_schedule({**out, key: value}, 1.0), steps)
         except (ValueError, TypeError, OverflowError) as error:
             warnings.append(f"{clean(str(error))}; using {key}={out[key]}")
             continue
@@ -282,6 +337,18 @@ def _schedule(raw, steps, warnings):
         warnings.append(f"warmup_steps={out['warmup_steps']} is longer than the run; using 0")
         out["warmup_steps"] = 0
     return out
+
+
+def _schedule_value(param, key, value):
+    """A schedule parameter as a link writes it, in its kind: a number for a list of
+    steps, 0/1 for True/False, "None" for a value the schedule works out."""
+    if param is not None and _is_ints(param) and _is_number(value):
+        return [value]
+    if (key == RELATIVE or (param is not None and param.kind == "bool")) and value in (0, 1):
+        return bool(value)
+    if param is not None and param.none_means and value == "None":
+        return None
+    return value
 
 
 def _options(raw, warnings):
@@ -495,7 +562,7 @@ def engine_settings(scene, racer):
     options = scene["options"]
     hyper = {k: tuple(v) if isinstance(v, list) else v for k, v in racer["hyper"].items()}
     return {
-        "schedule": engine_schedule(scene["schedule"]),
+        "schedule": engine_schedule(scene["schedule"], racer["hyper"]["lr"]),
         "noise_std": options["noise_std"],
         "seed": options["seed"],
         "clip_norm": options["clip_norm"],
@@ -515,8 +582,14 @@ def _run_one(scene, racer, steps=None):
     )
 
 
-def engine_schedule(schedule):
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in schedule.items()}
+def engine_schedule(schedule, lr):
+    """The engine's schedule for a racer whose lr is ``lr``: lists as tuples and, when the
+    scene's rates are relative (``relative_lr``), ``base_lr`` and ``max_lr`` times ``lr``
+    (the engine's cyclic and one-cycle take absolute rates, as PyTorch's do)."""
+    out = {k: tuple(v) if isinstance(v, list) else v for k, v in schedule.items()}
+    if out.pop(RELATIVE, False):
+        out.update({k: out[k] * lr for k in ("base_lr", "max_lr") if k in out})
+    return out
 
 
 def run_scene(scene):
@@ -525,8 +598,9 @@ def run_scene(scene):
 
 
 def schedule_rates(scene, lr):
-    """The lr of each step for base rate ``lr`` under the scene's schedule."""
-    return schedules.evaluate(engine_schedule(scene["schedule"]), lr, scene["steps"])
+    """The lr of each step for a racer with rate ``lr`` under the scene's schedule."""
+    schedule = engine_schedule(scene["schedule"], lr)
+    return schedules.evaluate(schedule, lr, scene["steps"])
 
 
 def racer_title(racer, index):
@@ -535,9 +609,33 @@ def racer_title(racer, index):
     return f"{index + 1}. {spec.title}"
 
 
-def racer_label(racer, index):
-    """ "2. Adam (lr 0.05)": the title and the learning rate, as the charts name racers."""
-    return f"{racer_title(racer, index)} (lr {racer['hyper']['lr']:g})"
+def racer_label(racer, index, scene=None):
+    """ "2. Adam (lr 0.05)": the title and the learning rate, as the charts name racers.
+
+    Given the ``scene``, a schedule that sets the rates itself (cyclic, one-cycle) adds
+    the lowest to the highest rate the racer actually runs with: "1. SGD (lr 0.001 →
+    0.0001–0.001)".
+    """
+    lr = racer["hyper"]["lr"]
+    text = f"{racer_title(racer, index)} (lr {lr:g}"
+    if scene is not None and schedules.spec(scene["schedule"]["name"]).sets_lr:
+        text += " → " + rate_range(schedule_rates(scene, lr))
+    return text + ")"
+
+
+def racer_labels(scene):
+    """Every racer's ``racer_label`` in ``scene``, as the legend and results table show them."""
+    return [racer_label(racer, index, scene) for index, racer in enumerate(scene["optimizers"])]
+
+
+def rate_range(rates):
+    """ "0.0001–0.001": the lowest and highest of ``rates`` (one number if they agree)."""
+    rates = np.asarray(rates, dtype=float)
+    rates = rates[np.isfinite(rates)]
+    if not rates.size:
+        return "-"
+    low, high = f"{rates.min():.3g}", f"{rates.max():.3g}"
+    return high if low == high else f"{low}–{high}"
 
 
 def active_options(scene):
@@ -728,5 +826,8 @@ def show(value, limit=40):
 
 
 def clean(text, limit=160):
-    text = re.sub(r"[^A-Za-z0-9 .,:;=+\-_()'/\[\]]", "?", str(text))
+    """``text`` on one line, at most ``limit`` characters: every printable character kept (a
+    typed ``*``, ``^``, ``<=`` or ``__import__`` is shown as typed), control characters
+    and line breaks as "?". Showing it as Markdown is the app's job (``ui.plain``)."""
+    text = "".join(c if c.isprintable() else "?" for c in str(text))
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -10,10 +10,16 @@ import numpy as np
 import pandas as pd
 
 from .figures import metric_series
+from .scene import rate_range
 
 
 def results_table(surface, trajectories, labels, tolerance):
-    """One row per racer: final loss, gap, distance, steps to tolerance, divergence."""
+    """One row per racer: the rates it ran with, final loss, gap, distance, steps to
+    tolerance, divergence.
+
+    "lr used" is the lowest to the highest rate of the run's steps, so a schedule's effect
+    shows: "0.001" for a constant rate, "4e-09–0.001" for a one-cycle.
+    """
     rows = []
     for traj, label in zip(trajectories, labels, strict=True):
         distance_title, (distance, _) = list(metric_series(surface, traj).items())[1]
@@ -23,6 +29,7 @@ def results_table(surface, trajectories, labels, tolerance):
         rows.append(
             {
                 "racer": label,
+                "lr used": rate_range(traj.lr),
                 "final f": float(last[-1]) if last.size else math.nan,
                 "f − f*": float(last[-1] - surface.f_min) if last.size and bounded else math.nan,
                 distance_title: float(distance[-1]),

@@ -7,7 +7,9 @@ include the choice (``o1.adam.lr``) so switching optimizer or surface starts fro
 
 import gc
 import hashlib
+import html
 import math
+import re
 from urllib.parse import urlencode
 
 import numpy as np
@@ -34,6 +36,42 @@ def init_key(key, value):
     if key not in st.session_state:
         st.session_state[key] = value
     return key
+
+
+def labelled_choice(widget, label, options, key, labels, **kwargs):
+    """``widget`` (selectbox, radio, segmented control) over ``options`` shown as ``labels``,
+    labels that change with the settings (a racer shown with its lr); returns the choice.
+
+    Streamlit's browser sends back the label it displayed, and a label that no longer
+    exists comes back as a plain string. So the widget's key carries a digest of the
+    labels: new labels make a new widget, which starts from the choice kept under ``key``.
+    The choice is copied to ``key`` when the widget changes (before the script runs), so
+    code above the widget reads the current choice from ``st.session_state[key]``.
+    """
+    options = list(options)
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = options[0]
+    digest = hashlib.sha1("\x1f".join(labels).encode()).hexdigest()[:10]
+    widget_key = init_key(f"{key}@{digest}", st.session_state[key])
+    names = dict(zip(options, labels, strict=True))
+    widget(
+        label,
+        options,
+        key=widget_key,
+        format_func=names.get,
+        on_change=_keep_choice,
+        args=(key, widget_key, options),
+        **kwargs,
+    )
+    return st.session_state[key]
+
+
+def _keep_choice(key, widget_key, options):
+    chosen = st.session_state[widget_key]
+    if chosen in options:  # a segmented control clicked off gives None: keep the choice
+        st.session_state[key] = chosen
+    else:
+        st.session_state[widget_key] = st.session_state[key]
 
 
 def read_scene(current):
@@ -142,7 +180,14 @@ def _formula(current):
     try:
         S.custom_surface(text, None if domain is None else tuple(map(tuple, domain)))
     except ValueError as error:
-        st.error(S.clean(str(error), 300), icon=":material/error:")
+        kept = "the last valid formula" if typed_before else S.surface_of(current).title
+        st.error(
+            plain(
+                f"{S.clean(text, 80)}: {S.clean(str(error), 300)}. The charts keep showing {kept}."
+            ),
+            icon=":material/error:",
+        )
+        return entry  # the last valid surface stays on screen and in the link
     return {"name": S.CUSTOM, "params": {}, "expression": text, "domain": domain}
 
 
@@ -158,18 +203,25 @@ def _start_and_steps(current, surface):
     (xmin, xmax), (ymin, ymax) = S.view_box(surface)
     same = S.surface_entry(surface) == current["surface"]
     start = current["start"] if same else surface.default_start
+    # "%g" shows a lesson's exact start (the saddle's y = 0.001, not "0.00"); the +/- step
+    # is a round hundredth of the view
+    step = 10.0 ** math.floor(math.log10(min(xmax - xmin, ymax - ymin) / 100))
     left, right = st.columns(2)
     x = left.number_input(
         "start x",
         float(xmin),
         float(xmax),
         key=init_key(f"start.{surface_key(surface)}.x", float(start[0])),
+        step=step,
+        format="%g",
     )
     y = right.number_input(
         "start y",
         float(ymin),
         float(ymax),
         key=init_key(f"start.{surface_key(surface)}.y", float(start[1])),
+        step=step,
+        format="%g",
     )
     steps = st.number_input(
         f"Steps (1 to {S.MAX_STEPS})", 1, S.MAX_STEPS, key=init_key("steps", current["steps"])
@@ -178,6 +230,12 @@ def _start_and_steps(current, surface):
 
 
 def _schedule(current, steps):
+    """The schedule and its parameters.
+
+    Defaults follow the race: when Steps changes, a parameter still at its default for the
+    old length (T_max, total_iters...) takes the default for the new one, and an edited
+    value stays (``scene.follow_steps``).
+    """
     key = init_key("schedule", current["schedule"]["name"])
     name = st.selectbox(
         "Learning-rate schedule",
@@ -188,8 +246,32 @@ def _schedule(current, steps):
     spec = schedules.spec(name)
     st.caption(spec.summary)
     given = current["schedule"] if name == current["schedule"]["name"] else {}
+    if given and steps != current["steps"]:
+        followed = S.follow_steps(given, current["steps"], steps)
+        for param in followed:
+            if followed[param] != given[param]:  # the widget starts again from the new value
+                st.session_state.pop(f"schedule.{name}.{param}", None)
+        given = followed
     out = {"name": name}
     defaults = S.schedule_defaults(name, steps)
+    if spec.sets_lr:
+        relative = st.checkbox(
+            "Rates relative to each racer's lr",
+            key=init_key(f"schedule.{name}.{S.RELATIVE}", given.get(S.RELATIVE, True)),
+        )
+        out[S.RELATIVE] = relative
+        rates = "base_lr and max_lr are" if "base_lr" in spec.params else "max_lr is"
+        st.caption(
+            (
+                f"{rates} in multiples of each racer's own lr (with max_lr 1 no racer runs "
+                "faster than its lr); the legend and the table show each racer's rates."
+                if relative
+                else f"{rates} the same for every racer, in absolute terms (PyTorch's "
+                "meaning): the racers' own lr is not used."
+            )
+            + " cycle_momentum (PyTorch's default) also cycles every racer's momentum or "
+            "beta1, and leaves out racers with neither."
+        )
     for param, meta in spec.params.items():
         value = given.get(param, defaults[param])
         if value is None:  # worked out by the schedule, e.g. onecycle's total_steps
@@ -276,15 +358,18 @@ def _racers(current):
     racers = current["optimizers"]
     default = S.available()[0]
     out = [racers[i] if i < len(racers) else S.default_racer(default) for i in range(count)]
-    editing = st.segmented_control(
-        "Edit racer",
-        range(count),
-        key=init_key("editing", 0),
-        format_func=lambda i: S.racer_label(out[i], i),
-    )
-    if editing is None or editing >= count:  # deselected, or fewer racers now
-        editing = 0
+    buttons = st.container()  # drawn after the edited racer, so its label is current
+    editing = st.session_state.get("editing", 0)
+    editing = editing if editing in range(count) else 0
     out[editing] = _racer(editing, out[editing])
+    with buttons:
+        labelled_choice(
+            st.segmented_control,
+            "Edit racer",
+            range(count),
+            "editing",
+            [S.racer_label(racer, i) for i, racer in enumerate(out)],
+        )
     return out
 
 
@@ -330,31 +415,34 @@ def hyper_key(index, racer, param, position=None):
 def _hyper_widget(key, hyper, value):
     if isinstance(hyper.default, tuple):
         return [
-            _one_hyper(f"{key}.{i}", hyper, f"{hyper.name}[{i}]", v) for i, v in enumerate(value)
+            _one_hyper(f"{key}.{i}", hyper, hyper.symbol[i], f"{hyper.name}[{i}]", v)
+            for i, v in enumerate(value)
         ]
-    return _one_hyper(key, hyper, hyper.name, value)
+    return _one_hyper(key, hyper, hyper.symbol, hyper.name, value)
 
 
-def _one_hyper(key, hyper, label, value):
+def _one_hyper(key, hyper, symbol, name, value):
+    """The control of one hyperparameter element, labelled with the update rule's symbol
+    and the keyword (``β₂ · betas[1]``) that the link and the engine use."""
+    label = f"${symbol}$ · {name}"
+    help = f"{hyper.help} (`{name}`)"
     if hyper.kind == "bool":
-        return st.checkbox(label, key=init_key(key, bool(value)), help=hyper.help)
+        return st.checkbox(label, key=init_key(key, bool(value)), help=help)
     low, high = hyper.ui
     if hyper.kind == "int":
         low, high = int(min(low, value)), int(max(high, value))
-        return st.slider(label, low, high, key=init_key(key, int(value)), help=hyper.help)
-    if hyper.log:
-        options = log_options(low, high, value)
+        return st.slider(label, low, high, key=init_key(key, int(value)), help=help)
+    if hyper.log or hyper.near_one:
+        stops = near_one_options if hyper.near_one else log_options
         return st.select_slider(
-            f"{label} (log scale)",
-            options,
+            f"{label} ({'1 − value on a log scale' if hyper.near_one else 'log scale'})",
+            stops(low, high, value),
             key=init_key(key, float(value)),
-            help=hyper.help,
+            help=help,
             format_func=lambda v: f"{v:g}",
         )
     low, high = float(min(low, value)), float(max(high, value))
-    return st.slider(
-        label, low, high, key=init_key(key, float(value)), help=hyper.help, format="%g"
-    )
+    return st.slider(label, low, high, key=init_key(key, float(value)), help=help, format="%g")
 
 
 def log_options(low, high, value):
@@ -367,6 +455,19 @@ def log_options(low, high, value):
     }
     stops = {v for v in stops if low <= v <= high}
     return sorted(stops | {float(value)})
+
+
+def near_one_options(low, high, value):
+    """Stops for a decay rate in [``low``, ``high``]: 1 - v at 1, 2, 5 per decade, so that
+    0, 0.5, 0.9, 0.99, 0.999, 0.9999 are all exact stops; plus ``value`` itself."""
+    gaps = log_options(max(_one_minus(high), 1e-12), _one_minus(low), _one_minus(low))
+    stops = {_one_minus(gap) for gap in gaps}
+    return sorted({v for v in stops if low <= v <= high} | {float(value)})
+
+
+def _one_minus(value):
+    """1 - ``value`` to 12 digits: 1 - 0.99 is 0.010000000000000009 in floating point."""
+    return float(f"{1.0 - value:.12g}")
 
 
 # ---------------------------------------------------------------- computing a scene
@@ -426,13 +527,46 @@ def surface_header(surface):
     note.caption(f"**{surface.title}**: {surface.note}")
 
 
+# One click copies: the Clipboard API where the page is a secure context (https, localhost),
+# else a selected text field and the browser's copy command (a class's server on plain http).
+# The script binds every copy button it finds, so it survives reruns that redraw the button.
+_COPY_SCRIPT = """
+<script>
+for (const button of document.querySelectorAll("button.gs-copy")) {
+  button.onclick = async () => {
+    const link = button.dataset.link, status = button.nextElementSibling;
+    let copied = false;
+    try { await navigator.clipboard.writeText(link); copied = true; } catch (e) {}
+    if (!copied) {
+      const field = document.createElement("textarea");
+      field.value = link; document.body.appendChild(field); field.select();
+      try { copied = document.execCommand("copy"); } catch (e) {}
+      field.remove();
+    }
+    status.textContent = copied ? "Copied: paste it anywhere to reopen this scene."
+      : "Your browser blocked copying: the address bar holds the same link.";
+  };
+}
+</script>
+"""
+
+
 def share_link(query):
-    """A link that reopens this exact scene, in a box with a copy button."""
+    """A button that copies a link to this exact scene in one click or tap, and says so."""
     base = (st.context.url or "").split("?")[0]
-    link = base + "?" + urlencode(query, safe=",:/")
-    with st.popover("Copy a link to this scene", icon=":material/link:"):
-        st.code(link, language=None, wrap_lines=True)
-        st.caption("The copy button is at the box's right; the link restores every setting.")
+    link = html.escape(base + "?" + urlencode(query, safe=",:/"), quote=True)
+    st.html(
+        f'<div class="gs-share"><button class="gs-copy" data-link="{link}" '
+        'title="Copy a link that reopens every setting of this scene">'
+        "Copy a link to this scene</button>"
+        '<span class="gs-copied" role="status" aria-live="polite"></span></div>'
+        "<style>.gs-share{display:flex;gap:.75em;align-items:center;flex-wrap:wrap}"
+        ".gs-copy{font:inherit;padding:.3em .9em;border-radius:.5em;cursor:pointer;"
+        "border:1px solid #0072B2;background:#fff;color:#0072B2}"
+        ".gs-copy:active{background:#0072B2;color:#fff}.gs-copied{color:#2e7d32}</style>"
+        + _COPY_SCRIPT,
+        unsafe_allow_javascript=True,
+    )
 
 
 def race_chart(figure, scene):
@@ -465,9 +599,26 @@ def results_table(table):
     st.dataframe(table, hide_index=True, column_config=numbers)
 
 
+MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$^:=&])")
+# Streamlit turns these into symbols (<= into ≤, :smile: into an emoji) even when every
+# sign is escaped; only a code span shows them as written.
+TYPOGRAPHIC = re.compile(r"(<=|>=|<-|->|~=|--|:[\w+-]+:|:[a-z]+\[)")
+
+
+def plain(text):
+    """``text`` to show through Streamlit's Markdown exactly as written: what a student
+    typed (``x**``, ``2^x``, ``x <= y``, ``__import__``) must not turn into italics, bold,
+    LaTeX, symbols or emoji, or vanish as an HTML tag."""
+    parts = TYPOGRAPHIC.split(text)  # odd positions: the matches
+    return "".join(
+        f"`{part}`" if index % 2 else MARKDOWN_SIGNS.sub(r"\\\1", part)
+        for index, part in enumerate(parts)
+    )
+
+
 def show_warnings(warnings, limit=8):
     for text in warnings[:limit]:
-        st.warning(text, icon="⚠️")
+        st.warning(plain(text), icon="⚠️")
     if len(warnings) > limit:
         st.warning(f"... and {len(warnings) - limit} more problems in the input were ignored.")
 
@@ -484,15 +635,15 @@ EVERY_RACER = -1  # the CSV choice of one file with every racer's rows
 def download_trajectories(trajectories, labels):
     """A trajectory as CSV: one racer's, or every racer's in one file (one choice and one
     button rather than a button per racer: each widget costs rerun time)."""
-    if st.session_state.get("csv.which", EVERY_RACER) >= len(labels):  # fewer racers now
-        st.session_state["csv.which"] = EVERY_RACER
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    which = left.selectbox(
-        "Trajectories as CSV (step, x, y, f, gx, gy, lr)",
-        [EVERY_RACER, *range(len(labels))],
-        key=init_key("csv.which", EVERY_RACER),
-        format_func=lambda i: "every racer, one file" if i == EVERY_RACER else labels[i],
-    )
+    with left:
+        which = labelled_choice(
+            st.selectbox,
+            "Trajectories as CSV (step, x, y, f, gx, gy, lr)",
+            [EVERY_RACER, *range(len(labels))],
+            "csv.which",
+            ["every racer, one file", *labels],
+        )
     if which == EVERY_RACER:
         data, name = (lambda: T.trajectories_csv(trajectories, labels)), "trajectories"
     else:
