@@ -498,7 +498,7 @@ def racer_of(url, index):
 
 def test_racer_1_lr_two_notches_then_steps(browser, app_url, artifacts):
     with replay(browser, app_url, artifacts, "1366x768", []) as session:
-        lr = ("slider", "lr (log scale)", 0)
+        lr = ("slider", "γ · lr (log scale)", 0)
         session.do((*lr, "ArrowRight"))  # 0.001 -> 0.002
         assert racer_of(session.page.url, 0)[1]["lr"] == "0.002"
         assert race_legend(session.page)["names"][0] == "1. SGD + momentum (lr 0.002)"
@@ -545,7 +545,7 @@ FOUND = {
     "lr-notch-then-chart-click": (
         "1366x768",
         "",
-        [("slider", "lr (log scale)", 0, "ArrowRight"), ("chart", 0.782, 0.069)],
+        [("slider", "γ · lr (log scale)", 0, "ArrowRight"), ("chart", 0.782, 0.069)],
     ),
     # an uncaught promise rejection ("pageerror: undefined": Plotly.animate rejects when
     # a new animation interrupts one that is playing); seed 11 on the phone, 2026-12-02
