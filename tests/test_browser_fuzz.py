@@ -335,7 +335,7 @@ def press_segment(session, label, nth, index):
 def pick_radio(session, label, nth, option):
     pattern = re.compile(f"^{re.escape(option)}$")
     radio = session.widget("stRadio", label, nth)
-    radio.locator("label").filter(has_text=pattern).first.click()
+    radio.locator("[role=radiogroup] label").filter(has_text=pattern).first.click()
 
 
 def press_button(session, label, nth):
@@ -422,7 +422,10 @@ def draw_action(session, rng):
         return (*target, rng.randrange(count))
     if kind == "radio":
         radio = session.widget("stRadio", w["label"], w["nth"])
-        return (*target, rng.choice(radio.locator("label").all_inner_texts()).strip())
+        return (
+            *target,
+            rng.choice(radio.locator("[role=radiogroup] label").all_inner_texts()).strip(),
+        )
     return target
 
 
@@ -550,6 +553,9 @@ FOUND = {
     # an uncaught promise rejection ("pageerror: undefined": Plotly.animate rejects when
     # a new animation interrupts one that is playing); seed 11 on the phone, 2026-12-02
     "play-while-playing": ("1366x768", "", [("play", "▶ fast"), ("play", "▶ play")]),
+    # "pageerror: Cannot read properties of undefined (reading 'selectAll')" from plotly's
+    # click handler: a click on the race chart while it plays; seed 4 at 1920x1080
+    "click-while-playing": ("1366x768", "", [("play", "▶ play"), ("chart", 0.613, 0.686)]),
     # console.error 'Error: <text> attribute y: Expected length, "-Infinity".' on opening
     # the default scene on a phone (a chart drawn in the collapsed sidebar), 2026-12-02
     "phone-opens-the-default-scene": ("390x844", "", []),
