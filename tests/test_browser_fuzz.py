@@ -32,7 +32,7 @@ from viz import scene as S
 pytestmark = pytest.mark.browser
 
 SEED = int(os.environ.get("GRADSCAPE_FUZZ_SEED", "11"))
-STEPS = int(os.environ.get("GRADSCAPE_FUZZ_STEPS", "12"))
+STEPS = int(os.environ.get("GRADSCAPE_FUZZ_STEPS", "25"))
 
 LOAD = 600_000  # ms; the first page of a server may wait for the engine to compile
 RUN = 120_000  # ms; one script run (a basin map or a sweep of the caps' size included)
@@ -278,6 +278,12 @@ class Session:
             self.page.mouse.click(x, y)
 
 
+TOP = """() => {
+    const scrolled = '[data-testid=stMain], [data-testid=stAppViewContainer], '
+        + '[data-testid=stSidebarContent]';
+    for (const el of [document.scrollingElement, ...document.querySelectorAll(scrolled)])
+        el.scrollTo(0, 0);
+}"""
 SWEEP = """() => [...document.querySelectorAll('.js-plotly-plot')]
     .find(d => d.data && d.data[0] && d.data[0].name === 'sweep') || null"""
 
@@ -457,7 +463,9 @@ def fuzz(browser, app_url, artifacts, viewport, seed, steps):
         session.show_sidebar(False)
         session.page.wait_for_timeout(1000)
         session.check("the last step")
-        session.page.screenshot(path=str(artifacts / f"fuzz-{viewport}.png"), full_page=True)
+        session.page.evaluate(TOP)  # the screenshot shows the top of the page the student left
+        session.page.wait_for_timeout(500)
+        session.page.screenshot(path=str(artifacts / f"fuzz-{viewport}.png"))
         return session.log
     finally:
         session.close()
