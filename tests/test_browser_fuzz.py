@@ -185,7 +185,10 @@ class Session:
             )
         except PlaywrightTimeout:
             pass  # no run started: the action changed nothing the script reads
-        self.page.wait_for_function(IDLE, timeout=RUN)
+        try:
+            self.page.wait_for_function(IDLE, timeout=RUN)
+        except PlaywrightTimeout:
+            self.fail(f"the script run did not finish within {RUN / 1000:.0f} s")
 
     def check(self, what):
         boxes = self.page.locator("[data-testid=stException]")
@@ -459,7 +462,11 @@ def fuzz(browser, app_url, artifacts, viewport, seed, steps):
     try:
         session.open()
         for _ in range(steps):
-            session.do(draw_action(session, rng))
+            try:
+                action = draw_action(session, rng)
+            except PlaywrightError as error:
+                session.fail(f"could not draw an action: {error.message[:1500]}")
+            session.do(action)
         session.show_sidebar(False)
         session.page.wait_for_timeout(1000)
         session.check("the last step")
