@@ -54,7 +54,7 @@ def stages(scene, grid, layers):
     box = S.view_box(surface)
     runs = S.run_scene(scene)
     lap("run")
-    labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
+    labels = S.racer_labels(scene)
     figures = [
         F.race_figure(
             surface, box, grid, runs, labels, scene["view"], S.active_options(scene), layers

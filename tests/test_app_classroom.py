@@ -115,3 +115,12 @@ def test_link_warnings_show_hostile_text_as_typed():
 def test_plain_escapes_markdown_and_quotes_what_streamlit_would_turn_into_symbols():
     assert ui.plain("x**2 <= y_1 $a$ [b]") == "x\\*\\*2 `<=` y\\_1 \\$a\\$ \\[b\\]"
     assert ui.plain("a -> b :smile: :red[c]") == "a `->` b `:smile:` `:red[`c\\]"
+
+
+def test_schedule_number_inputs_stop_at_their_bounds():
+    at = start({"schedule": "exponential"})
+    gamma = at.number_input(key="schedule.exponential.gamma")
+    assert (gamma.min, gamma.max) == (0.0, 1.0)
+    gamma.increment().increment().run()  # "+" twice from 0.99081: stops at 1, no warning
+    assert not at.exception and not at.warning
+    assert at.number_input(key="schedule.exponential.gamma").value == 1.0

@@ -127,7 +127,7 @@ def race_of(scene):
     surface = S.surface_of(scene)
     box = S.view_box(surface)
     trajectories = S.run_scene(scene)
-    labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
+    labels = S.racer_labels(scene)
     grid = F.surface_grid(surface, box, scene["view"]["grid"])
     basin = LV.basin(scene) if scene["landscape"]["overlay"] == "basin" else None
     under, over = LV.overlay(scene, trajectories, basin)

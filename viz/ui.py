@@ -291,9 +291,21 @@ def _param_widget(key, label, meta, value):
     if meta.kind == "ints":
         text = st.text_input(label, key=init_key(key, ", ".join(map(str, value))), help=meta.help)
         return [int(v) if v.strip().isdigit() else v for v in text.split(",")]
+    # the +/- buttons stop at the parameter's bounds (an open bound is still refused with a
+    # warning by validation: a number input has no open bounds)
+    kind = int if meta.kind == "int" else float
+    bounds = {
+        name: kind(bound)
+        for name, bound in (("min_value", meta.low), ("max_value", meta.high))
+        if math.isfinite(bound)
+    }
     if meta.kind == "int":
-        return int(st.number_input(label, step=1, key=init_key(key, int(value)), help=meta.help))
-    return st.number_input(label, key=init_key(key, float(value)), help=meta.help, format="%g")
+        return st.number_input(
+            label, step=1, key=init_key(key, int(value)), help=meta.help, **bounds
+        )
+    return st.number_input(
+        label, key=init_key(key, float(value)), help=meta.help, format="%g", **bounds
+    )
 
 
 def _options(current):
@@ -498,7 +510,7 @@ def race(scene_key):
     surface, view = S.surface_of(scene), scene["view"]
     box = S.view_box(surface)
     trajectories = S.run_scene(scene)
-    labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
+    labels = S.racer_labels(scene)
     surface_key = S.json.dumps(scene["surface"], sort_keys=True)
     grid, layers = surface_layers(surface_key, view["grid"], view["large_font"])
     badge = S.active_options(scene)
