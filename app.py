@@ -11,6 +11,31 @@ BLANK_CHART = {
 
 st.set_page_config(page_title="Gradscape", page_icon="⛰️", layout="wide")
 st.title("Gradscape: optimizers racing on loss surfaces")
+st.html(
+    """<style>
+    /* less room above the title: the race's play buttons fit a 1366 x 768 screen */
+    [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+    h1 { font-size: 2rem !important; padding: 0 0 0.5rem !important; }
+    /* a long update rule scrolls in its own box instead of being cut off */
+    .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.2em 0; }
+    /* the results table fits its column: fixed column widths, long words broken */
+    [data-testid="stTable"] table { table-layout: fixed; width: 100%; font-size: 0.85rem; }
+    [data-testid="stTable"] th, [data-testid="stTable"] td {
+        padding: 0.25rem 0.3rem; white-space: normal !important;
+    }
+    [data-testid="stTable"] th *, [data-testid="stTable"] td * {
+        overflow-wrap: anywhere !important;
+    }
+    @media (max-width: 640px) {
+        /* under the bar that holds the sidebar's button */
+        [data-testid="stMainBlockContainer"] { padding-top: 3.75rem; }
+        h1 { font-size: 1.3rem !important; }
+        /* a phone shows Plotly's toolbar over the legends and titles; pinch and drag
+           zoom, a double tap resets */
+        .modebar-container { display: none !important; }
+    }
+    </style>"""
+)
 header = st.container()
 charts = st.container()  # above the racers' controls, which read_scene draws
 loading = charts.empty()

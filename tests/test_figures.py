@@ -178,7 +178,7 @@ def test_surface_without_minimum_gets_its_loss_and_the_distance_to_the_saddle():
     surface, runs = S.surface_of(scene), S.run_scene(scene)
     labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
     layout = F.metrics_figure(surface, runs, labels, scene["view"]).to_dict()["layout"]
-    titles = [a["text"] for a in layout["annotations"]]
+    titles = [a["text"].replace("<br>", " ") for a in layout["annotations"]]
     assert titles[:2] == ["f (unbounded below)", "distance to nearest saddle"]
     assert layout["yaxis"]["type"] == "linear"
     table = T.results_table(surface, runs, labels, 1e-3)

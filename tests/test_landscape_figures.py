@@ -164,12 +164,74 @@ def test_curvature_arrows_follow_the_eigenvectors():
         assert list(trace.marker.size) == [0, 14, 0, 0, 14]
     assert steep.name == "λmax = 100" and flat.name == "λmin = 1"
     assert label.text == ("κ = 100, 2/λmax = 0.02",)
-    # past the arrows' reach, on the roomier side: above (1, -1), and to its left
-    assert label.y == (-1.0 + 1.15 * length,) and label.textposition == "top left"
+    # by the arrows: just past their highest tip, on the roomier side (above (1, -1)),
+    # running towards the middle of the view (to the left of x = 1)
+    reach = max(steep.y[1], flat.y[1], steep.y[4], flat.y[4])
+    assert label.y == (pytest.approx(reach),) and label.textposition == "top left"
 
 
-def test_curvature_text_at_a_saddle():
-    curv = curvature(surfaces.get("saddle"), 0.0, 0.0)
-    assert LF.curvature_text(curv) == "saddle: κ = ∞, 2/λmax = 1"
-    top = curvature(surfaces.get("himmelblau"), -0.270845, -0.923039)
-    assert LF.curvature_text(top).endswith("2/λmax = none")
+def test_a_saddle_is_named_only_where_the_gradient_vanishes():
+    saddle = surfaces.get("saddle")
+    curv = curvature(saddle, 0.0, 0.0)
+    assert LF.curvature_text(curv, saddle.grad(0.0, 0.0), 4.0) == "saddle point: κ = ∞, 2/λmax = 1"
+    # the saddle lesson's start (1, 0.001): the same indefinite Hessian, a gradient of 2
+    away = curvature(saddle, 1.0, 0.001)
+    assert away.kind == "saddle"
+    assert LF.point_kind(away, saddle.grad(1.0, 0.001), 4.0) == (
+        "indefinite curvature, not a stationary point"
+    )
+    # near enough: the quadratic model's stationary point within 1% of the view
+    assert LF.point_kind(curvature(saddle, 0.01, 0.0), saddle.grad(0.01, 0.0), 4.0) == (
+        "saddle point"
+    )
+    bowl = surfaces.get("quadratic", condition=10, angle=0)
+    assert LF.point_kind(curvature(bowl, 2.0, 1.0), bowl.grad(2.0, 1.0), 10.0) == (
+        "positive curvature, not a stationary point"
+    )
+    assert LF.point_kind(curvature(bowl, 0.0, 0.0), bowl.grad(0.0, 0.0), 10.0) == ("near a minimum")
+    himmelblau = surfaces.get("himmelblau")
+    top = curvature(himmelblau, -0.270845, -0.923039)  # its local maximum
+    text = LF.curvature_text(top, himmelblau.grad(-0.270845, -0.923039), 12.0)
+    assert text.startswith("near a maximum:") and text.endswith("2/λmax = none")
+
+
+def test_regime_colours_are_none_of_the_racers_colours():
+    racers = [c for palette in F.PALETTES.values() for c in palette]
+    for regime in LF.REGIME_COLORS:
+        rgb = np.array([int(regime[i : i + 2], 16) for i in (1, 3, 5)])
+        nearest = min(
+            np.linalg.norm(rgb - [int(c[i : i + 2], 16) for i in (1, 3, 5)]) for c in racers
+        )
+        assert nearest > 80, regime
+    assert len(set(LF.REGIME_COLORS)) == len(L.REGIMES)
+
+
+def label_box(annotation, fig, size):
+    """An annotation's box in cells (centre +- half-size), as _regime_names estimates it."""
+    x, y = np.asarray(fig.data[0].x), np.asarray(fig.data[0].y)
+    col = np.interp(annotation.x, x, np.arange(len(x)))
+    row = np.interp(annotation.y, y, np.arange(len(y))) if len(y) > 1 else 0.0
+    half_w = (0.3 * size * len(annotation.text) + size) * len(x) / LF.LABEL_PLOT_PX
+    half_h = 1.2 * size * len(y) / LF.LABEL_PLOT_PX
+    return col, row, half_w, half_h
+
+
+@pytest.mark.parametrize("where", ["middle of each regime", "every cell"])
+def test_no_regime_name_covers_the_current_settings(momentum_sweep, where):
+    x = np.log10(momentum_sweep.lrs)
+    y = momentum_sweep.values
+    if where == "middle of each regime":
+        default = LF.sweep_figure(momentum_sweep, VIEW)
+        spots = [(10**a.x, a.y) for a in default.layout.annotations]
+    else:
+        spots = [(10 ** x[j], y[i]) for i in range(len(y)) for j in range(len(x))]
+    for lr, value in spots:
+        fig = LF.sweep_figure(momentum_sweep, VIEW, current=(lr, value))
+        dot_col = np.interp(np.log10(lr), x, np.arange(len(x)))
+        dot_row = np.interp(value, y, np.arange(len(y)))
+        for annotation in fig.layout.annotations:
+            if annotation.yshift:  # named above or below the dot, clear of it
+                assert abs(annotation.yshift) >= 1.5 * 13 and annotation.y == value
+                continue
+            col, row, half_w, half_h = label_box(annotation, fig, 13)
+            assert abs(col - dot_col) > half_w or abs(row - dot_row) > half_h

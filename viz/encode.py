@@ -73,19 +73,50 @@ def gif(images, fps, accents=()):
     return out.getvalue()
 
 
+COLOR_WEIGHT_CAP = 16  # pixels a colour counts for at most when fitting the palette
+EXACT_COLORS = 48  # the most frequent colours, kept exactly
+FARTHEST_COLORS = 64  # entries given to the colours the fitted palette serves worst
+
+
 def _palette(images, accents):
-    """255 colours: ``accents`` exactly, the rest fitted to the first, middle and last frame.
+    """255 colours fitted to the first, middle and last frame: ``accents`` and the
+    ``EXACT_COLORS`` most frequent colours exactly, median cut for most of the rest, and
+    ``FARTHEST_COLORS`` entries added one by one at the colour farthest from every entry.
+
+    Median cut splits the colour boxes that hold the most pixels: fitted to raw pixel
+    counts it spends the palette on the wide contour bands and merges a thin colour bar's
+    gradient into a few off-colour stripes. Here each colour counts for at most
+    ``COLOR_WEIGHT_CAP`` pixels (about a colour bar's width), and the farthest-colour
+    entries bound the error of what median cut still leaves out (a bar's ends, say).
 
     Entry 255 (transparent) repeats entry 0; Pillow picks the first of equally near
     colours, so quantizing never produces it.
     """
-    sample = np.concatenate([images[0], images[len(images) // 2], images[-1]])
-    fitted = Image.fromarray(sample).quantize(
-        255 - len(accents), method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
-    )
-    colors = fitted.getpalette()[: 3 * (255 - len(accents))]
-    colors += [int(color[i : i + 2], 16) for color in accents for i in (1, 3, 5)]
-    colors += [0] * (3 * 255 - len(colors))  # median cut may find fewer colours
+    sample = np.concatenate([images[0], images[len(images) // 2], images[-1]]).reshape(-1, 3)
+    packed = (sample[:, 0].astype(np.uint32) << 16) | (sample[:, 1].astype(np.uint32) << 8)
+    distinct, counts = np.unique(packed | sample[:, 2], return_counts=True)
+    rgb = np.stack([(distinct >> 16) & 255, (distinct >> 8) & 255, distinct & 255], -1)
+    common = np.argsort(counts)[::-1][:EXACT_COLORS]  # the paper, the flat bands: exact
+    accent_rgb = [[int(color[i : i + 2], 16) for i in (1, 3, 5)] for color in accents]
+    entries = [*rgb[common].tolist(), *accent_rgb]
+    rest = np.delete(np.arange(len(distinct)), common)
+    fit = 255 - len(entries) - FARTHEST_COLORS
+    if rest.size and fit > 0:
+        weighted = np.repeat(rgb[rest], np.minimum(counts[rest], COLOR_WEIGHT_CAP), axis=0)
+        fitted = Image.fromarray(weighted.astype(np.uint8)[None]).quantize(
+            fit, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+        entries += np.reshape(fitted.getpalette()[: 3 * fit], (-1, 3)).tolist()
+    colours = rgb.astype(float)
+    nearest = np.full(len(colours), np.inf)
+    for entry in entries:
+        nearest = np.minimum(nearest, ((colours - entry) ** 2).sum(axis=1))
+    while len(entries) < 255 and nearest.max() > 0:
+        far = colours[np.argmax(nearest)]
+        entries.append(far.astype(int).tolist())
+        nearest = np.minimum(nearest, ((colours - far) ** 2).sum(axis=1))
+    colors = [int(v) for entry in entries for v in entry]
+    colors += [0] * (3 * 255 - len(colors))  # fewer colours than entries
     palette = Image.new("P", (1, 1))
     palette.putpalette(colors + colors[:3])
     return palette

@@ -22,9 +22,10 @@ TRAIL = 4  # trail points behind each moving head
 MAX_FRAMES = 1000  # above this many steps the animation shows every k-th step
 MAX_LINE_POINTS = 500  # metric and 3D lines are thinned to about this many points
 MAX_SCRUB_STOPS = 250  # scrubber positions (the animation itself plays every frame)
-CLICK_GRID = 41  # click targets per side: starts snap to 1/40 of the view
+CLICK_GRID = 121  # click targets per side: a start lands within 1/150 of the view
 CLICK_TARGETS = "start here"  # the name of their trace
 PLAY_SPEEDS = (("▶ slow", 120), ("▶ play", 40), ("▶ fast", 5))  # ms per frame
+PAUSE, RESTART = "❚❚", "↺"
 
 
 class PlainFigure(go.Figure):
@@ -92,6 +93,17 @@ def font_size(view):
     return 20 if view["large_font"] else 13
 
 
+def axis_text(title, size):
+    """An axis's title and tick label fonts at ``size`` (ticks one smaller), given
+    explicitly: Streamlit's chart theme sets its own sizes for them, which the layout's
+    font would not override (projector mode would leave them small)."""
+    return {"title": {"text": title, "font": {"size": size}}, "tickfont": {"size": size - 1}}
+
+
+def legend_text(size):
+    return {"font": {"size": size - 1}}
+
+
 def colors(view, count):
     palette = PALETTES[view["palette"]]
     return [palette[i % len(palette)] for i in range(count)]
@@ -134,7 +146,7 @@ def level_values(values, f_min, log, floor=1e-12):
 
 
 def _colorbar(z, log, size):
-    bar = {"title": {"text": "f − f*" if log else "f"}, "thickness": 12}
+    bar = {"title": {"text": "f − f*" if log else "f", "font": {"size": size}}, "thickness": 12}
     if log:
         finite = z[np.isfinite(z)]
         ticks = np.arange(math.floor(finite.min()), math.ceil(finite.max()) + 1)
@@ -283,32 +295,40 @@ def surface_layers(surface, grid, view, box, max_3d=80):
     return {
         "image": image,
         "colorbar": colorbar,
-        "targets": click_targets(surface, box),
+        "targets": click_targets(box),
         "surface3d": surface3d,
         "log": log,
         "floor": floor,
     }
 
 
-def click_targets(surface, box, count=CLICK_GRID):
-    """Invisible points on a ``count`` x ``count`` grid over ``box``, hovering with f: a
-    click on one is a selection the app reads as a new start point (a picture takes no
-    clicks)."""
+def click_targets(box, count=CLICK_GRID):
+    """Invisible points over ``box``, ``count`` per side: a click on one is a selection the
+    app reads as a new start point (a picture takes no clicks).
+
+    Point ``i`` of ``n = count**2`` sits at ``x_i = xmin + i (xmax - xmin) / (n - 1)``,
+    ``y_i = ymin + (i mod count) (ymax - ymin) / (count - 1)``: columns of ``count`` points,
+    each leaning by one column's width. Any point of the box is within 0.8 of a column's
+    width of a target (about 1/150 of the view), as on a square grid, but x is a linear space (Plotly's ``x0``,
+    ``dx``) and only y goes on the wire: 4 bytes a point (measured: 121 a side, 78 kB of
+    base64; x as well would double that).
+    """
     (xmin, xmax), (ymin, ymax) = box
-    xs, ys = np.meshgrid(np.linspace(xmin, xmax, count), np.linspace(ymin, ymax, count))
+    n = count * count
+    rows = np.tile(np.linspace(ymin, ymax, count), count)
     return {
         "type": "scatter",
-        "x": typed(xs.ravel()),
-        "y": typed(ys.ravel()),
-        "customdata": typed(np.asarray(surface.f(xs, ys), dtype=float).ravel()),
+        "x0": xmin,
+        "dx": (xmax - xmin) / (n - 1),
+        "y": typed(rows),
         "mode": "markers",
         "name": CLICK_TARGETS,
         "showlegend": False,
-        "marker": {"size": 12, "opacity": 0},
+        # small: Plotly hovers the first target within a marker radius, not the nearest
+        "marker": {"size": 2, "opacity": 0},
         "selected": {"marker": {"opacity": 0}},
         "unselected": {"marker": {"opacity": 0}},
-        "hovertemplate": "(%{x:.3f}, %{y:.3f}) f=%{customdata:.4g}<br>click to start here"
-        "<extra></extra>",
+        "hovertemplate": "(%{x:.3f}, %{y:.3f})<br>click to start here<extra></extra>",
     }
 
 
@@ -336,7 +356,8 @@ def race_figure(
                 "name": label,
                 "legendgroup": label,
                 "line": {"color": color, "width": 2},
-                "hovertemplate": f"{label}<br>x=%{{x:.3f}}, y=%{{y:.3f}}<extra></extra>",
+                # no hover: a click near a path goes to the click targets under it
+                "hoverinfo": "skip",
             }
         )
     traces += _point_markers(surface, trajectories, box, palette, size)
@@ -396,8 +417,16 @@ def markers(points, name, symbol, color, size):
     }
 
 
+def below_plot(size):
+    """Pixels under the plot area taken by the x tick labels and the x-axis title at font
+    ``size`` (measured in Chromium: 46 at 13, 70 at 20), with a few to spare."""
+    return round(3.2 * size) + 10
+
+
 def _play_controls(frames, size):
-    """Play/pause/restart buttons and the step scrubber, as plain layout dicts."""
+    """Play/pause/restart buttons and the step scrubber, as plain layout dicts: the buttons
+    under the x-axis title, the scrubber under the buttons, both spaced by the font size so
+    that nothing overlaps in projector mode either."""
     play = {"frame": {"redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
     buttons = [
         {
@@ -410,21 +439,11 @@ def _play_controls(frames, size):
         }
         for label, ms in PLAY_SPEEDS
     ]
-    buttons.append({"label": "❚❚ pause", "method": "animate", "args": [[None], play]})
-    buttons.append({"label": "↺ restart", "method": "animate", "args": [[frames[0]["name"]], play]})
+    # pause and restart as bare symbols: the row of five fits a phone's 300-pixel plot
+    buttons.append({"label": PAUSE, "method": "animate", "args": [[None], play]})
+    buttons.append({"label": RESTART, "method": "animate", "args": [[frames[0]["name"]], play]})
     seek = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
-    slider = {
-        "active": 0,
-        "currentvalue": {"prefix": "step ", "font": {"size": size, "color": "#31333F"}},
-        "ticklen": 0,
-        "tickcolor": "rgba(0,0,0,0)",
-        "font": {"color": "rgba(0,0,0,0)"},
-        "pad": {"t": 30},
-        "steps": [
-            {"label": f["name"], "method": "animate", "args": [[f["name"]], seek]}
-            for f in _scrubber_stops(frames)
-        ],
-    }
+    top = below_plot(size)
     menu = {
         "type": "buttons",
         "direction": "left",
@@ -433,12 +452,32 @@ def _play_controls(frames, size):
         "y": 0,
         "xanchor": "left",
         "yanchor": "top",
-        "pad": {"t": 45},
+        "pad": {"t": top},
         "showactive": False,
         "font": {"size": size},
     }
-    slider = {**slider, "x": 0.0, "len": 1.0, "y": 0, "yanchor": "top", "pad": {"t": 85}}
+    slider = {
+        "active": 0,
+        "currentvalue": {"prefix": "step ", "font": {"size": size, "color": "#31333F"}},
+        "ticklen": 0,
+        "tickcolor": "rgba(0,0,0,0)",
+        "font": {"color": "rgba(0,0,0,0)"},
+        "x": 0.0,
+        "len": 1.0,
+        "y": 0,
+        "yanchor": "top",
+        "pad": {"t": top + 2 * size + 12},  # under the buttons (about 1.6 size + 8 tall)
+        "steps": [
+            {"label": f["name"], "method": "animate", "args": [[f["name"]], seek]}
+            for f in _scrubber_stops(frames)
+        ],
+    }
     return {"updatemenus": [menu], "sliders": [slider]}
+
+
+def controls_margin(size):
+    """The bottom margin that holds the axis title, the buttons and the scrubber."""
+    return below_plot(size) + 5 * size + 36
 
 
 def _scrubber_stops(frames):
@@ -454,15 +493,38 @@ _BARE = {"showgrid": False, "zeroline": False}  # the contour picture fills the 
 LOG_TICKS = {"tickformat": "~g"}
 
 
+def log_ticks(values, most=5):
+    """Tick values for a log axis over the positive ``values``: the coarsest of the powers
+    of ten, 1-2-5 and 1-2-...-9 of each decade that puts at least two ticks inside the
+    range, thinned to at most ``most`` (a short panel cannot hold more labels without
+    printing them over each other, as Plotly's every-digit ticks did). ``{}`` (Plotly's
+    own ticks) when no such set has two ticks in the range (less than a digit's span).
+    """
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return {}
+    low, high = float(values.min()), float(values.max())
+    decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    for mantissas in ((1,), (1, 2, 5), range(1, 10)):
+        ticks = [m * 10.0**e for e in decades for m in mantissas]
+        ticks = [float(f"{t:.1g}") for t in ticks if low * (1 - 1e-9) <= t <= high * (1 + 1e-9)]
+        if len(ticks) >= 2:
+            return {"tickvals": ticks[:: math.ceil(len(ticks) / most)]}
+    return {}
+
+
 def _race_layout(box, size, badge):
     (xmin, xmax), (ymin, ymax) = box
     layout = {
-        "xaxis": {"range": [xmin, xmax], "title": {"text": "x"}, "autorange": False, **_BARE},
-        "yaxis": {"range": [ymin, ymax], "title": {"text": "y"}, "autorange": False, **_BARE},
+        "xaxis": {"range": [xmin, xmax], **axis_text("x", size), "autorange": False, **_BARE},
+        "yaxis": {"range": [ymin, ymax], **axis_text("y", size), "autorange": False, **_BARE},
         "font": {"size": size},
-        "height": 670 + 4 * (size - 13),
-        "margin": {"l": 50, "r": 10, "t": 40, "b": 150},
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        # a plot area about 400 pixels tall (more in projector mode) above the controls:
+        # the play buttons stay on a 1366 x 768 screen with the title and formula above
+        "height": 440 + 4 * (size - 13) + controls_margin(size),
+        "margin": {"l": 50, "r": 10, "t": 40, "b": controls_margin(size)},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, **legend_text(size)},
         "uirevision": "race",
     }
     if badge:
@@ -489,7 +551,8 @@ def _race_layout(box, size, badge):
 
 
 def surface3d_figure(surface, grid, trajectories, labels, view, box, layers=None):
-    """The surface in 3D (coarser grid) with the paths lying on it."""
+    """The surface in 3D (coarser grid) with the full paths lying on it; its title says
+    that the heads move in the race chart (this figure has no animation of its own)."""
     layers = layers or surface_layers(surface, grid, view, box)
     log, floor = layers["log"], layers["floor"]
     size = font_size(view)
@@ -515,11 +578,23 @@ def surface3d_figure(surface, grid, trajectories, labels, view, box, layers=None
     layout = {
         "height": 560 + 4 * (size - 13),
         "font": {"size": size},
-        "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
+        "margin": {"l": 10, "r": 10, "t": 10 + 3 * size, "b": 10},
+        "title": {
+            "text": "Full paths only:<br>the heads move in the race chart",
+            "font": {"size": size},
+            "x": 0.02,
+            "xref": "container",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 6},
+        },
         "scene": {
-            "xaxis": {"title": {"text": "x"}},
-            "yaxis": {"title": {"text": "y"}},
-            "zaxis": {"title": {"text": title}},
+            "xaxis": axis_text("x", size),
+            "yaxis": axis_text("y", size),
+            "zaxis": axis_text(title, size),
+            # the default eye (1.25, 1.25, 1.25) puts the corners' tick labels outside
+            "camera": {"eye": {"x": 2.1, "y": 2.1, "z": 1.4}},
         },
         "uirevision": "surface3d",
     }
@@ -573,7 +648,7 @@ def metrics_figure(surface, trajectories, labels, view):
         "height": 520 + 8 * (size - 13),
         "font": {"size": size},
         "margin": {"l": 60, "r": 10, "t": 30, "b": 40},
-        "legend": {"orientation": "h", "y": -0.12},
+        "legend": {"orientation": "h", "y": -0.12, **legend_text(size)},
         "annotations": [],
     }
     series = [metric_series(surface, t) for t in trajectories]
@@ -582,14 +657,24 @@ def metrics_figure(surface, trajectories, labels, view):
     for panel, (title, (xdom, ydom)) in enumerate(zip(titles, _PANELS, strict=True), start=1):
         scale = series[0][title][1]
         suffix = "" if panel == 1 else str(panel)
-        title_x = {"text": "step" if ydom[0] == 0.0 else ""}
-        layout[f"xaxis{suffix}"] = {"domain": xdom, "anchor": f"y{suffix}", "title": title_x}
-        layout[f"yaxis{suffix}"] = {"domain": ydom, "anchor": f"x{suffix}", "type": scale}
+        title_x = "step" if ydom[0] == 0.0 else ""
+        layout[f"xaxis{suffix}"] = {
+            "domain": xdom,
+            "anchor": f"y{suffix}",
+            **axis_text(title_x, size),
+        }
+        layout[f"yaxis{suffix}"] = {
+            "domain": ydom,
+            "anchor": f"x{suffix}",
+            "type": scale,
+            **axis_text("", size),
+        }
         if scale == "log":
-            layout[f"yaxis{suffix}"].update(LOG_TICKS)
+            shown = np.concatenate([data[title][0] for data in series])
+            layout[f"yaxis{suffix}"].update(LOG_TICKS, **log_ticks(shown))
         layout["annotations"].append(
             {
-                "text": title,
+                "text": _two_lines(title),
                 "xref": "paper",
                 "yref": "paper",
                 "x": (xdom[0] + xdom[1]) / 2,
@@ -621,18 +706,58 @@ def metrics_figure(surface, trajectories, labels, view):
     return PlainFigure(traces, layout)
 
 
+def _two_lines(title, longest=12):
+    """``title`` broken at its middle space when longer than ``longest`` characters: side
+    by side on a phone, a panel is about 120 pixels wide."""
+    if len(title) <= longest or " " not in title:
+        return title
+    spaces = [i for i, c in enumerate(title) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(title) / 2))
+    return title[:cut] + "<br>" + title[cut + 1 :]
+
+
 def lr_preview_figure(rates, labels, view):
-    """A small lr-vs-step plot of the schedule, one line per racer's base rate."""
+    """A small lr-vs-step plot of the schedule, one line per racer's base rate.
+
+    Rates of 0 (a schedule's end) are left out: a log axis has no place for them. In a
+    collapsed sidebar (a phone's) the figure is laid out at zero width: no x tick labels,
+    under which Plotly would place an x-axis title at -Infinity.
+    """
+    rates = [np.where(np.asarray(rate) > 0, rate, np.nan) for rate in rates]
     traces = [
         {"type": "scatter", "y": typed(rate), "mode": "lines", "name": label, "line": {"color": c}}
         for rate, label, c in zip(rates, labels, colors(view, len(labels)), strict=True)
     ]
+    size = font_size(view) - 2
     layout = {
-        "height": 180,
-        "margin": {"l": 40, "r": 5, "t": 5, "b": 30},
+        "height": 180 + 4 * (size - 11),
+        # margins wide enough for the labels, not worked out from their boxes (of zero
+        # size in a hidden sidebar)
+        "margin": {"l": round(4.6 * size) + 8, "r": 5, "t": 5, "b": round(2.8 * size) + 6},
         "showlegend": False,
-        "yaxis": {"type": "log", "title": {"text": "lr"}, **LOG_TICKS},
-        "xaxis": {"title": {"text": "step"}},
-        "font": {"size": font_size(view) - 2},
+        "yaxis": {
+            "type": "log",
+            **axis_text("lr", size),
+            "automargin": False,
+            **LOG_TICKS,
+            **log_ticks(np.concatenate(rates)),
+        },
+        "xaxis": {"automargin": False, "tickfont": {"size": size - 1}},
+        # the x axis named by an annotation: an axis title is placed under the tick
+        # labels, and with no tick labels (zero width) at -Infinity
+        "annotations": [
+            {
+                "text": "step",
+                "xref": "paper",
+                "yref": "paper",
+                "x": 1,
+                "y": 0,
+                "xanchor": "right",
+                "yanchor": "top",
+                "yshift": -round(1.3 * size),
+                "showarrow": False,
+            }
+        ],
+        "font": {"size": size},
     }
     return PlainFigure(traces, layout)

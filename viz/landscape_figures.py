@@ -14,7 +14,7 @@ from plotly.colors import get_colorscale, qualitative
 
 from optimizers import landscape as L
 
-from .figures import font_size, markers
+from .figures import axis_text, font_size, markers
 
 # Light tints for the basins, unlike the racers' saturated colours: a basin's colour must
 # not read as "the basin of the racer drawn in that colour". (Pastel1's last is a grey.)
@@ -24,10 +24,13 @@ LOCAL_MINIMUM_COLOR = "#a89f91"  # a warm grey: settled, but not at a listed min
 CELL_TARGETS = "cells"  # the sweep's click targets
 ARROW_COLORS = ("black", "#808080")  # curvature arrows: largest, smallest eigenvalue
 NOT_CONVERGED_COLOR = "#d0d0d0"
-# Okabe & Ito colours, in the order of optimizers.landscape.REGIMES.
-REGIME_COLORS = ("#56B4E9", "#009E73", "#E69F00", "#D55E00")
+# Light tints in the order of optimizers.landscape.REGIMES (too slow, converged,
+# oscillating, diverged): pale blue, green, yellow, rose. None is a racer's colour (of
+# either palette), so a regime never reads as "where that racer went".
+REGIME_COLORS = ("#c6dbef", "#c7e9c0", "#fff2ae", "#f9d3da")
 STEPS_SCALE = "Viridis"
 LOSS_SCALE = "Viridis"
+LABEL_PLOT_PX = 300  # the smallest plot side a sweep is drawn at (phones), for its labels
 TRANSPARENT = "rgba(0,0,0,0)"
 
 
@@ -43,7 +46,7 @@ def _categorical(codes, names, palette, size, title, colorbar_x=None, **heatmap)
         zmax=count - 0.5,
         colorscale=scale,
         colorbar={
-            "title": {"text": title},
+            "title": {"text": title, "font": {"size": size}},
             "tickvals": list(range(count)),
             "ticktext": list(names),
             "thickness": 12,
@@ -66,7 +69,7 @@ def _counts(values, size, title, scale, colorbar_x=None):
         zmax=top,
         colorscale=colours,
         colorbar={
-            "title": {"text": title},
+            "title": {"text": title, "font": {"size": size}},
             "thickness": 12,
             "tickfont": {"size": size - 2},
             **({} if colorbar_x is None else {"x": colorbar_x}),
@@ -152,8 +155,8 @@ def basin_figure(surface, basin, view, color_by="minimum"):
     )
     layout = {
         "title": {"text": title, "font": {"size": size}},
-        "xaxis": {"range": _edges(basin.xs), "title": {"text": "x"}, "constrain": "domain"},
-        "yaxis": {"range": _edges(basin.ys), "title": {"text": "y"}},
+        "xaxis": {"range": _edges(basin.xs), **axis_text("x", size), "constrain": "domain"},
+        "yaxis": {"range": _edges(basin.ys), **axis_text("y", size)},
         "font": {"size": size},
         "height": 620 + 4 * (size - 13),
         "margin": {"l": 50, "r": 10, "t": 60, "b": 50},
@@ -197,19 +200,20 @@ def sweep_figure(sweep, view, color_by="loss", current=None):
             f"color_by={color_by!r} is not allowed; allowed: 'loss', 'steps', 'regime'"
         )
     traces = [trace, _regime_borders(sweep, x, y), _cell_targets(sweep, x, y)]
+    dot = None
     if current is not None:
-        lr, value = current
-        traces.append(_current_marker(math.log10(lr), value if sweep.param else 0.0, size))
+        dot = (math.log10(current[0]), current[1] if sweep.param else 0.0)
+        traces.append(_current_marker(*dot, size))
     layout = {
         "xaxis": {
-            "title": {"text": "learning rate"},
+            **axis_text("learning rate", size),
             "range": _edges(x),
             "showgrid": False,
             "zeroline": False,
             **_decade_ticks(x),
         },
         "yaxis": {
-            "title": {"text": sweep.param or ""},
+            **axis_text(sweep.param or "", size),
             "range": _edges(y),
             "showgrid": False,
             "zeroline": False,
@@ -223,7 +227,7 @@ def sweep_figure(sweep, view, color_by="loss", current=None):
             f"{sweep.start[1]:.3g})",
             "font": {"size": size},
         },
-        "annotations": _regime_names(sweep, x, y, size),
+        "annotations": _regime_names(sweep, x, y, size, dot),
         "showlegend": False,  # the regimes are named in the plot, the colours on the bar
         "plot_bgcolor": NOT_CONVERGED_COLOR,
         "clickmode": "event",
@@ -293,7 +297,11 @@ def _loss_heat(sweep, size):
     z = np.log10(np.maximum(loss, 1e-16)) if bounded else loss
     title = "log10(f − f*) at the end" if bounded else "f at the end"
     title += " (grey: diverged)"
-    bar = {"title": {"text": title}, "thickness": 12, "tickfont": {"size": size - 2}}
+    bar = {
+        "title": {"text": title, "font": {"size": size}},
+        "thickness": 12,
+        "tickfont": {"size": size - 2},
+    }
     return dict(z=z.astype(np.float32), colorscale=LOSS_SCALE, colorbar=bar)
 
 
@@ -311,18 +319,42 @@ def _regime_borders(sweep, x, y):
     )
 
 
-def _regime_names(sweep, x, y, size):
-    """An annotation naming each regime present, at its cell nearest the region's middle."""
+def _regime_names(sweep, x, y, size, current=None):
+    """An annotation naming each regime present, at its cell nearest the region's middle
+    among the cells whose label would not cover ``current`` (the settings dot, in axis
+    units).
+
+    A label is about ``0.6 size`` pixels a character wide and ``1.4 size`` tall; the plot
+    is at least ``LABEL_PLOT_PX`` wide and tall, which gives a label's half-size in cells.
+    A region with no such cell is named just above or below the dot.
+    """
     out = []
+    columns, rows = len(x), len(y)
     for code, name in enumerate(L.REGIMES):
-        rows, cols = np.nonzero(sweep.regime == code)
-        if rows.size == 0:
+        rs, cs = np.nonzero(sweep.regime == code)
+        if rs.size == 0:
             continue
-        middle = np.argmin((rows - rows.mean()) ** 2 + (cols - cols.mean()) ** 2)
+        order = np.argsort((rs - rs.mean()) ** 2 + (cs - cs.mean()) ** 2, kind="stable")
+        where = {"x": float(x[cs[order[0]]]), "y": float(y[rs[order[0]]])}
+        if current is not None:
+            col = np.interp(current[0], x, np.arange(columns)) if columns > 1 else 0.0
+            row = np.interp(current[1], y, np.arange(rows)) if rows > 1 else 0.0
+            half_w = (0.3 * size * len(name) + size) * columns / LABEL_PLOT_PX + 0.5
+            half_h = 1.2 * size * rows / LABEL_PLOT_PX + 0.5
+            clear = (np.abs(cs[order] - col) > half_w) | (np.abs(rs[order] - row) > half_h)
+            if clear.any():
+                best = order[np.argmax(clear)]
+                where = {"x": float(x[cs[best]]), "y": float(y[rs[best]])}
+            else:  # a region too small to avoid the dot: named just above or below it
+                below = row >= (rows - 1) / 2
+                where = {
+                    "x": current[0],
+                    "y": current[1],
+                    "yshift": -1.5 * size if below else 1.5 * size,
+                }
         out.append(
             {
-                "x": float(x[cols[middle]]),
-                "y": float(y[rows[middle]]),
+                **where,
                 "text": name,
                 "showarrow": False,
                 "font": {"size": size, "color": "black"},
@@ -347,9 +379,10 @@ def curvature_traces(curv, box, view, scale=0.12):
 
     Each direction is a double arrow of length ``scale`` times the smaller side of
     ``box`` (the sign of an eigenvector means nothing), in black for the largest
-    eigenvalue and grey for the smallest (not the racers' colours). The label, just past
-    the arrows on the side of the point with more room, gives the condition number and
-    ``2 / lambda_max`` (``curvature_text`` says more, for captions).
+    eigenvalue and grey for the smallest (not the racers' colours). The label gives the
+    condition number and ``2 / lambda_max`` (``curvature_text`` says more, for captions);
+    it sits just past the arrows' vertical reach, on the side of the point with more room,
+    so it stays beside its own arrows whatever their directions.
     """
     size = font_size(view)
     (xmin, xmax), (ymin, ymax) = box
@@ -377,27 +410,66 @@ def curvature_traces(curv, box, view, scale=0.12):
             )
         )
     above = py < (ymin + ymax) / 2
+    # the arrows reach |dy| of their eigenvector above and below the point (both directions)
+    reach = length * float(np.abs(curv.eigenvectors[1]).max())
     traces.append(
         go.Scatter(
             x=[px],
-            y=[py + 1.15 * length if above else py - 1.15 * length],
+            y=[py + reach if above else py - reach],
             mode="text",
             text=[curvature_label(curv)],
+            # towards the middle of the view: the label never runs off the plot
             textposition=("top " if above else "bottom ")
             + ("left" if px > (xmin + xmax) / 2 else "right"),
             textfont={"size": size},
             name="curvature",
             showlegend=False,
             hoverinfo="skip",
+            cliponaxis=False,
         )
     )
     return traces
 
 
-def curvature_text(curv):
-    """One line: the kind of point, the condition number and the largest stable
-    gradient-descent step."""
-    return f"{curv.kind}: {curvature_label(curv)}"
+STATIONARY_SHARE = 0.01  # "near a stationary point": within 1% of the view's span
+
+
+def point_kind(curv, gradient, span):
+    """What the point is, in words, from its curvature and its gradient ``(gx, gy)``.
+
+    The eigenvalues alone give the local shape; the point is stationary (a saddle, a
+    minimum, a maximum) only if the gradient vanishes there. With ``g`` in the eigenbasis,
+    ``g_i = v_i . g``, the quadratic model's stationary point lies at ``-sum g_i / l_i v_i``
+    from the point: it counts as near when that distance is within ``STATIONARY_SHARE`` of
+    ``span`` (the view's side). A zero eigenvalue (no such point) needs ``g = 0`` up to the
+    same reach: ``|g| <= STATIONARY_SHARE * span * max |l_i|``.
+    """
+    along = curv.eigenvectors.T @ np.asarray(gradient, dtype=float)
+    reach = STATIONARY_SHARE * span
+    if curv.kind == "flat":
+        near = np.linalg.norm(along) <= reach * float(np.abs(curv.eigenvalues).max())
+    else:
+        near = float(np.linalg.norm(along / curv.eigenvalues)) <= reach
+    if near:
+        return {
+            "saddle": "saddle point",
+            "minimum-like": "near a minimum",
+            "maximum-like": "near a maximum",
+            "flat": "stationary, flat along one direction",
+        }[curv.kind]
+    shape = {
+        "saddle": "indefinite curvature",
+        "minimum-like": "positive curvature",
+        "maximum-like": "negative curvature",
+        "flat": "flat along one direction",
+    }[curv.kind]
+    return f"{shape}, not a stationary point"
+
+
+def curvature_text(curv, gradient, span):
+    """One line: what the point is (``point_kind``), the condition number and the largest
+    stable gradient-descent step."""
+    return f"{point_kind(curv, gradient, span)}: {curvature_label(curv)}"
 
 
 def curvature_label(curv):

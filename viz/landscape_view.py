@@ -144,6 +144,8 @@ def curvature_points(scene, trajectories):
 def curvature_lines(scene, trajectories):
     """One sentence per curvature point: where, eigenvalues, condition number, 2/λmax."""
     surface = S.surface_of(scene)
+    (xmin, xmax), (ymin, ymax) = S.view_box(surface)
+    span = max(xmax - xmin, ymax - ymin)
     out = []
     for name, point in zip(("start", "end"), curvature_points(scene, trajectories), strict=False):
         try:
@@ -154,7 +156,7 @@ def curvature_lines(scene, trajectories):
         low, high = curv.eigenvalues.tolist()
         out.append(
             f"{name} ({point[0]:.3g}, {point[1]:.3g}): λ = {low:.4g}, {high:.4g}; "
-            + LF.curvature_text(curv)
+            + LF.curvature_text(curv, surface.grad(*point), span)
         )
     return out
 

@@ -15,7 +15,7 @@ from .scene import rate_range
 
 def results_table(surface, trajectories, labels, tolerance):
     """One row per racer: the rates it ran with, final loss, gap, distance, steps to
-    tolerance, divergence.
+    tolerance ("not reached"), divergence ("-" for none).
 
     "lr used" is the lowest to the highest rate of the run's steps, so a schedule's effect
     shows: "0.001" for a constant rate, "4e-09–0.001" for a one-cycle.
@@ -33,8 +33,10 @@ def results_table(surface, trajectories, labels, tolerance):
                 "final f": float(last[-1]) if last.size else math.nan,
                 "f − f*": float(last[-1] - surface.f_min) if last.size and bounded else math.nan,
                 distance_title: float(distance[-1]),
-                f"steps to f − f* ≤ {tolerance:g}": int(reached[0]) if reached.size else None,
-                "diverged at step": traj.diverged_at,
+                f"steps to f − f* ≤ {tolerance:g}": int(reached[0])
+                if reached.size
+                else "not reached",
+                "diverged at step": "-" if traj.diverged_at is None else traj.diverged_at,
             }
         )
     return pd.DataFrame(rows)

@@ -581,9 +581,37 @@ def share_link(query):
     )
 
 
+# Two fixes to Plotly's behaviour in the page, installed once:
+# - Plotly rejects the promise of an animation that another one interrupts (pause,
+#   restart, a faster play, the scrubber) with no reason, and its buttons leave that
+#   promise unhandled: an uncaught error in the console on every pause (Plotly's own
+#   warning, "API call to Plotly.animate rejected", stays). Those rejections are expected.
+# - On a touch screen Plotly takes the click at the end of a tap, before the browser's
+#   emulated mouse move has hovered a point: the first tap only shows the hover, and a
+#   second tap starts the race. A mouse move at the touch, sent as the tap begins, lets
+#   the first tap select the click target under the finger.
+RACE_SCRIPT = """<script>
+if (!window.gradscapeRaceScript) {
+    window.gradscapeRaceScript = true;
+    window.addEventListener("unhandledrejection", (event) => {
+        if (event.reason === undefined) event.preventDefault();
+    });
+    document.addEventListener("touchstart", (event) => {
+        const target = event.target;
+        if (event.touches.length !== 1 || !target.closest || !target.closest(".nsewdrag")) return;
+        const touch = event.touches[0];
+        target.dispatchEvent(new MouseEvent("mousemove", {
+            clientX: touch.clientX, clientY: touch.clientY, bubbles: true,
+        }));
+    }, {capture: true, passive: true});
+}
+</script>"""
+
+
 def race_chart(figure, scene):
-    """The animated race; a click on the contour moves the start point there."""
+    """The animated race; a click (a tap) on the contour moves the start point there."""
     st.plotly_chart(figure, key="race", on_select=_start_from_click, selection_mode="points")
+    st.html(RACE_SCRIPT, unsafe_allow_javascript=True)
     st.caption("Click anywhere on the contour to start the race from there.")
 
 
@@ -602,13 +630,24 @@ def _start_from_click():
 
 
 def results_table(table):
-    """The results, numbers to 4 significant digits (the CSVs carry every digit)."""
-    numbers = {
-        column: st.column_config.NumberColumn(format="%.4g")
-        for column in table.columns
-        if table[column].dtype.kind == "f"
-    }
-    st.dataframe(table, hide_index=True, column_config=numbers)
+    """The results as a static table, numbers to 4 significant digits (the CSVs carry
+    every digit) and "-" where a racer has no value.
+
+    A static table wraps its headers and cells to the width it is given, so every column
+    shows beside the race at 1366 pixels (an interactive grid scrolls sideways there), and
+    its text follows the page's font size in projector mode.
+    """
+    st.table(table.map(_table_cell))
+
+
+def _table_cell(value):
+    """A cell's text, its punctuation escaped: ``st.table`` reads cells as Markdown,
+    where "-" is a bullet and "1. SGD" a numbered list."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        text = "-"
+    else:
+        text = f"{value:.4g}" if isinstance(value, float) else str(value)
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
 
 
 MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$^:=&])")
@@ -635,10 +674,25 @@ def show_warnings(warnings, limit=8):
         st.warning(f"... and {len(warnings) - limit} more problems in the input were ignored.")
 
 
+# Projector mode: Streamlit's text sizes (14 px text, 32 px title, 28 px subheaders,
+# 20 px sidebar headers, equations at 1.21 em) times 1.5. Layout sizes stay (a root font
+# 1.5 times larger would widen every padding and squeeze the charts).
+LARGE_FONT_CSS = """<style>
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] p,
+[data-testid="stTable"] td, [data-testid="stTable"] th, [data-testid="stTable"] td *,
+input, textarea, [data-baseweb="select"] div, button p { font-size: 1.3125rem !important; }
+h1 { font-size: 3rem !important; }
+[data-testid="stMain"] h3 { font-size: 2.625rem !important; }
+[data-testid="stSidebar"] h2 { font-size: 1.875rem !important; }
+.katex { font-size: 1.815em !important; }
+</style>"""
+
+
 def large_font_css():
-    st.markdown(
-        "<style>html, body, [class*='st-'] {font-size: 1.25rem;}</style>", unsafe_allow_html=True
-    )
+    """Projector mode for the page's text (``LARGE_FONT_CSS``); the charts enlarge their
+    own fonts (``figures.font_size``)."""
+    st.html(LARGE_FONT_CSS)
 
 
 EVERY_RACER = -1  # the CSV choice of one file with every racer's rows
