@@ -42,31 +42,51 @@ def app_url():
         "--server.headless",
         "true",
     ]
+    # the server's output is kept for a failing test's diagnosis (tracebacks land there)
+    log_path = ROOT / "tmp" / "streamlit-server.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log = log_path.open("w")
     server = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ}
+        command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ}
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             urllib.request.urlopen(url + "/_stcore/health", timeout=2)
             break
         except OSError:
             time.sleep(0.5)
     else:
-        server.terminate()
-        pytest.fail("streamlit did not start")
+        _stop(server)
+        pytest.fail(f"streamlit did not start; its output is in {log_path}")
     yield url
+    _stop(server)
+    log.close()
+
+
+def _stop(server):
     server.terminate()
-    server.wait(timeout=20)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 @pytest.fixture(scope="session")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    """Debian's Chromium driven by Playwright; a missing one fails the browser tests (they
+    are part of the suite, not optional)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        pytest.fail(f"Playwright is needed by the browser tests: pip install playwright ({error})")
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    with sync_api.sync_playwright() as playwright:
+        pytest.fail(
+            f"the browser tests need Debian's Chromium at {CHROMIUM}: apt-get install chromium"
+        )
+    with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()

@@ -506,22 +506,38 @@ def _as_kind(value, hyper):
 
 
 def _check_runnable(scene, warnings):
-    """Give up combinations the engine refuses as a whole (a racer, then the schedule)."""
+    """Give up settings the engine refuses as a whole: one hyperparameter of a racer, else
+    the racer's settings (``_runnable``), then the schedule."""
     kept = []
     for racer in scene["optimizers"]:
-        for candidate in (racer, default_racer(racer["name"], racer.get("inner", "sgd"))):
-            error = _dry_run(scene, candidate)
-            if error is None:
-                kept.append(candidate)
-                break
-            warnings.append(f"{clean(error)}; resetting {racer['name']}")
-        else:
+        runnable = _runnable(scene, racer, warnings)
+        if runnable is None:
             warnings.append(f"{racer['name']} removed: it cannot run this scene")
+        else:
+            kept.append(runnable)
     if not kept:
         scene["schedule"] = {"name": "constant", **schedule_defaults("constant", 1)}
         scene["schedule"]["warmup_steps"] = 0
         kept = default_scene()["optimizers"]
     scene["optimizers"] = kept
+
+
+def _runnable(scene, racer, warnings):
+    """``racer`` if the engine runs it; else with the first hyperparameter whose default
+    makes it run (Nesterov ticked on SGD without momentum: Nesterov off, the lr kept), the
+    warning naming it; else its defaults; else None."""
+    error = _dry_run(scene, racer)
+    if error is None:
+        return racer
+    defaults = default_racer(racer["name"], racer.get("inner", "sgd"))
+    for name, value in defaults["hyper"].items():
+        if racer["hyper"][name] != value:
+            candidate = {**racer, "hyper": {**racer["hyper"], name: value}}
+            if _dry_run(scene, candidate) is None:
+                warnings.append(f"{clean(error)}; using {name}={value}")
+                return candidate
+    warnings.append(f"{clean(error)}; resetting {racer['name']}")
+    return defaults if _dry_run(scene, defaults) is None else None
 
 
 def _inner(racer):
