@@ -412,7 +412,7 @@ def draw_action(session, rng):
     if kind in ("chart", "sweep"):
         return (kind, round(rng.uniform(0.02, 0.98), 3), round(rng.uniform(0.02, 0.98), 3))
     if kind == "play":
-        return ("play", rng.choice(["▶ slow", "▶ play", "▶ fast", "❚❚ pause", "↺ restart"]))
+        return ("play", rng.choice(["▶ slow", "▶ play", "▶ fast", "❚❚", "↺"]))
     w = rng.choice(candidates(kind, widgets))
     target = (kind, w["label"], w["nth"])
     if kind == "slider":

@@ -584,10 +584,9 @@ def surface3d_figure(surface, grid, trajectories, labels, view, box, layers=None
             "font": {"size": size},
             "x": 0.02,
             "xref": "container",
-            "y": 1,
+            "y": 0.99,
             "yref": "container",
             "yanchor": "top",
-            "pad": {"t": 6},
         },
         "scene": {
             "xaxis": axis_text("x", size),
