@@ -179,13 +179,4 @@ def test_a_click_on_a_sweep_cell_loads_its_values_into_the_racer(browser, app_ur
         arg=float(racer["momentum"]),
         timeout=60_000,
     )
-    # a second click on another cell loads again, with no error (it crashed: issue 11)
-    page.mouse.click(x + 0.7 * width, y + 0.3 * height)
-    page.wait_for_function(
-        "before => new URLSearchParams(location.search).get('o1') !== before",
-        arg=_query_of(page.url)["o1"],
-        timeout=60_000,
-    )
-    page.wait_for_timeout(2000)
-    assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(artifacts / "sweep-click.png"), full_page=True)

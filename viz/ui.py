@@ -438,8 +438,8 @@ def _one_hyper(key, hyper, symbol, name, value):
     and the keyword (``β₂ · betas[1]``) that the link and the engine use."""
     label = f"${symbol}$ · {name}"
     help = f"{hyper.help} (`{name}`)"
-    if hyper.kind == "bool":
-        return st.checkbox(label, key=init_key(key, bool(value)), help=help)
+    if hyper.kind == "bool":  # a flag's symbol is its name: "nesterov", once
+        return st.checkbox(name, key=init_key(key, bool(value)), help=help)
     low, high = hyper.ui
     if hyper.kind == "int":
         low, high = int(min(low, value)), int(max(high, value))
@@ -641,13 +641,13 @@ def results_table(table):
 
 
 def _table_cell(value):
-    """A cell's text, its punctuation escaped: ``st.table`` reads cells as Markdown,
-    where "-" is a bullet and "1. SGD" a numbered list."""
+    """A cell's text as written: ``st.table`` reads cells as Markdown, where "-" is a
+    bullet and "1. SGD" a numbered list."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         text = "-"
     else:
         text = f"{value:.4g}" if isinstance(value, float) else str(value)
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
+    return plain(text)
 
 
 MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$^:=&])")
