@@ -79,16 +79,18 @@ with lr_slot:
 badge = S.active_options(scene)
 with charts:
     if badge:
-        st.info("Options on: " + " · ".join(badge), icon="🏷️")
-    left, right = st.columns([3, 2])
+        st.info("Options on: " + " · ".join(badge), icon=":material/label:")
+    # beside the race: the 3D view when it is on, else the results; on a projector the
+    # race takes the whole width and the results (in large type) go below it
+    beside = result["surface3d"] or not scene["view"]["large_font"]
+    left, right = st.columns([3, 2]) if beside else (st.container(), None)
     with left:
         ui.race_chart(result["race"], scene)
         LU.basin_caption(scene)
         LU.curvature_caption(scene, result["trajectories"])
-    # beside the race: the 3D view when it is on, else the results
-    results = st.container() if result["surface3d"] else right
     if result["surface3d"]:
         right.plotly_chart(result["surface3d"], key="surface3d")
+    results = st.container() if right is None or result["surface3d"] else right
 LU.sweep_panel(scene)
 LU.tune_panel(scene)
 st.plotly_chart(result["metrics"], key="metrics")

@@ -119,7 +119,7 @@ def prepare_basin(scene):
                 f"Basin map not drawn: {S.clean(str(error), 300)}. Lower the basin grid or "
                 f"the steps. {caps_text()}"
             ),
-            icon="⚠️",
+            icon=":material/warning:",
         )
 
 
@@ -181,7 +181,9 @@ def sweep_panel(scene):
             try:
                 result = _with_progress("Sweep...", lambda progress: LV.sweep(scene, progress))
             except ValueError as error:
-                st.warning(plain(f"Sweep not run: {S.clean(str(error), 300)}"), icon="⚠️")
+                st.warning(
+                    plain(f"Sweep not run: {S.clean(str(error), 300)}"), icon=":material/warning:"
+                )
                 return
         st.plotly_chart(
             LV.sweep_figure(scene, result),
@@ -241,7 +243,7 @@ def tune_panel(scene):
             )
             return
         if "error" in done:
-            st.warning(plain(f"Auto-tune not run: {done['error']}"), icon="⚠️")
+            st.warning(plain(f"Auto-tune not run: {done['error']}"), icon=":material/warning:")
             return
         st.info("Criterion: " + done["criterion"], icon=":material/rule:")
         st.dataframe(done["rows"], hide_index=True)

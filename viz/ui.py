@@ -669,7 +669,7 @@ def plain(text):
 
 def show_warnings(warnings, limit=8):
     for text in warnings[:limit]:
-        st.warning(plain(text), icon="⚠️")
+        st.warning(plain(text), icon=":material/warning:")
     if len(warnings) > limit:
         st.warning(f"... and {len(warnings) - limit} more problems in the input were ignored.")
 
@@ -681,8 +681,10 @@ LARGE_FONT_CSS = """<style>
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
 [data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] p,
 [data-testid="stTable"] td, [data-testid="stTable"] th, [data-testid="stTable"] td *,
-input, textarea, [data-baseweb="select"] div, button p { font-size: 1.3125rem !important; }
-h1 { font-size: 3rem !important; }
+input, textarea, [data-baseweb="select"] div, button p, .gs-copy, .gs-copied {
+    font-size: 1.3125rem !important;
+}
+[data-testid="stMain"] h1 { font-size: 3rem !important; }
 [data-testid="stMain"] h3 { font-size: 2.625rem !important; }
 [data-testid="stSidebar"] h2 { font-size: 1.875rem !important; }
 .katex { font-size: 1.815em !important; }
