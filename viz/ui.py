@@ -581,11 +581,15 @@ def share_link(query):
     )
 
 
-# Two fixes to Plotly's behaviour in the page, installed once:
+# Three fixes to Plotly's behaviour in the page, installed once:
 # - Plotly rejects the promise of an animation that another one interrupts (pause,
 #   restart, a faster play, the scrubber) with no reason, and its buttons leave that
 #   promise unhandled: an uncaught error in the console on every pause (Plotly's own
 #   warning, "API call to Plotly.animate rejected", stays). Those rejections are expected.
+# - A click on the chart while it plays throws in Plotly's click handler (the frame being
+#   drawn has no node for the selection's styling) and starts nothing. A press on a
+#   playing chart is held back: the race pauses, then the press is replayed, so the click
+#   starts the race there as it does on a paused chart.
 # - On a touch screen Plotly takes the click at the end of a tap, before the browser's
 #   emulated mouse move has hovered a point: the first tap only shows the hover, and a
 #   second tap starts the race. A mouse move at the touch, sent as the tap begins, lets
@@ -596,16 +600,35 @@ if (!window.gradscapeRaceScript) {
     window.addEventListener("unhandledrejection", (event) => {
         if (event.reason === undefined) event.preventDefault();
     });
+    const send = (target, type, x, y) => target.dispatchEvent(new MouseEvent(type, {
+        clientX: x, clientY: y, bubbles: true, cancelable: true, view: window,
+    }));
+    const pressWhilePlaying = (event, x, y) => {
+        const drag = event.target.closest && event.target.closest(".nsewdrag");
+        const chart = drag && drag.closest(".js-plotly-plot");
+        if (!chart || !chart._transitionData || !chart._transitionData._animationRaf) return false;
+        event.stopPropagation();
+        event.preventDefault();
+        const pause = [...chart.querySelectorAll(".updatemenu-button")]
+            .find((button) => button.textContent.trim() === "PAUSE");
+        if (pause) send(pause, "click", 0, 0);
+        setTimeout(() => send(drag, "mousemove", x, y), 80);
+        setTimeout(() => { send(drag, "mousedown", x, y); send(drag, "mouseup", x, y); }, 200);
+        return true;
+    };
+    document.addEventListener("mousedown", (event) => {
+        if (event.isTrusted) pressWhilePlaying(event, event.clientX, event.clientY);
+    }, {capture: true});
     document.addEventListener("touchstart", (event) => {
         const target = event.target;
         if (event.touches.length !== 1 || !target.closest || !target.closest(".nsewdrag")) return;
         const touch = event.touches[0];
-        target.dispatchEvent(new MouseEvent("mousemove", {
-            clientX: touch.clientX, clientY: touch.clientY, bubbles: true,
-        }));
-    }, {capture: true, passive: true});
+        if (!pressWhilePlaying(event, touch.clientX, touch.clientY)) {
+            send(target, "mousemove", touch.clientX, touch.clientY);
+        }
+    }, {capture: true, passive: false});
 }
-</script>"""
+</script>""".replace("PAUSE", F.PAUSE)
 
 
 def race_chart(figure, scene):
