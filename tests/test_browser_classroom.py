@@ -48,3 +48,25 @@ def test_a_typed_formula_error_reads_as_typed(browser, app_url, artifacts):
     assert "^ (or **)" in error
     assert "f=x" in page.url and "surface=expression" in page.url  # the last valid one
     page.screenshot(path=str(artifacts / "formula-error.png"))
+
+
+@pytest.mark.parametrize("pause_first", [True, False])
+def test_a_click_after_or_during_play_moves_the_start(browser, app_url, artifacts, pause_first):
+    """Frames drawn without a redraw left Plotly's click handler throwing: no new start."""
+    page = open_app(browser, app_url, "", viewport={"width": 1366, "height": 768})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.get_by_text("▶ play").first.click()
+    page.wait_for_timeout(800)
+    if pause_first:
+        page.get_by_text("❚❚").first.click()
+        page.wait_for_timeout(500)
+    chart = page.locator(".js-plotly-plot").filter(has=page.locator(".imagelayer image")).first
+    box = chart.locator(".nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + 0.6 * box["width"], box["y"] + 0.7 * box["height"])
+    page.wait_for_function("() => !location.search.includes('start=-1.5')", timeout=60_000)
+    settle(page)
+    assert errors == []
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(artifacts / f"click-after-play-{pause_first}.png"))

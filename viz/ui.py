@@ -586,10 +586,12 @@ def share_link(query):
 #   restart, a faster play, the scrubber) with no reason, and its buttons leave that
 #   promise unhandled: an uncaught error in the console on every pause (Plotly's own
 #   warning, "API call to Plotly.animate rejected", stays). Those rejections are expected.
-# - A click on the chart while it plays throws in Plotly's click handler (the frame being
-#   drawn has no node for the selection's styling) and starts nothing. A press on a
-#   playing chart is held back: the race pauses, then the press is replayed, so the click
-#   starts the race there as it does on a paused chart.
+# - After frames have played, a click threw in Plotly's click handler and started nothing:
+#   a frame drawn without a redraw recomputes every trace's records but draws only the
+#   heads, so the other traces' new records lose the link to their drawing that the
+#   click's selection styling needs. The drawn groups still hold their old records, which
+#   have it: before a press reaches Plotly the link is copied back (``relink``). A press
+#   on a chart that is playing is held back: the race pauses, then the press is replayed.
 # - On a touch screen Plotly takes the click at the end of a tap, before the browser's
 #   emulated mouse move has hovered a point: the first tap only shows the hover, and a
 #   second tap starts the race. A mouse move at the touch, sent as the tap begins, lets
@@ -603,17 +605,30 @@ if (!window.gradscapeRaceScript) {
     const send = (target, type, x, y) => target.dispatchEvent(new MouseEvent(type, {
         clientX: x, clientY: y, bubbles: true, cancelable: true, view: window,
     }));
+    const relink = (chart) => {
+        for (const group of chart.querySelectorAll(".scatterlayer .trace")) {
+            const old = group.__data__;
+            const fresh = old && old[0] && chart.calcdata[old[0].trace.index];
+            if (fresh && fresh[0] && !fresh[0].node3) fresh[0].node3 = old[0].node3;
+        }
+    };
     const pressWhilePlaying = (event, x, y) => {
         const drag = event.target.closest && event.target.closest(".nsewdrag");
         const chart = drag && drag.closest(".js-plotly-plot");
-        if (!chart || !chart._transitionData || !chart._transitionData._animationRaf) return false;
+        if (!chart || !chart.calcdata) return false;
+        relink(chart);
+        if (!chart._transitionData || !chart._transitionData._animationRaf) return false;
         event.stopPropagation();
         event.preventDefault();
         const pause = [...chart.querySelectorAll(".updatemenu-button")]
             .find((button) => button.textContent.trim() === "PAUSE");
         if (pause) send(pause, "click", 0, 0);
         setTimeout(() => send(drag, "mousemove", x, y), 80);
-        setTimeout(() => { send(drag, "mousedown", x, y); send(drag, "mouseup", x, y); }, 200);
+        setTimeout(() => {
+            relink(chart);
+            send(drag, "mousedown", x, y);
+            send(drag, "mouseup", x, y);
+        }, 200);
         return true;
     };
     document.addEventListener("mousedown", (event) => {
