@@ -22,7 +22,7 @@ TRAIL = 4  # trail points behind each moving head
 MAX_FRAMES = 1000  # above this many steps the animation shows every k-th step
 MAX_LINE_POINTS = 500  # metric and 3D lines are thinned to about this many points
 MAX_SCRUB_STOPS = 250  # scrubber positions (the animation itself plays every frame)
-CLICK_GRID = 121  # click targets per side: a start lands within 1/150 of the view
+CLICK_GRID = 61  # click targets per side: a start lands within 1/70 of the view
 CLICK_TARGETS = "start here"  # the name of their trace
 PLAY_SPEEDS = (("▶ slow", 120), ("▶ play", 40), ("▶ fast", 5))  # ms per frame
 PAUSE, RESTART = "❚❚", "↺"
@@ -308,10 +308,11 @@ def click_targets(box, count=CLICK_GRID):
 
     Point ``i`` of ``n = count**2`` sits at ``x_i = xmin + i (xmax - xmin) / (n - 1)``,
     ``y_i = ymin + (i mod count) (ymax - ymin) / (count - 1)``: columns of ``count`` points,
-    each leaning by one column's width. Any point of the box is within 0.8 of a column's
-    width of a target (about 1/150 of the view), as on a square grid, but x is a linear space (Plotly's ``x0``,
-    ``dx``) and only y goes on the wire: 4 bytes a point (measured: 121 a side, 78 kB of
-    base64; x as well would double that).
+    each leaning by one column's width. Any point of the box is within 0.85 of a column's
+    width of a target (about 1/70 of the view at 61 a side), as on a square grid, but x is
+    a linear space (Plotly's ``x0``, ``dx``) and only y goes on the wire: 4 bytes a point
+    (x as well would double that). Each target is an SVG node in the browser: 121 a side
+    (1/150 of the view) made a new chart take a second longer to draw.
     """
     (xmin, xmax), (ymin, ymax) = box
     n = count * count
