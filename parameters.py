@@ -6,8 +6,9 @@ surface's parameters and the scene's own settings and caps. ``check`` is the one
 value is judged; widgets read ``low``/``high``/``ui``/``log`` from the same record, so a
 bound is written once.
 
-``kind`` is "float", "int", "bool", "ints" (an increasing list of whole step numbers) or a
-tuple of the allowed choices. A tuple ``default`` (Adam's betas) makes a parameter of that
+``kind`` is "float", "int", "bool", "ints" (an increasing list of whole step numbers; with
+``repeats`` a step may come twice, as PyTorch's milestones may) or a tuple of the allowed
+choices. A tuple ``default`` (Adam's betas) makes a parameter of that
 many elements, each checked against the bounds. ``none_means`` says what None stands for
 when None is allowed (no clipping; a value worked out at run time).
 """
@@ -40,6 +41,12 @@ class Param:
     ui: tuple | None = None
     log: bool = False
     near_one: bool = False
+    repeats: bool = False
+
+    @property
+    def required(self):
+        """True when the setting has no default and None means nothing: it must be given."""
+        return self.default is None and not self.none_means
 
     @property
     def size(self):
@@ -62,7 +69,8 @@ class Param:
         if self.kind == "bool":
             return BOOL_WORDS
         if self.kind == "ints":
-            return f"an increasing list of integer steps >= {self.low:g}"
+            again = " (a step may repeat)" if self.repeats else ""
+            return f"an increasing list of integer steps >= {self.low:g}{again}"
         left = f"{self.low:g} {'<' if self.open_low else '<='} " if self.low > -math.inf else ""
         right = f" {'<' if self.open_high else '<='} {self.high:g}" if self.high < math.inf else ""
         words = "an integer" if self.kind == "int" else "a number"
@@ -80,14 +88,18 @@ class Param:
                 raise ValueError(
                     f"{self._prefix(owner)}{self.name}={value!r} must be a pair like {self.default}"
                 )
-            return tuple(self._element(v, owner, i) for i, v in enumerate(value))
-        return self._element(value, owner)
+            return tuple(
+                self.check_element(v, owner, f"{self.name}[{i}]") for i, v in enumerate(value)
+            )
+        return self.check_element(value, owner)
 
     def _prefix(self, owner):
         return f"{owner}: " if owner else ""
 
-    def _element(self, value, owner, index=None):
-        label = self.name if index is None else f"{self.name}[{index}]"
+    def check_element(self, value, owner="", label=None):
+        """One element of the value (of a pair, or one run's of a batch) in its kind, or
+        ValueError naming it by ``label`` (default the parameter's name)."""
+        label = label or self.name
         reason = self._problem(value)
         if reason:
             raise ValueError(
@@ -125,7 +137,7 @@ class Param:
         ):
             return "is not a list of whole steps"
         if any(v < self.low for v in value) or any(
-            b <= a for a, b in zip(value, value[1:], strict=False)
+            b < a or (b == a and not self.repeats) for a, b in zip(value, value[1:], strict=False)
         ):
             return "is not increasing from the lowest step"
         return ""
