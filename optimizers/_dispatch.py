@@ -17,9 +17,7 @@ loop once for each rule with the rule inlined (a per-step choice among many rule
 Numba from removing the reference counting of the array arguments: 5x slower).
 """
 
-from numba import njit
-
-from surfaces._jit import inner
+from surfaces._jit import by_id, inner
 
 from . import adam, adaptive, asgd, lbfgs, lion, newton, rprop, sgd, yellowfin
 
@@ -42,30 +40,8 @@ RULES = (
 
 
 def by_rule(make_loop, missing):
-    """A jitted ``dispatch(kid, *args)`` calling ``make_loop(rule)(*args)`` for rule ``kid``.
+    """A jitted ``dispatch(kid, args)`` calling ``make_loop(rule)(*args)`` for rule ``kid``.
 
     ``missing`` is returned for an unknown id (the Python side never passes one).
     """
     return by_id([(kid, inner(make_loop(rule))) for kid, rule in RULES], missing)
-
-
-def by_id(cases, missing):
-    """A jitted ``dispatch(k, *args)`` calling ``function(*args)`` for the case ``(k, function)``.
-
-    ``cases`` pairs integer ids with jitted functions; ``missing`` is returned for an
-    unknown id.
-    """
-    dispatch = njit(lambda k, *args: missing)
-    for k, function in reversed(cases):
-        dispatch = _link(k, function, dispatch)
-    return dispatch
-
-
-def _link(kid, function, otherwise):
-    @inner
-    def dispatch(k, *args):
-        if k == kid:
-            return function(*args)
-        return otherwise(k, *args)
-
-    return dispatch

@@ -38,7 +38,7 @@ def get(name, **params):
 
 
 def parameters(name):
-    """``{param: (default, low, high)}`` of the built-in surface ``name``."""
+    """``{param: parameters.Param}`` of the built-in surface ``name`` (default, range)."""
     if name not in _BY_NAME:
         raise ValueError(f"unknown surface {name!r}; allowed: {', '.join(_BY_NAME)}")
     return dict(_BY_NAME[name][1].params)

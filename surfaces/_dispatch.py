@@ -3,8 +3,10 @@
 Kernels take a surface id and its parameter array instead of function objects: Numba then
 compiles each kernel once for every surface, and the disk cache serves all of them
 (passing functions would compile one kernel per surface in every new process).
-To add a surface: write its three formulas in a family module, give it the next id here,
-add a branch to each of ``value``, ``gradient`` and ``hessian``, and list it in DEFINITIONS.
+
+``DEFINITIONS`` is the catalogue: a surface's id is its position there, and ``value``,
+``gradient`` and ``hessian`` are built from it. To add a surface: write its three formulas
+and its ``SurfaceDef`` in a family module, and list it in ``DEFINITIONS``.
 
 ``EXPRESSION`` is the one id without a declaration: a typed formula, whose ``p`` is a
 program for the register machine of ``_program`` (see ``surfaces.formula``).
@@ -13,28 +15,9 @@ program for the register machine of ``_program`` (see ``surfaces.formula``).
 import numpy as np
 
 from . import _program, bowls, rugged, saddles, valleys
-from ._jit import inner, kernel
+from ._jit import by_id, inline, inner, kernel
 
-ROSENBROCK = 0
-BEALE = 1
-HIMMELBLAU = 2
-BOOTH = 3
-MATYAS = 4
-THREE_HUMP_CAMEL = 5
-SIX_HUMP_CAMEL = 6
-GOLDSTEIN_PRICE = 7
-STYBLINSKI_TANG = 8
-LEVI13 = 9
-MCCORMICK = 10
-RASTRIGIN = 11
-ACKLEY = 12
-EASOM = 13
-QUADRATIC = 14
-SADDLE = 15
-MONKEY_SADDLE = 16
-EXPRESSION = 17  # a typed formula: no entry in DEFINITIONS
-
-# Id -> declaration; the id is the position.
+# The catalogue, in the order the app lists it; the id is the position.
 DEFINITIONS = (
     valleys.ROSENBROCK,
     valleys.BEALE,
@@ -54,134 +37,55 @@ DEFINITIONS = (
     saddles.SADDLE,
     saddles.MONKEY_SADDLE,
 )
-# Every id the formulas below answer to (for code that specialises per id).
-IDS = (*range(len(DEFINITIONS)), EXPRESSION)
+EXPRESSION = len(DEFINITIONS)  # a typed formula: no entry in DEFINITIONS
+
+
+# The typed formula's interpreter, in the formulas' argument order.
+@inner
+def _expression_value(x, y, p):
+    return _program.value(p, x, y)
+
+
+@inner
+def _expression_gradient(x, y, p):
+    return _program.gradient(p, x, y)
+
+
+@inner
+def _expression_hessian(x, y, p):
+    return _program.hessian(p, x, y)
+
+
+# (id, value, gradient, hessian) of every id the formulas answer to.
+FORMULAS = (
+    *((sid, d.value, d.gradient, d.hessian) for sid, d in enumerate(DEFINITIONS)),
+    (EXPRESSION, _expression_value, _expression_gradient, _expression_hessian),
+)
+# Every id the formulas answer to (for code that specialises per id).
+IDS = tuple(entry[0] for entry in FORMULAS)
+
+# Called at every step: inlined into the loops (see ``by_id``).
+_value = by_id([(sid, f) for sid, f, _, _ in FORMULAS], np.nan, inline)
+_gradient = by_id([(sid, g) for sid, _, g, _ in FORMULAS], (np.nan, np.nan), inline)
+_hessian = by_id([(sid, h) for sid, _, _, h in FORMULAS], (np.nan, np.nan, np.nan), inline)
 
 
 @inner
 def value(sid, p, x, y):
-    """f(x, y) of surface ``sid`` with kernel parameters ``p``."""
-    if sid == ROSENBROCK:
-        return valleys.rosenbrock_value(x, y, p)
-    if sid == BEALE:
-        return valleys.beale_value(x, y, p)
-    if sid == HIMMELBLAU:
-        return valleys.himmelblau_value(x, y, p)
-    if sid == BOOTH:
-        return bowls.booth_value(x, y, p)
-    if sid == MATYAS:
-        return bowls.matyas_value(x, y, p)
-    if sid == THREE_HUMP_CAMEL:
-        return valleys.three_hump_camel_value(x, y, p)
-    if sid == SIX_HUMP_CAMEL:
-        return valleys.six_hump_camel_value(x, y, p)
-    if sid == GOLDSTEIN_PRICE:
-        return valleys.goldstein_price_value(x, y, p)
-    if sid == STYBLINSKI_TANG:
-        return valleys.styblinski_tang_value(x, y, p)
-    if sid == LEVI13:
-        return rugged.levi13_value(x, y, p)
-    if sid == MCCORMICK:
-        return valleys.mccormick_value(x, y, p)
-    if sid == RASTRIGIN:
-        return rugged.rastrigin_value(x, y, p)
-    if sid == ACKLEY:
-        return rugged.ackley_value(x, y, p)
-    if sid == EASOM:
-        return rugged.easom_value(x, y, p)
-    if sid == QUADRATIC:
-        return bowls.quadratic_value(x, y, p)
-    if sid == SADDLE:
-        return saddles.saddle_value(x, y, p)
-    if sid == MONKEY_SADDLE:
-        return saddles.monkey_saddle_value(x, y, p)
-    if sid == EXPRESSION:
-        return _program.value(p, x, y)
-    return np.nan
+    """f(x, y) of surface ``sid`` with kernel parameters ``p`` (NaN for an unknown id)."""
+    return _value(sid, (x, y, p))
 
 
 @inner
 def gradient(sid, p, x, y):
     """(df/dx, df/dy) of surface ``sid``."""
-    if sid == ROSENBROCK:
-        return valleys.rosenbrock_grad(x, y, p)
-    if sid == BEALE:
-        return valleys.beale_grad(x, y, p)
-    if sid == HIMMELBLAU:
-        return valleys.himmelblau_grad(x, y, p)
-    if sid == BOOTH:
-        return bowls.booth_grad(x, y, p)
-    if sid == MATYAS:
-        return bowls.matyas_grad(x, y, p)
-    if sid == THREE_HUMP_CAMEL:
-        return valleys.three_hump_camel_grad(x, y, p)
-    if sid == SIX_HUMP_CAMEL:
-        return valleys.six_hump_camel_grad(x, y, p)
-    if sid == GOLDSTEIN_PRICE:
-        return valleys.goldstein_price_grad(x, y, p)
-    if sid == STYBLINSKI_TANG:
-        return valleys.styblinski_tang_grad(x, y, p)
-    if sid == LEVI13:
-        return rugged.levi13_grad(x, y, p)
-    if sid == MCCORMICK:
-        return valleys.mccormick_grad(x, y, p)
-    if sid == RASTRIGIN:
-        return rugged.rastrigin_grad(x, y, p)
-    if sid == ACKLEY:
-        return rugged.ackley_grad(x, y, p)
-    if sid == EASOM:
-        return rugged.easom_grad(x, y, p)
-    if sid == QUADRATIC:
-        return bowls.quadratic_grad(x, y, p)
-    if sid == SADDLE:
-        return saddles.saddle_grad(x, y, p)
-    if sid == MONKEY_SADDLE:
-        return saddles.monkey_saddle_grad(x, y, p)
-    if sid == EXPRESSION:
-        return _program.gradient(p, x, y)
-    return np.nan, np.nan
+    return _gradient(sid, (x, y, p))
 
 
 @inner
 def hessian(sid, p, x, y):
     """(fxx, fxy, fyy) of surface ``sid``."""
-    if sid == ROSENBROCK:
-        return valleys.rosenbrock_hessian(x, y, p)
-    if sid == BEALE:
-        return valleys.beale_hessian(x, y, p)
-    if sid == HIMMELBLAU:
-        return valleys.himmelblau_hessian(x, y, p)
-    if sid == BOOTH:
-        return bowls.booth_hessian(x, y, p)
-    if sid == MATYAS:
-        return bowls.matyas_hessian(x, y, p)
-    if sid == THREE_HUMP_CAMEL:
-        return valleys.three_hump_camel_hessian(x, y, p)
-    if sid == SIX_HUMP_CAMEL:
-        return valleys.six_hump_camel_hessian(x, y, p)
-    if sid == GOLDSTEIN_PRICE:
-        return valleys.goldstein_price_hessian(x, y, p)
-    if sid == STYBLINSKI_TANG:
-        return valleys.styblinski_tang_hessian(x, y, p)
-    if sid == LEVI13:
-        return rugged.levi13_hessian(x, y, p)
-    if sid == MCCORMICK:
-        return valleys.mccormick_hessian(x, y, p)
-    if sid == RASTRIGIN:
-        return rugged.rastrigin_hessian(x, y, p)
-    if sid == ACKLEY:
-        return rugged.ackley_hessian(x, y, p)
-    if sid == EASOM:
-        return rugged.easom_hessian(x, y, p)
-    if sid == QUADRATIC:
-        return bowls.quadratic_hessian(x, y, p)
-    if sid == SADDLE:
-        return saddles.saddle_hessian(x, y, p)
-    if sid == MONKEY_SADDLE:
-        return saddles.monkey_saddle_hessian(x, y, p)
-    if sid == EXPRESSION:
-        return _program.hessian(p, x, y)
-    return np.nan, np.nan, np.nan
+    return _hessian(sid, (x, y, p))
 
 
 _MANY = "void(int64, float64[::1], float64[::1], float64[::1], float64[:, ::1])"

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from parameters import Param
+
 from ._jit import inner
 from .definition import SurfaceDef
 
@@ -35,8 +37,14 @@ def _quadratic_kernel_params(condition, angle):
 
 QUADRATIC = SurfaceDef(
     name="quadratic",
+    value=quadratic_value,
+    gradient=quadratic_grad,
+    hessian=quadratic_hessian,
     title="Ill-conditioned quadratic",
-    params={"condition": (10.0, 1.0, 1e4), "angle": (0.0, -90.0, 90.0)},
+    params={
+        "condition": Param("condition", 10.0, low=1.0, high=1e4),
+        "angle": Param("angle", 0.0, low=-90.0, high=90.0),
+    },
     kernel_params=_quadratic_kernel_params,
     latex=r"f = \tfrac12\left(u^2 + {condition:g}\,v^2\right),\ "
     r"(u, v) = \text{{(x, y) rotated by }} {angle:g}^\circ",
@@ -72,6 +80,9 @@ def booth_hessian(x, y, p):
 
 BOOTH = SurfaceDef(
     name="booth",
+    value=booth_value,
+    gradient=booth_grad,
+    hessian=booth_hessian,
     title="Booth",
     latex=r"f = (x + 2y - 7)^2 + (2x + y - 5)^2",
     domain=((-10.0, 10.0), (-10.0, 10.0)),
@@ -101,6 +112,9 @@ def matyas_hessian(x, y, p):
 
 MATYAS = SurfaceDef(
     name="matyas",
+    value=matyas_value,
+    gradient=matyas_grad,
+    hessian=matyas_hessian,
     title="Matyas",
     latex=r"f = 0.26\,(x^2 + y^2) - 0.48\,xy",
     domain=((-10.0, 10.0), (-10.0, 10.0)),

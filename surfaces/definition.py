@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 class SurfaceDef:
     """How a built-in surface is declared (one per test function, in the family modules).
 
-    ``params`` maps each parameter to ``(default, low, high)``. ``minima``, ``f_min`` and
+    ``value``, ``gradient`` and ``hessian`` are its jitted formulas ``(x, y, p)`` -> f,
+    ``(fx, fy)``, ``(fxx, fxy, fyy)``, with ``p`` the kernel parameters. ``params`` maps
+    each parameter's name to its ``parameters.Param`` (default and range). ``minima``, ``f_min`` and
     ``saddles`` are values, or functions of the parameters when they move with them.
     ``kernel_params`` turns the parameters into the numbers the Numba formulas read
     (default: the parameters in declaration order). ``latex`` may hold ``{param}`` fields.
@@ -25,6 +27,9 @@ class SurfaceDef:
     saddles: object
     default_start: tuple
     note: str
+    value: Callable
+    gradient: Callable
+    hessian: Callable
     params: dict = field(default_factory=dict)
     kernel_params: Callable | None = None
     view: tuple | None = None

@@ -40,6 +40,9 @@ def rastrigin_hessian(x, y, p):
 
 RASTRIGIN = SurfaceDef(
     name="rastrigin",
+    value=rastrigin_value,
+    gradient=rastrigin_grad,
+    hessian=rastrigin_hessian,
     title="Rastrigin",
     latex=r"f = 20 + x^2 - 10\cos(2\pi x) + y^2 - 10\cos(2\pi y)",
     domain=((-5.12, 5.12), (-5.12, 5.12)),
@@ -102,6 +105,9 @@ def ackley_hessian(x, y, p):
 
 ACKLEY = SurfaceDef(
     name="ackley",
+    value=ackley_value,
+    gradient=ackley_grad,
+    hessian=ackley_hessian,
     title="Ackley",
     latex=r"f = -20\,e^{{-0.2\sqrt{{(x^2 + y^2)/2}}}} - e^{{(\cos 2\pi x + \cos 2\pi y)/2}} + 20 + e",
     domain=((-32.768, 32.768), (-32.768, 32.768)),
@@ -156,6 +162,9 @@ def levi13_hessian(x, y, p):
 
 LEVI13 = SurfaceDef(
     name="levi13",
+    value=levi13_value,
+    gradient=levi13_grad,
+    hessian=levi13_hessian,
     title="Lévi N.13",
     latex=r"f = \sin^2(3\pi x) + (x - 1)^2 \left(1 + \sin^2(3\pi y)\right)"
     r" + (y - 1)^2 \left(1 + \sin^2(2\pi y)\right)",
@@ -207,6 +216,9 @@ def easom_hessian(x, y, p):
 
 EASOM = SurfaceDef(
     name="easom",
+    value=easom_value,
+    gradient=easom_grad,
+    hessian=easom_hessian,
     title="Easom",
     latex=r"f = -\cos x \cos y\, e^{{-(x - \pi)^2 - (y - \pi)^2}}",
     # The standard domain is almost all plateau (f = 0 to machine precision); the view

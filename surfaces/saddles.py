@@ -25,6 +25,9 @@ def saddle_hessian(x, y, p):
 
 SADDLE = SurfaceDef(
     name="saddle",
+    value=saddle_value,
+    gradient=saddle_grad,
+    hessian=saddle_hessian,
     title="Saddle",
     latex=r"f = x^2 - y^2",
     domain=((-2.0, 2.0), (-2.0, 2.0)),
@@ -54,6 +57,9 @@ def monkey_saddle_hessian(x, y, p):
 
 MONKEY_SADDLE = SurfaceDef(
     name="monkey_saddle",
+    value=monkey_saddle_value,
+    gradient=monkey_saddle_grad,
+    hessian=monkey_saddle_hessian,
     title="Monkey saddle",
     latex=r"f = x^3 - 3xy^2",
     domain=((-2.0, 2.0), (-2.0, 2.0)),

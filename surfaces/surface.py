@@ -76,20 +76,11 @@ def build(definition, sid, overrides):
             f"surface {definition.name!r} has no parameter {unknown[0]!r} "
             f"(given {unknown[0]}={overrides[unknown[0]]!r}); allowed: {allowed}"
         )
-    params = {}
-    for name, (default, low, high) in definition.params.items():
-        value = overrides.get(name, default)
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"surface parameter {name}={value!r} is not a number; allowed: {low:g} to {high:g}"
-            ) from None
-        if not low <= value <= high:
-            raise ValueError(
-                f"surface parameter {name}={value!r} is out of range; allowed: {low:g} to {high:g}"
-            )
-        params[name] = value
+    owner = f"surface {definition.name!r}"
+    params = {
+        name: param.check(overrides.get(name, param.default), owner)
+        for name, param in definition.params.items()
+    }
 
     def resolve(item):
         return item(**params) if callable(item) else item

@@ -6,6 +6,8 @@ precision), so the catalogue lists all global minima and all saddles in the doma
 
 import math
 
+from parameters import Param
+
 from ._jit import inner
 from .definition import SurfaceDef
 
@@ -31,9 +33,12 @@ def rosenbrock_hessian(x, y, p):
 
 ROSENBROCK = SurfaceDef(
     name="rosenbrock",
+    value=rosenbrock_value,
+    gradient=rosenbrock_grad,
+    hessian=rosenbrock_hessian,
     title="Rosenbrock",
     # |a| <= 1.5 keeps the minimum (a, a^2) inside the domain.
-    params={"a": (1.0, -1.5, 1.5), "b": (100.0, 0.1, 1000.0)},
+    params={"a": Param("a", 1.0, low=-1.5, high=1.5), "b": Param("b", 100.0, low=0.1, high=1000.0)},
     latex=r"f(x, y) = ({a:g} - x)^2 + {b:g}\,(y - x^2)^2",
     domain=((-2.0, 2.0), (-1.0, 3.0)),
     minima=lambda a, b: [(a, a * a)],
@@ -91,6 +96,9 @@ def beale_hessian(x, y, p):
 
 BEALE = SurfaceDef(
     name="beale",
+    value=beale_value,
+    gradient=beale_grad,
+    hessian=beale_hessian,
     title="Beale",
     latex=r"f = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
     domain=((-4.5, 4.5), (-4.5, 4.5)),
@@ -127,6 +135,9 @@ def himmelblau_hessian(x, y, p):
 
 HIMMELBLAU = SurfaceDef(
     name="himmelblau",
+    value=himmelblau_value,
+    gradient=himmelblau_grad,
+    hessian=himmelblau_hessian,
     title="Himmelblau",
     latex=r"f = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
     domain=((-5.0, 5.0), (-5.0, 5.0)),
@@ -176,6 +187,9 @@ _CAMEL3_SADDLE_X = math.sqrt(2.1 - math.sqrt(0.91))
 
 THREE_HUMP_CAMEL = SurfaceDef(
     name="three_hump_camel",
+    value=three_hump_camel_value,
+    gradient=three_hump_camel_grad,
+    hessian=three_hump_camel_hessian,
     title="Three-hump camel",
     latex=r"f = 2x^2 - 1.05\,x^4 + \tfrac{{x^6}}{{6}} + xy + y^2",
     domain=((-5.0, 5.0), (-5.0, 5.0)),
@@ -212,6 +226,9 @@ def six_hump_camel_hessian(x, y, p):
 
 SIX_HUMP_CAMEL = SurfaceDef(
     name="six_hump_camel",
+    value=six_hump_camel_value,
+    gradient=six_hump_camel_grad,
+    hessian=six_hump_camel_hessian,
     title="Six-hump camel",
     latex=r"f = \left(4 - 2.1\,x^2 + \tfrac{{x^4}}{{3}}\right) x^2 + xy + (4y^2 - 4)\,y^2",
     domain=((-3.0, 3.0), (-2.0, 2.0)),
@@ -282,6 +299,9 @@ def goldstein_price_hessian(x, y, p):
 
 GOLDSTEIN_PRICE = SurfaceDef(
     name="goldstein_price",
+    value=goldstein_price_value,
+    gradient=goldstein_price_grad,
+    hessian=goldstein_price_hessian,
     title="Goldstein-Price",
     latex=r"f = \left[1 + (x + y + 1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\right]"
     r"\left[30 + (2x - 3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)\right]",
@@ -327,6 +347,9 @@ def styblinski_tang_hessian(x, y, p):
 
 STYBLINSKI_TANG = SurfaceDef(
     name="styblinski_tang",
+    value=styblinski_tang_value,
+    gradient=styblinski_tang_grad,
+    hessian=styblinski_tang_hessian,
     title="Styblinski-Tang",
     latex=r"f = \tfrac12 \left(x^4 - 16x^2 + 5x + y^4 - 16y^2 + 5y\right)",
     domain=((-5.0, 5.0), (-5.0, 5.0)),
@@ -370,6 +393,9 @@ def mccormick_hessian(x, y, p):
 # minimum is global in the standard domain only.
 MCCORMICK = SurfaceDef(
     name="mccormick",
+    value=mccormick_value,
+    gradient=mccormick_grad,
+    hessian=mccormick_hessian,
     title="McCormick",
     latex=r"f = \sin(x + y) + (x - y)^2 - 1.5x + 2.5y + 1",
     domain=((-1.5, 4.0), (-3.0, 4.0)),

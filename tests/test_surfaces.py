@@ -145,16 +145,49 @@ def test_ids_follow_the_catalogue_order():
     assert [surfaces.get(name).sid for name in NAMES] == list(range(len(NAMES)))
 
 
+def test_every_surface_id_is_unique_and_dispatched():
+    """Ids are the catalogue's positions (the typed formula's next), and each id reaches
+    its own surface's formulas; an unknown id gives NaN."""
+    from surfaces import _dispatch
+
+    ids = [entry[0] for entry in _dispatch.FORMULAS]
+    assert ids == list(_dispatch.IDS) == list(range(len(_dispatch.DEFINITIONS) + 1))
+    assert _dispatch.EXPRESSION == len(_dispatch.DEFINITIONS)
+    xs, ys = np.array([0.3, -1.2, 2.1]), np.array([0.7, 0.4, -0.9])
+    evaluators = (_dispatch.values_many, _dispatch.gradients_many, _dispatch.hessians_many)
+    for sid, definition in enumerate(_dispatch.DEFINITIONS):
+        p = surfaces.get(definition.name).kernel_params
+        formulas = (definition.value, definition.gradient, definition.hessian)
+        for many, formula in zip(evaluators, formulas, strict=True):
+            expected = np.array([formula.py_func(x, y, p) for x, y in zip(xs, ys, strict=True)])
+            out = np.empty((xs.size, 3))
+            many(sid, p, xs, ys, out)
+            width = 1 if expected.ndim == 1 else expected.shape[1]
+            np.testing.assert_allclose(
+                out[:, :width], expected.reshape(xs.size, width), rtol=1e-13, atol=1e-300
+            )
+    for unknown in (-1, _dispatch.EXPRESSION + 1):
+        for many in evaluators:
+            out = np.zeros((xs.size, 3))
+            many(unknown, np.zeros(1), xs, ys, out)
+            width = 1 if many is _dispatch.values_many else 2 if many is evaluators[1] else 3
+            assert np.isnan(out[:, :width]).all() and (out[:, width:] == 0).all()
+
+
 def test_parameters_are_applied():
     surf = surfaces.get("rosenbrock", a=-1.2, b=7.5)
     assert surf.params == {"a": -1.2, "b": 7.5}
     assert surf.minima == ((-1.2, 1.44),)
     assert surf.latex == r"f(x, y) = (-1.2 - x)^2 + 7.5\,(y - x^2)^2"
     assert surf.f(0.0, 0.0) == pytest.approx(1.44)
-    assert surfaces.parameters("quadratic") == {
-        "condition": (10.0, 1.0, 1e4),
-        "angle": (0.0, -90.0, 90.0),
-    }
+    condition, angle = surfaces.parameters("quadratic").values()
+    assert (condition.name, condition.default, condition.low, condition.high) == (
+        "condition",
+        10.0,
+        1.0,
+        1e4,
+    )
+    assert (angle.name, angle.default, angle.low, angle.high) == ("angle", 0.0, -90.0, 90.0)
 
 
 @pytest.mark.parametrize(
@@ -172,19 +205,21 @@ def test_parameters_are_applied():
         ),
         (
             lambda: surfaces.get("rosenbrock", b=5000),
-            "surface parameter b=5000.0 is out of range; allowed: 0.1 to 1000",
+            "surface 'rosenbrock': b=5000 is out of range; allowed: a number, 0.1 <= b <= 1000",
         ),
         (
             lambda: surfaces.get("rosenbrock", a=float("nan")),
-            "surface parameter a=nan is out of range; allowed: -1.5 to 1.5",
+            "surface 'rosenbrock': a=nan is not a finite number; allowed: a number, -1.5 <= a <= 1.5",
         ),
         (
             lambda: surfaces.get("quadratic", angle="steep"),
-            "surface parameter angle='steep' is not a number; allowed: -90 to 90",
+            "surface 'quadratic': angle='steep' is not a finite number; allowed: a number, "
+            "-90 <= angle <= 90",
         ),
         (
             lambda: surfaces.get("quadratic", condition=None),
-            "surface parameter condition=None is not a number; allowed: 1 to 10000",
+            "surface 'quadratic': condition=None is not a finite number; allowed: a number, "
+            "1 <= condition <= 10000",
         ),
         (
             lambda: surfaces.get(surfaces.get("rosenbrock"), a=1.0),

@@ -201,15 +201,15 @@ def _surface(raw, warnings):
     else:
         given = raw.get("params") if isinstance(raw.get("params"), dict) else {}
     params = {}
-    for key, (default, low, high) in surfaces.parameters(name).items():
-        value = given.get(key, default)
-        if not (_is_number(value) and low <= value <= high):
+    for key, param in surfaces.parameters(name).items():
+        try:
+            params[key] = param.check(given.get(key, param.default))
+        except ValueError:
             warnings.append(
-                f"surface parameter {key}={show(value)} ignored (allowed {low:g} to {high:g});"
-                f" using {default:g}"
+                f"surface parameter {key}={show(given[key])} ignored (allowed {param.low:g} to"
+                f" {param.high:g}); using {param.default:g}"
             )
-            value = default
-        params[key] = float(value)
+            params[key] = param.default
     for key in sorted(set(given) - set(params)):
         warnings.append(f"unknown surface parameter {show(key)} ignored")
     return surfaces.get(name, **params)
