@@ -16,6 +16,10 @@ from surfaces._jit import inline, inner, kernel
 from . import _options as O
 from ._dispatch import by_rule
 from ._noise import gaussian
+from ._plateau import plateau_update as _plateau_rule
+
+# ReduceLROnPlateau's step, compiled into the loops (``_plateau`` has it in plain Python).
+plateau_update = inline(_plateau_rule)
 
 
 @inner
@@ -49,35 +53,6 @@ def stochastic_gradient(gx, gy, opts, t):
         gx += nx
         gy += ny
     return clipped(gx, gy, opts[O.CLIP_VALUE], opts[O.CLIP_NORM])
-
-
-@inline
-def plateau_update(state, metric, current_lr, opts):
-    """One ``ReduceLROnPlateau.step(metric)`` (mode "min"); returns the new learning rate.
-
-    ``state`` holds ``[best, bad_steps, cooldown_left]``, starting at ``[inf, 0, 0]``.
-    """
-    threshold = opts[O.PLATEAU_THRESHOLD]
-    best = state[0]
-    if opts[O.PLATEAU_RELATIVE] != 0.0:
-        better = metric < best * (1.0 - threshold)
-    else:
-        better = metric < best - threshold
-    if better:
-        state[0] = metric
-        state[1] = 0.0
-    else:
-        state[1] += 1.0
-    if state[2] > 0.0:
-        state[2] -= 1.0
-        state[1] = 0.0
-    if state[1] > opts[O.PLATEAU_PATIENCE]:
-        reduced = max(current_lr * opts[O.PLATEAU_FACTOR], opts[O.PLATEAU_MIN_LR])
-        if current_lr - reduced > opts[O.PLATEAU_EPS]:
-            current_lr = reduced
-        state[2] = opts[O.PLATEAU_COOLDOWN]
-        state[1] = 0.0
-    return current_lr
 
 
 @inner

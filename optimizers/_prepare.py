@@ -14,6 +14,7 @@ import surfaces
 
 from . import _options as O
 from . import registry, schedules
+from ._plateau import plateau_options
 
 MAX_STEPS = 1_000_000
 # Leaving the domain by this factor of its size (around its centre) counts as divergence.
@@ -113,7 +114,7 @@ def check_number(name, value, low, allowed, open_low=False):
 
 
 def _options(surf, spec, values, table, noise_std, seed, clip_norm, clip_value, swa_start):
-    opts = schedules.plateau_options(table.plateau)
+    opts = plateau_options(table.plateau)
     opts[O.NOISE_STD] = check_number("noise_std", noise_std, 0.0, "a number >= 0")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**53:
         raise ValueError(f"seed={seed!r} must be an integer from 0 to 2**53 - 1")

@@ -22,46 +22,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class Param:
-    """A schedule parameter: default (None: required), bounds, kind and meaning.
-
-    ``kind`` is "float", "int", "bool", "ints" (a list of step numbers) or a tuple of the
-    allowed choices. ``none_means`` marks a parameter whose default None is not "required"
-    but a value derived at run time, and says which (``step_size_down``, ``total_steps``).
-    """
-
-    default: object
-    help: str
-    low: float = -math.inf
-    high: float = math.inf
-    kind: str | tuple = "float"
-    open_low: bool = False
-    open_high: bool = False
-    none_means: str = ""
-
-    @property
-    def required(self):
-        return self.default is None and not self.none_means
-
-    def allowed(self, key):
-        """What ``key`` may be, in words, for error messages."""
-        if isinstance(self.kind, tuple):
-            return "one of " + ", ".join(repr(c) for c in self.kind)
-        if self.kind == "bool":
-            return "True or False"
-        if self.kind == "ints":
-            return f"an increasing list of integer steps >= {self.low:g}"
-        left = f"{self.low:g} {'<' if self.open_low else '<='} " if self.low > -math.inf else ""
-        right = f" {'<' if self.open_high else '<='} {self.high:g}" if self.high < math.inf else ""
-        text = ("an integer, " if self.kind == "int" else "a number, ") + f"{left}{key}{right}"
-        return text + (f", or None ({self.none_means})" if self.none_means else "")
+from parameters import Param
 
 
 @dataclass(frozen=True)
 class ScheduleSpec:
-    """A schedule: its parameters (PyTorch's keyword names), formula and documentation.
+    """A schedule: its parameters (``parameters.Param`` by PyTorch's keyword names),
+    formula and documentation.
 
     ``latex`` is the rule, ``symbols`` explains each of its symbols; ``check(p, steps)``
     raises ValueError for parameters that are invalid together (``steps``: the steps the
@@ -243,8 +210,8 @@ def _invscaling(t, p, steps):
     return 1.0 / np.power(t + 1.0, p["power_t"]), _zeros(t), None
 
 
-_GAMMA = Param(0.1, "multiplicative factor of decay", low=0.0, high=1.0)
-_ETA_MIN = Param(0.0, "minimum learning rate", low=0.0)
+_GAMMA = Param("gamma", 0.1, "multiplicative factor of decay", low=0.0, high=1.0)
+_ETA_MIN = Param("eta_min", 0.0, "minimum learning rate", low=0.0)
 _LR = r"\gamma"
 _BASE = {r"\gamma_t": "the rate step t uses", _LR: "the optimizer's lr", "t": "the step, from 0"}
 
@@ -252,13 +219,26 @@ _BASE = {r"\gamma_t": "the rate step t uses", _LR: "the optimizer's lr", "t": "t
 def _momentum_params(cycle, base, high):
     return {
         "cycle_momentum": Param(
-            cycle, "cycle the momentum (or beta1) inversely to the lr", kind="bool"
+            "cycle_momentum",
+            cycle,
+            "cycle the momentum (or beta1) inversely to the lr",
+            kind="bool",
         ),
         "base_momentum": Param(
-            base, "momentum (or beta1) at the lr's peak", low=0.0, high=1.0, open_high=True
+            "base_momentum",
+            base,
+            "momentum (or beta1) at the lr's peak",
+            low=0.0,
+            high=1.0,
+            open_high=True,
         ),
         "max_momentum": Param(
-            high, "momentum (or beta1) at the lr's lowest", low=0.0, high=1.0, open_high=True
+            "max_momentum",
+            high,
+            "momentum (or beta1) at the lr's lowest",
+            low=0.0,
+            high=1.0,
+            open_high=True,
         ),
     }
 
@@ -302,8 +282,10 @@ _CATALOGUE = (
         "torch.optim.lr_scheduler.ConstantLR (defaults here: factor 1, total_iters 0, so no "
         "change; PyTorch's are 1/3 and 5)",
         {
-            "factor": Param(1.0, "multiplies the lr until total_iters", low=0.0, high=1.0),
-            "total_iters": Param(0, "steps the factor lasts", low=0, kind="int"),
+            "factor": Param(
+                "factor", 1.0, "multiplies the lr until total_iters", low=0.0, high=1.0
+            ),
+            "total_iters": Param("total_iters", 0, "steps the factor lasts", low=0, kind="int"),
         },
         _constant,
         latex=r"\gamma_t = \gamma \cdot \begin{cases} f & t < T\\ 1 & t \ge T \end{cases}",
@@ -317,7 +299,7 @@ _CATALOGUE = (
         "Step decay",
         "torch.optim.lr_scheduler.StepLR",
         {
-            "step_size": Param(None, "period of decay, in steps", low=1, kind="int"),
+            "step_size": Param("step_size", None, "period of decay, in steps", low=1, kind="int"),
             "gamma": _GAMMA,
         },
         _step,
@@ -331,7 +313,12 @@ _CATALOGUE = (
         "torch.optim.lr_scheduler.MultiStepLR",
         {
             "milestones": Param(
-                None, "steps at which the rate is multiplied by gamma", low=0, kind="ints"
+                "milestones",
+                None,
+                "steps at which the rate is multiplied by gamma",
+                low=0,
+                kind="ints",
+                repeats=True,
             ),
             "gamma": _GAMMA,
         },
@@ -344,7 +331,11 @@ _CATALOGUE = (
         "exponential",
         "Exponential decay",
         "torch.optim.lr_scheduler.ExponentialLR",
-        {"gamma": Param(None, "multiplicative factor of decay per step", low=0.0, high=1.0)},
+        {
+            "gamma": Param(
+                "gamma", None, "multiplicative factor of decay per step", low=0.0, high=1.0
+            )
+        },
         _exponential,
         latex=r"\gamma_t = \gamma\, g^{t}",
         summary="Multiply the rate by gamma at every step.",
@@ -356,7 +347,11 @@ _CATALOGUE = (
         "torch.optim.lr_scheduler.CosineAnnealingLR",
         {
             "T_max": Param(
-                None, "steps from the lr down to eta_min (half a period)", low=1, kind="int"
+                "T_max",
+                None,
+                "steps from the lr down to eta_min (half a period)",
+                low=1,
+                kind="int",
             ),
             "eta_min": _ETA_MIN,
         },
@@ -372,9 +367,13 @@ _CATALOGUE = (
         "Cosine with warm restarts",
         "torch.optim.lr_scheduler.CosineAnnealingWarmRestarts (SGDR, Loshchilov & Hutter 2017)",
         {
-            "T_0": Param(None, "steps until the first restart", low=1, kind="int"),
+            "T_0": Param("T_0", None, "steps until the first restart", low=1, kind="int"),
             "T_mult": Param(
-                1, "factor by which each period is longer than the last", low=1, kind="int"
+                "T_mult",
+                1,
+                "factor by which each period is longer than the last",
+                low=1,
+                kind="int",
             ),
             "eta_min": _ETA_MIN,
         },
@@ -397,10 +396,15 @@ _CATALOGUE = (
         "Cyclical (CLR)",
         "torch.optim.lr_scheduler.CyclicLR (Smith 2017), built-in modes (no custom scale_fn)",
         {
-            "base_lr": Param(None, "lower rate of the cycle", low=0.0),
-            "max_lr": Param(None, "upper rate of the cycle (may be below base_lr)", low=0.0),
-            "step_size_up": Param(2000, "steps of the rising half-cycle", low=1, kind="int"),
+            "base_lr": Param("base_lr", None, "lower rate of the cycle", low=0.0),
+            "max_lr": Param(
+                "max_lr", None, "upper rate of the cycle (may be below base_lr)", low=0.0
+            ),
+            "step_size_up": Param(
+                "step_size_up", 2000, "steps of the rising half-cycle", low=1, kind="int"
+            ),
             "step_size_down": Param(
+                "step_size_down",
                 None,
                 "steps of the falling half-cycle",
                 low=1,
@@ -408,9 +412,12 @@ _CATALOGUE = (
                 none_means="step_size_up",
             ),
             "mode": Param(
-                "triangular", "amplitude scaling", kind=("triangular", "triangular2", "exp_range")
+                "mode",
+                "triangular",
+                "amplitude scaling",
+                kind=("triangular", "triangular2", "exp_range"),
             ),
-            "gamma": Param(1.0, "exp_range: amplitude factor per step", low=0.0, high=1.0),
+            "gamma": Param("gamma", 1.0, "exp_range: amplitude factor per step", low=0.0, high=1.0),
             **_momentum_params(True, 0.8, 0.9),
         },
         _cyclic,
@@ -439,8 +446,9 @@ _CATALOGUE = (
         "One-cycle",
         "torch.optim.lr_scheduler.OneCycleLR (Smith & Topin 2019); total_steps (not epochs)",
         {
-            "max_lr": Param(None, "peak rate", low=0.0),
+            "max_lr": Param("max_lr", None, "peak rate", low=0.0),
             "total_steps": Param(
+                "total_steps",
                 None,
                 "steps of the cycle",
                 low=1,
@@ -448,15 +456,24 @@ _CATALOGUE = (
                 none_means="the run's steps after warmup",
             ),
             "pct_start": Param(
-                0.3, "fraction of the cycle spent raising the rate", low=0.0, high=1.0
+                "pct_start", 0.3, "fraction of the cycle spent raising the rate", low=0.0, high=1.0
             ),
-            "anneal_strategy": Param("cos", "shape of each phase", kind=("cos", "linear")),
+            "anneal_strategy": Param(
+                "anneal_strategy", "cos", "shape of each phase", kind=("cos", "linear")
+            ),
             **_momentum_params(True, 0.85, 0.95),
-            "div_factor": Param(25.0, "initial rate = max_lr / div_factor", low=0.0, open_low=True),
+            "div_factor": Param(
+                "div_factor", 25.0, "initial rate = max_lr / div_factor", low=0.0, open_low=True
+            ),
             "final_div_factor": Param(
-                1e4, "final rate = initial rate / final_div_factor", low=0.0, open_low=True
+                "final_div_factor",
+                1e4,
+                "final rate = initial rate / final_div_factor",
+                low=0.0,
+                open_low=True,
             ),
             "three_phase": Param(
+                "three_phase",
                 False,
                 "go back down to the initial rate before the final annealing (the paper's version)",
                 kind="bool",
@@ -492,10 +509,17 @@ _CATALOGUE = (
         "torch.optim.lr_scheduler.LinearLR",
         {
             "start_factor": Param(
-                1.0 / 3, "multiplies the lr at step 0", low=0.0, high=1.0, open_low=True
+                "start_factor",
+                1.0 / 3,
+                "multiplies the lr at step 0",
+                low=0.0,
+                high=1.0,
+                open_low=True,
             ),
-            "end_factor": Param(1.0, "multiplies the lr from total_iters on", low=0.0, high=1.0),
-            "total_iters": Param(5, "steps of the linear change", low=1, kind="int"),
+            "end_factor": Param(
+                "end_factor", 1.0, "multiplies the lr from total_iters on", low=0.0, high=1.0
+            ),
+            "total_iters": Param("total_iters", 5, "steps of the linear change", low=1, kind="int"),
         },
         _linear,
         latex=r"\gamma_t = \gamma \left(f_s + (f_e - f_s)\,\frac{\min(t, T)}{T}\right)",
@@ -508,8 +532,10 @@ _CATALOGUE = (
         "Polynomial decay",
         "torch.optim.lr_scheduler.PolynomialLR",
         {
-            "total_iters": Param(5, "steps until the rate reaches 0", low=1, kind="int"),
-            "power": Param(1.0, "power of the polynomial", low=0.0),
+            "total_iters": Param(
+                "total_iters", 5, "steps until the rate reaches 0", low=1, kind="int"
+            ),
+            "power": Param("power", 1.0, "power of the polynomial", low=0.0),
         },
         _polynomial,
         latex=r"\gamma_t = \gamma \left(1 - \frac{\min(t, T)}{T}\right)^{p}",
@@ -522,18 +548,25 @@ _CATALOGUE = (
         "Reduce on plateau",
         "torch.optim.lr_scheduler.ReduceLROnPlateau (mode 'min', the loss before each step)",
         {
-            "mode": Param("min", "the loss should decrease", kind=("min",)),
-            "factor": Param(0.1, "new lr = lr * factor", low=0.0, high=1.0, open_high=True),
-            "patience": Param(10, "steps without improvement tolerated", low=0, kind="int"),
-            "threshold": Param(1e-4, "least improvement that counts", low=0.0),
+            "mode": Param("mode", "min", "the loss should decrease", kind=("min",)),
+            "factor": Param(
+                "factor", 0.1, "new lr = lr * factor", low=0.0, high=1.0, open_high=True
+            ),
+            "patience": Param(
+                "patience", 10, "steps without improvement tolerated", low=0, kind="int"
+            ),
+            "threshold": Param("threshold", 1e-4, "least improvement that counts", low=0.0),
             "threshold_mode": Param(
-                "rel", "threshold relative to the best loss or absolute", kind=("rel", "abs")
+                "threshold_mode",
+                "rel",
+                "threshold relative to the best loss or absolute",
+                kind=("rel", "abs"),
             ),
             "cooldown": Param(
-                0, "steps after a cut during which nothing counts", low=0, kind="int"
+                "cooldown", 0, "steps after a cut during which nothing counts", low=0, kind="int"
             ),
-            "min_lr": Param(0.0, "lower bound of the lr", low=0.0),
-            "eps": Param(1e-8, "cuts smaller than this are skipped", low=0.0),
+            "min_lr": Param("min_lr", 0.0, "lower bound of the lr", low=0.0),
+            "eps": Param("eps", 1e-8, "cuts smaller than this are skipped", low=0.0),
         },
         _plateau,
         latex=_PLATEAU_LATEX,
@@ -558,7 +591,7 @@ _CATALOGUE = (
         "Inverse scaling",
         "scikit-learn MLPClassifier/MLPRegressor learning_rate='invscaling' (its t starts "
         "at 1); no PyTorch class",
-        {"power_t": Param(0.5, "exponent of the inverse scaling", low=0.0)},
+        {"power_t": Param("power_t", 0.5, "exponent of the inverse scaling", low=0.0)},
         _invscaling,
         latex=r"\gamma_t = \frac{\gamma}{(t + 1)^{p}}",
         summary="Divide the rate by (t + 1)^power_t: the classic stochastic-approximation decay.",
@@ -568,7 +601,7 @@ _CATALOGUE = (
 
 SCHEDULES = {spec.name: spec for spec in _CATALOGUE}
 
-WARMUP = Param(0, "linear warmup steps before the schedule", low=0, kind="int")
+WARMUP = Param("warmup_steps", 0, "linear warmup steps before the schedule", low=0, kind="int")
 WARMUP_LATEX = (
     r"\gamma_t = \begin{cases} \frac{t + 1}{W}\, \gamma^{s}_0 & t < W\\"
     r" \gamma^{s}_{t - W} & t \ge W \end{cases}"

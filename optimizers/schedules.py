@@ -24,21 +24,14 @@ optimizer's lr at step ``W``. In PyTorch's terms the warmup is
 the schedule starts from the group's lr (the goldens check it).
 """
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import _options as O
-from ._kernel import plateau_update
-from .schedule_formulas import (
-    SCHEDULES,
-    WARMUP,
-    WARMUP_LATEX,
-    WARMUP_SYMBOLS,
-    Param,
-    ScheduleSpec,
-)
+from parameters import Param
+
+from ._plateau import plateau_options, plateau_update
+from .schedule_formulas import SCHEDULES, WARMUP, WARMUP_LATEX, WARMUP_SYMBOLS, ScheduleSpec
 
 _COMMON = {"warmup_steps": WARMUP}
 
@@ -51,7 +44,6 @@ __all__ = [
     "Tables",
     "evaluate",
     "names",
-    "plateau_options",
     "resolve",
     "spec",
     "tables",
@@ -114,55 +106,19 @@ def resolve(schedule, steps=None):
             f"allowed: {', '.join(allowed)}"
         )
     params = {}
+    owner = f"schedule {found.name!r}"
     for key, param in allowed.items():
         if param.required and given.get(key) is None:
             raise ValueError(
-                f"schedule {found.name!r}: parameter {key!r} is required ({param.help}); "
-                f"allowed: {param.allowed(key)}"
+                f"{owner}: parameter {key!r} is required ({param.help}); allowed: {param.allowed()}"
             )
-        params[key] = _check(found.name, key, given.get(key, param.default), param)
+        params[key] = param.check(given.get(key, param.default), owner)
     inner = None if steps is None else max(steps - params["warmup_steps"], 1)
     if "total_steps" in params and params["total_steps"] is None and inner is not None:
         params["total_steps"] = inner
     if found.check is not None:
         found.check(params, inner)
     return found, params
-
-
-def _check(schedule, key, value, param):
-    """``value`` converted to its kind, or ValueError naming it and what is allowed."""
-    where = f"schedule {schedule!r}: {key}={value!r}"
-    allowed = f"allowed: {param.allowed(key)}"
-    if value is None and param.none_means:
-        return None
-    if isinstance(param.kind, tuple):
-        if not isinstance(value, str) or value not in param.kind:
-            raise ValueError(f"{where} is not allowed; {allowed}")
-        return value
-    if param.kind == "bool":
-        if not isinstance(value, (bool, np.bool_)):
-            raise ValueError(f"{where} must be True or False")
-        return bool(value)
-    if param.kind == "ints":
-        if not isinstance(value, (list, tuple)) or not all(_is_int(v) for v in value):
-            raise ValueError(f"{where} is not a list of integers; {allowed}")
-        if any(v < param.low for v in value) or list(value) != sorted(value):
-            raise ValueError(f"{where} is out of range; {allowed}")
-        return tuple(int(v) for v in value)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise ValueError(f"{where} is not a number; {allowed}")
-    number = float(value)
-    if param.kind == "int" and not (math.isfinite(number) and number == int(number)):
-        raise ValueError(f"{where} is not an integer; {allowed}")
-    too_low = number < param.low or (param.open_low and number == param.low)
-    too_high = number > param.high or (param.open_high and number == param.high)
-    if not math.isfinite(number) or too_low or too_high:
-        raise ValueError(f"{where} is out of range; {allowed}")
-    return int(number) if param.kind == "int" else number
-
-
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def tables(schedule, steps):
@@ -221,19 +177,3 @@ def _plateau_rates(table, lr, losses, rates):
         rates[t] = current
         current = plateau_update(state, losses[t], current, opts)
     return rates
-
-
-def plateau_options(params):
-    """The options-array entries of the plateau rule (full-size array, other slots zero)."""
-    opts = np.zeros(O.SIZE)
-    if params is None:
-        return opts
-    opts[O.PLATEAU] = 1.0
-    opts[O.PLATEAU_FACTOR] = params["factor"]
-    opts[O.PLATEAU_PATIENCE] = params["patience"]
-    opts[O.PLATEAU_THRESHOLD] = params["threshold"]
-    opts[O.PLATEAU_RELATIVE] = 1.0 if params["threshold_mode"] == "rel" else 0.0
-    opts[O.PLATEAU_COOLDOWN] = params["cooldown"]
-    opts[O.PLATEAU_MIN_LR] = params["min_lr"]
-    opts[O.PLATEAU_EPS] = params["eps"]
-    return opts
