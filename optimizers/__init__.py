@@ -8,14 +8,16 @@ True
 
 from . import schedules
 from .batch import BatchResult, run_batch
+from .registry import chooses_inner, inner_choices, names
 from .registry import get as spec
-from .registry import names
 from .runner import MAX_STEPS, Trajectory, run
 
 __all__ = [
     "MAX_STEPS",
     "BatchResult",
     "Trajectory",
+    "chooses_inner",
+    "inner_choices",
     "names",
     "run",
     "run_batch",

@@ -29,6 +29,7 @@ from surfaces._jit import by_id, inner, kernel
 from . import _options as O
 from ._dispatch import by_rule
 from ._kernel import clipped, escape_box, escaped, gradient_noise, plateau_update
+from .specs import LR_SLOT
 
 CHUNK = 1024  # lanes per chunk: a chunk's arrays stay in the L2 cache
 
@@ -114,7 +115,7 @@ def _begin(sid, sp, H, starts, first, P, G, S, Hc, W, plateau, I, box, criterion
     for j in range(n):
         P[0, j], P[1, j] = starts[first + j, 0], starts[first + j, 1]
         W[_SLOW, j], W[_SLOW + 1, j] = P[0, j], P[1, j]
-        W[_PLATEAU_LR, j] = Hc[0, j]
+        W[_PLATEAU_LR, j] = Hc[LR_SLOT, j]
         plateau[j, 0] = math.inf  # ReduceLROnPlateau's [best, bad steps, cooldown left]
     I[_DIVERGED] = -1
     I[_CONVERGED] = -1
@@ -139,7 +140,7 @@ def _before_rule(t, P, G, LR, Hc, W, A, B, M, opts, half):
         LR[:] = W[_PLATEAU_LR]
     else:
         for j in range(LR.size):
-            LR[j] = A[t] * Hc[0, j] + B[t]
+            LR[j] = A[t] * Hc[LR_SLOT, j] + B[t]
     momentum_slot = np.int64(opts[O.MOMENTUM_SLOT])
     if momentum_slot >= 0:
         Hc[momentum_slot, :] = M[t]
@@ -154,7 +155,7 @@ def _after_rule(t, sid, sp, P, G, S, Hc, W, plateau, I, opts, box, criterion, ta
     returns how many lanes are left."""
     k = np.int64(opts[O.LOOKAHEAD_K])
     if k > 0 and (t + 1) % k == 0:
-        alpha = Hc[Hc.shape[0] - 1]  # Lookahead's alpha is the last hyperparameter slot
+        alpha = Hc[np.int64(opts[O.LOOKAHEAD_ALPHA])]
         for j in range(alpha.size):
             for i in range(2):
                 W[_SLOW + i, j] += alpha[j] * (P[i, j] - W[_SLOW + i, j])

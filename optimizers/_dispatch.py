@@ -1,4 +1,5 @@
-"""Update rules by integer kernel id, and the dispatch that picks one per run.
+"""Update rules by integer kernel id (``registry.RULES``), and the dispatch that picks one
+per run.
 
 Like the surfaces, rules are chosen by id so that the runners compile once for every
 optimizer and load from the disk cache in a new process. Every rule has the form
@@ -19,24 +20,10 @@ Numba from removing the reference counting of the array arguments: 5x slower).
 
 from surfaces._jit import by_id, inner
 
-from . import adam, adaptive, asgd, lbfgs, lion, newton, rprop, sgd, yellowfin
+from . import registry
 
-RULES = (
-    (sgd.SGD, sgd.sgd_step),
-    (adam.ADAM, adam.adam_step),
-    (adam.ADAMAX, adam.adamax_step),
-    (adam.NADAM, adam.nadam_step),
-    (adam.RADAM, adam.radam_step),
-    (adaptive.ADAGRAD, adaptive.adagrad_step),
-    (adaptive.ADADELTA, adaptive.adadelta_step),
-    (adaptive.RMSPROP, adaptive.rmsprop_step),
-    (rprop.RPROP, rprop.rprop_step),
-    (asgd.ASGD, asgd.asgd_step),
-    (lbfgs.LBFGS, lbfgs.lbfgs_step),
-    (lion.LION, lion.lion_step),
-    (newton.NEWTON, newton.newton_step),
-    (yellowfin.YELLOWFIN, yellowfin.yellowfin_step),
-)
+# (kernel id, rule) in registry order.
+RULES = tuple(enumerate(registry.RULES))
 
 
 def by_rule(make_loop, missing):

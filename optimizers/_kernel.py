@@ -17,6 +17,7 @@ from . import _options as O
 from ._dispatch import by_rule
 from ._noise import gaussian
 from ._plateau import plateau_update as _plateau_rule
+from .specs import LR_SLOT
 
 # ReduceLROnPlateau's step, compiled into the loops (``_plateau`` has it in plain Python).
 plateau_update = inline(_plateau_rule)
@@ -94,10 +95,11 @@ def _trajectory_loop(rule):
         LR = np.empty(1)
         slow = P.copy()
         plateau = np.array([np.inf, 0.0, 0.0])
-        plateau_lr = H[0, 0]
+        plateau_lr = H[LR_SLOT, 0]
         warmup = np.int64(opts[O.WARMUP])
         momentum_slot = np.int64(opts[O.MOMENTUM_SLOT])
         lookahead_k = np.int64(opts[O.LOOKAHEAD_K])
+        lookahead_alpha = np.int64(opts[O.LOOKAHEAD_ALPHA])
         swa_start = np.int64(opts[O.SWA_START])
         swa_count = 0
         plateau_on = opts[O.PLATEAU] != 0.0
@@ -119,13 +121,13 @@ def _trajectory_loop(rule):
             G[0, 0], G[1, 0] = gx, gy
             use_plateau = plateau_on and t >= warmup
             k = min(t, last)
-            LR[0] = plateau_lr if use_plateau else A[k] * H[0, 0] + B[k]
+            LR[0] = plateau_lr if use_plateau else A[k] * H[LR_SLOT, 0] + B[k]
             lr_used[t] = LR[0]
             if momentum_slot >= 0:
                 H[momentum_slot, 0] = M[t]
             rule(P, G, S, H, LR, t + 1, sid, sp)
             if lookahead_k > 0 and (t + 1) % lookahead_k == 0:
-                alpha = H[H.shape[0] - 1, 0]
+                alpha = H[lookahead_alpha, 0]
                 for i in range(2):
                     slow[i, 0] += alpha * (P[i, 0] - slow[i, 0])
                     P[i, 0] = slow[i, 0]

@@ -65,8 +65,9 @@ def prepare(
     value per run (see ``OptimizerSpec.resolve_lanes``); without it there is one lane.
     """
     surf = surfaces.get(surface)
-    if inner is not None and optimizer != "lookahead":
-        raise ValueError(f"inner={inner!r} goes with optimizer 'lookahead', not {optimizer!r}")
+    if inner is not None and not registry.chooses_inner(optimizer):
+        takes = " or ".join(repr(n) for n in registry.names() if registry.chooses_inner(n))
+        raise ValueError(f"inner={inner!r} goes with optimizer {takes}, not {optimizer!r}")
     spec = registry.get(optimizer, inner or "sgd")
     steps = check_steps(steps)
     hyperparameters = dict(hyperparameters)
@@ -132,8 +133,9 @@ def _options(surf, spec, values, table, noise_std, seed, clip_norm, clip_value, 
         ):
             raise ValueError(f"swa_start={swa_start!r} must be an integer >= 1 (a step number)")
         opts[O.SWA_START] = swa_start
-    if spec.lookahead:
-        opts[O.LOOKAHEAD_K] = values["k"]  # alpha is read from the last hyperparameter slot
+    if spec.wraps is not None:  # Lookahead around spec.wraps
+        opts[O.LOOKAHEAD_K] = values["k"]
+        opts[O.LOOKAHEAD_ALPHA] = spec.slot_index("alpha")
     opts[O.MOMENTUM_SLOT] = -1
     opts[O.WARMUP] = table.warmup
     (xmin, xmax), (ymin, ymax) = surf.domain

@@ -2,34 +2,35 @@
 
 import math
 
+from parameters import Param
 from surfaces._jit import inline, inner
 
 from ._math import bias_correction, lerp
-from .specs import Hyper, OptimizerSpec, betas_hyper, eps_hyper, lr_hyper, weight_decay_hyper
+from .specs import OptimizerSpec, betas_hyper, eps_hyper, flag, lr_hyper, slots, weight_decay_hyper
 
-ADAM = 1  # kernel ids, see _dispatch
-ADAMAX = 2
-NADAM = 3
-RADAM = 4
+
+def _decoupled(help):
+    return flag("decoupled_weight_decay", help, r"\text{decoupled}")
+
+
+# Rows of state of every rule here: the first moment m, the second moment v (Adamax: the
+# infinity norm u).
+M, V = range(2)
 
 ADAM_HYPERS = (
     lr_hyper(1e-3),
     betas_hyper(),
     eps_hyper(1e-8),
     weight_decay_hyper(),
-    Hyper(
-        "amsgrad", False, "keep the running maximum of v (AMSGrad)", r"\text{amsgrad}", kind="bool"
-    ),
-    Hyper(
-        "decoupled_weight_decay",
-        False,
-        "decay the weights directly (AdamW)",
-        r"\text{decoupled}",
-        kind="bool",
-    ),
+    flag("amsgrad", "keep the running maximum of v (AMSGrad)"),
+    _decoupled("decay the weights directly (AdamW)"),
 )
-# Rows of state: 0 first moment m, 1 second moment v, 2 running maximum of v (AMSGrad),
-# 3 this step's (1 - beta1^t, sqrt(1 - beta2^t)) per lane when the lanes' betas differ.
+ADAM_BETAS, ADAM_EPS, ADAM_WEIGHT_DECAY, ADAM_AMSGRAD, ADAM_DECOUPLED = slots(
+    ADAM_HYPERS, "betas", "eps", "weight_decay", "amsgrad", "decoupled_weight_decay"
+)
+# Rows of state after m and v: the running maximum of v (AMSGrad); this step's
+# (1 - beta1^t, sqrt(1 - beta2^t)) per lane when the lanes' betas differ.
+V_MAX, CORRECTIONS = 2, 3
 ADAM_STATE_ROWS = 4
 
 # Adam's rule is written so that its loop over lanes vectorizes (SIMD): branches inside
@@ -65,28 +66,28 @@ def _decay_and_moments(p, g, m, v, l2, shrink, beta1, beta2):
 @inline
 def _bias_corrections(H, S, t):
     """``(shared, 1 - beta1^t, sqrt(1 - beta2^t))`` when every lane has the same betas;
-    otherwise ``shared`` is False and each lane's values are in ``S[3, 0]`` and ``S[3, 1]``.
+    otherwise ``shared`` is False and each lane's values are in ``S[CORRECTIONS]``.
 
     A value is computed once per stretch of lanes with the same beta: the power and the
     logarithm inside do not vectorize, and per lane they would cost more than the rest of
     the step. Indexing the arrays (no row views) keeps the one-lane runner free of
     reference counting (views made it 1.6x slower).
     """
-    beta1, beta2 = H[1, 0], H[2, 0]
+    beta1, beta2 = H[ADAM_BETAS, 0], H[ADAM_BETAS + 1, 0]
     shared = True
     for j in range(H.shape[1]):
-        shared &= (H[1, j] == beta1) & (H[2, j] == beta2)
+        shared &= (H[ADAM_BETAS, j] == beta1) & (H[ADAM_BETAS + 1, j] == beta2)
     correction1 = bias_correction(beta1, t)
     correction2 = math.sqrt(bias_correction(beta2, t))
     if not shared:
         for j in range(H.shape[1]):
-            if H[1, j] != beta1:
-                beta1 = H[1, j]
+            if H[ADAM_BETAS, j] != beta1:
+                beta1 = H[ADAM_BETAS, j]
                 correction1 = bias_correction(beta1, t)
-            if H[2, j] != beta2:
-                beta2 = H[2, j]
+            if H[ADAM_BETAS + 1, j] != beta2:
+                beta2 = H[ADAM_BETAS + 1, j]
                 correction2 = math.sqrt(bias_correction(beta2, t))
-            S[3, 0, j], S[3, 1, j] = correction1, correction2
+            S[CORRECTIONS, 0, j], S[CORRECTIONS, 1, j] = correction1, correction2
     return shared, correction1, correction2
 
 
@@ -94,21 +95,23 @@ def _bias_corrections(H, S, t):
 def adam_step(P, G, S, H, LR, t, sid, sp):
     """One ``torch.optim.Adam`` step (AMSGrad and decoupled decay by flag) on every lane."""
     shared, correction1, correction2 = _bias_corrections(H, S, t)
-    amsgrad, decoupled = H[5, 0] != 0.0, H[6, 0] != 0.0  # flags: the same in every lane
+    # flags: the same in every lane
+    amsgrad, decoupled = H[ADAM_AMSGRAD, 0] != 0.0, H[ADAM_DECOUPLED, 0] != 0.0
     for j in range(P.shape[1]):
-        beta1, beta2, eps, weight_decay = H[1, j], H[2, j], H[3, j], H[4, j]
+        beta1, beta2 = H[ADAM_BETAS, j], H[ADAM_BETAS + 1, j]
+        eps, weight_decay = H[ADAM_EPS, j], H[ADAM_WEIGHT_DECAY, j]
         lr = LR[j]
-        step_size = lr / (correction1 if shared else S[3, 0, j])
-        bias_correction2_sqrt = correction2 if shared else S[3, 1, j]
+        step_size = lr / (correction1 if shared else S[CORRECTIONS, 0, j])
+        bias_correction2_sqrt = correction2 if shared else S[CORRECTIONS, 1, j]
         l2, shrink = _decay_factors(lr, weight_decay, decoupled)
         for i in range(2):
             p, g, m, v = _decay_and_moments(
-                P[i, j], G[i, j], S[0, i, j], S[1, i, j], l2, shrink, beta1, beta2
+                P[i, j], G[i, j], S[M, i, j], S[V, i, j], l2, shrink, beta1, beta2
             )
-            S[0, i, j], S[1, i, j] = m, v
+            S[M, i, j], S[V, i, j] = m, v
             if amsgrad:
-                v = max(S[2, i, j], v)
-                S[2, i, j] = v
+                v = max(S[V_MAX, i, j], v)
+                S[V_MAX, i, j] = v
             denom = math.sqrt(v) / bias_correction2_sqrt + eps
             P[i, j] = p + (-step_size) * m / denom
 
@@ -126,7 +129,8 @@ ADAMAX_HYPERS = (
     eps_hyper(1e-8, "added to |g| inside the running maximum"),
     weight_decay_hyper(),
 )
-# Rows of state: 0 first moment m, 1 exponentially weighted infinity norm u.
+ADAMAX_BETAS, ADAMAX_EPS, ADAMAX_WEIGHT_DECAY = slots(ADAMAX_HYPERS, "betas", "eps", "weight_decay")
+# Rows of state: m, and the exponentially weighted infinity norm u in the row of v.
 ADAMAX_STATE_ROWS = 2
 
 NADAM_HYPERS = (
@@ -134,23 +138,21 @@ NADAM_HYPERS = (
     betas_hyper(),
     eps_hyper(1e-8),
     weight_decay_hyper(),
-    Hyper(
+    Param(
         "momentum_decay",
         4e-3,
         "how fast the momentum factor mu_t rises towards beta1",
-        r"\psi",
         low=0.0,
+        symbol=r"\psi",
         ui=(0.0, 0.1),
     ),
-    Hyper(
-        "decoupled_weight_decay",
-        False,
-        "decay the weights directly (as AdamW)",
-        r"\text{decoupled}",
-        kind="bool",
-    ),
+    _decoupled("decay the weights directly (as AdamW)"),
 )
-# Rows of state: 0 first moment m, 1 second moment v, 2 (column 0) the product of mu_1..mu_t.
+NADAM_BETAS, NADAM_EPS, NADAM_WEIGHT_DECAY, NADAM_MOMENTUM_DECAY, NADAM_DECOUPLED = slots(
+    NADAM_HYPERS, "betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay"
+)
+# Rows of state after m and v: (column 0) the product of mu_1..mu_t.
+MU_PRODUCT = 2
 NADAM_STATE_ROWS = 3
 
 RADAM_HYPERS = (
@@ -158,16 +160,12 @@ RADAM_HYPERS = (
     betas_hyper(),
     eps_hyper(1e-8),
     weight_decay_hyper(),
-    Hyper(
-        "decoupled_weight_decay",
-        False,
-        "decay the weights directly (as AdamW)",
-        r"\text{decoupled}",
-        kind="bool",
-    ),
+    _decoupled("decay the weights directly (as AdamW)"),
 )
-# Rows of state: 0 first moment m, 1 second moment v.
-RADAM_STATE_ROWS = 2
+RADAM_BETAS, RADAM_EPS, RADAM_WEIGHT_DECAY, RADAM_DECOUPLED = slots(
+    RADAM_HYPERS, "betas", "eps", "weight_decay", "decoupled_weight_decay"
+)
+RADAM_STATE_ROWS = 2  # m and v
 
 
 @inner
@@ -186,19 +184,20 @@ def _power(base, exponent):
 def adamax_step(P, G, S, H, LR, t, sid, sp):
     """One ``torch.optim.Adamax`` step on every lane (column) of ``P``."""
     for j in range(P.shape[1]):
-        beta1, beta2, eps, weight_decay = H[1, j], H[2, j], H[3, j], H[4, j]
+        beta1, beta2 = H[ADAMAX_BETAS, j], H[ADAMAX_BETAS + 1, j]
+        eps, weight_decay = H[ADAMAX_EPS, j], H[ADAMAX_WEIGHT_DECAY, j]
         clr = LR[j] / (1.0 - _power(beta1, float(t)))
         for i in range(2):
             g = G[i, j]
             p = P[i, j]
             if weight_decay != 0.0:
                 g = g + weight_decay * p
-            m = lerp(S[0, i, j], g, 1.0 - beta1)
-            decayed = S[1, i, j] * beta2
+            m = lerp(S[M, i, j], g, 1.0 - beta1)
+            decayed = S[V, i, j] * beta2
             floor = abs(g) + eps
             u = decayed if decayed >= floor or decayed != decayed else floor  # torch.maximum
-            S[0, i, j] = m
-            S[1, i, j] = u
+            S[M, i, j] = m
+            S[V, i, j] = u
             P[i, j] = p + (-clr) * m / u
 
 
@@ -206,26 +205,27 @@ def adamax_step(P, G, S, H, LR, t, sid, sp):
 def nadam_step(P, G, S, H, LR, t, sid, sp):
     """One ``torch.optim.NAdam`` step (decoupled decay by flag) on every lane."""
     for j in range(P.shape[1]):
-        beta1, beta2, eps, weight_decay = H[1, j], H[2, j], H[3, j], H[4, j]
-        momentum_decay, decoupled = H[5, j], H[6, j] != 0.0
+        beta1, beta2 = H[NADAM_BETAS, j], H[NADAM_BETAS + 1, j]
+        eps, weight_decay = H[NADAM_EPS, j], H[NADAM_WEIGHT_DECAY, j]
+        momentum_decay, decoupled = H[NADAM_MOMENTUM_DECAY, j], H[NADAM_DECOUPLED, j] != 0.0
         lr = LR[j]
         step = float(t)
         bias_correction2 = 1.0 - _power(beta2, step)
         mu = beta1 * (1.0 - 0.5 * _power(0.96, step * momentum_decay))
         mu_next = beta1 * (1.0 - 0.5 * _power(0.96, (step + 1.0) * momentum_decay))
-        mu_product = (S[2, 0, j] if t > 1 else 1.0) * mu
+        mu_product = (S[MU_PRODUCT, 0, j] if t > 1 else 1.0) * mu
         if mu_product < _NEGLIGIBLE:
             mu_product = 0.0
-        S[2, 0, j] = mu_product
+        S[MU_PRODUCT, 0, j] = mu_product
         mu_product_next = mu_product * mu_next
         grad_scale = -lr * (1.0 - mu) / (1.0 - mu_product)
         momentum_scale = (-lr * mu_next) / (1.0 - mu_product_next)
         l2, shrink = _decay_factors(lr, weight_decay, decoupled)
         for i in range(2):
             p, g, m, v = _decay_and_moments(
-                P[i, j], G[i, j], S[0, i, j], S[1, i, j], l2, shrink, beta1, beta2
+                P[i, j], G[i, j], S[M, i, j], S[V, i, j], l2, shrink, beta1, beta2
             )
-            S[0, i, j], S[1, i, j] = m, v
+            S[M, i, j], S[V, i, j] = m, v
             denom = math.sqrt(v / bias_correction2) + eps
             p = p + grad_scale * g / denom
             P[i, j] = p + momentum_scale * m / denom
@@ -235,8 +235,9 @@ def nadam_step(P, G, S, H, LR, t, sid, sp):
 def radam_step(P, G, S, H, LR, t, sid, sp):
     """One ``torch.optim.RAdam`` step (decoupled decay by flag) on every lane."""
     for j in range(P.shape[1]):
-        beta1, beta2, eps, weight_decay = H[1, j], H[2, j], H[3, j], H[4, j]
-        decoupled = H[5, j] != 0.0
+        beta1, beta2 = H[RADAM_BETAS, j], H[RADAM_BETAS + 1, j]
+        eps, weight_decay = H[RADAM_EPS, j], H[RADAM_WEIGHT_DECAY, j]
+        decoupled = H[RADAM_DECOUPLED, j] != 0.0
         lr = LR[j]
         step = float(t)
         beta2_t = _power(beta2, step)
@@ -258,9 +259,9 @@ def radam_step(P, G, S, H, LR, t, sid, sp):
         l2, shrink = _decay_factors(lr, weight_decay, decoupled)
         for i in range(2):
             p, g, m, v = _decay_and_moments(
-                P[i, j], G[i, j], S[0, i, j], S[1, i, j], l2, shrink, beta1, beta2
+                P[i, j], G[i, j], S[M, i, j], S[V, i, j], l2, shrink, beta1, beta2
             )
-            S[0, i, j], S[1, i, j] = m, v
+            S[M, i, j], S[V, i, j] = m, v
             m_hat = m / bias_correction1
             if rectified:
                 adaptive = bias_correction2_sqrt / (math.sqrt(v) + eps)
@@ -351,7 +352,7 @@ SPECS = (
     OptimizerSpec(
         name="adam",
         title="Adam",
-        kernel=ADAM,
+        rule=adam_step,
         hypers=ADAM_HYPERS,
         fixed={"amsgrad": False, "decoupled_weight_decay": False},
         algorithm=_adam_box(decoupled=False, amsgrad=False),
@@ -364,7 +365,7 @@ SPECS = (
     OptimizerSpec(
         name="amsgrad",
         title="AMSGrad",
-        kernel=ADAM,
+        rule=adam_step,
         hypers=ADAM_HYPERS,
         fixed={"amsgrad": True, "decoupled_weight_decay": False},
         algorithm=_adam_box(decoupled=False, amsgrad=True),
@@ -377,7 +378,7 @@ SPECS = (
     OptimizerSpec(
         name="adamw",
         title="AdamW",
-        kernel=ADAM,
+        rule=adam_step,
         hypers=ADAM_HYPERS,
         defaults={"weight_decay": 1e-2},
         fixed={"amsgrad": False, "decoupled_weight_decay": True},
@@ -391,7 +392,7 @@ SPECS = (
     OptimizerSpec(
         name="adamax",
         title="Adamax",
-        kernel=ADAMAX,
+        rule=adamax_step,
         hypers=ADAMAX_HYPERS,
         algorithm=_ADAMAX_BOX,
         source="torch.optim.Adamax (PyTorch), after Kingma & Ba 2015 (section 7.1)",
@@ -403,7 +404,7 @@ SPECS = (
     OptimizerSpec(
         name="nadam",
         title="NAdam",
-        kernel=NADAM,
+        rule=nadam_step,
         hypers=NADAM_HYPERS,
         algorithm=_NADAM_BOX,
         source="torch.optim.NAdam (PyTorch), after Dozat 2016",
@@ -416,7 +417,7 @@ SPECS = (
     OptimizerSpec(
         name="radam",
         title="RAdam",
-        kernel=RADAM,
+        rule=radam_step,
         hypers=RADAM_HYPERS,
         algorithm=_RADAM_BOX,
         source="torch.optim.RAdam (PyTorch), after Liu et al. 2020",

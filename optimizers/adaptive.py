@@ -8,40 +8,41 @@ that a float64 run matches PyTorch's to the last few bits: ``addcmul`` is
 
 import math
 
+from parameters import Param
 from surfaces._jit import inline
 
 from ._math import lerp
-from .specs import Hyper, OptimizerSpec, eps_hyper, lr_hyper, weight_decay_hyper
-
-ADAGRAD = 5  # kernel id, see _dispatch
-ADADELTA = 6  # kernel id, see _dispatch
-RMSPROP = 7  # kernel id, see _dispatch
+from .specs import OptimizerSpec, eps_hyper, flag, lr_hyper, slots, weight_decay_hyper
 
 # ---------------------------------------------------------------------------------------
 # Adagrad
 
 ADAGRAD_HYPERS = (
     lr_hyper(1e-2),
-    Hyper(
+    Param(
         "lr_decay",
         0.0,
         "learning-rate decay: lr / (1 + (t - 1) lr_decay)",
-        r"\eta",
         low=0.0,
         ui=(0.0, 0.1),
+        symbol=r"\eta",
     ),
     weight_decay_hyper(),
-    Hyper(
+    Param(
         "initial_accumulator_value",
         0.0,
         "starting value of the sum of squared gradients",
-        r"\tau",
         low=0.0,
         ui=(0.0, 1.0),
+        symbol=r"\tau",
     ),
     eps_hyper(1e-10),
 )
-# Rows of state: 0 the sum of squared gradients (set to tau at the first step).
+ADAGRAD_LR_DECAY, ADAGRAD_WEIGHT_DECAY, ADAGRAD_INITIAL, ADAGRAD_EPS = slots(
+    ADAGRAD_HYPERS, "lr_decay", "weight_decay", "initial_accumulator_value", "eps"
+)
+# Rows of state: the sum of squared gradients (set to tau at the first step).
+SUM = 0
 ADAGRAD_STATE_ROWS = 1
 
 
@@ -49,15 +50,16 @@ ADAGRAD_STATE_ROWS = 1
 def adagrad_step(P, G, S, H, LR, t, sid, sp):
     """One ``torch.optim.Adagrad`` step on every lane (column) of ``P``."""
     for j in range(P.shape[1]):
-        lr_decay, weight_decay, initial, eps = H[1, j], H[2, j], H[3, j], H[4, j]
+        lr_decay, weight_decay = H[ADAGRAD_LR_DECAY, j], H[ADAGRAD_WEIGHT_DECAY, j]
+        initial, eps = H[ADAGRAD_INITIAL, j], H[ADAGRAD_EPS, j]
         clr = LR[j] / (1.0 + (t - 1) * lr_decay)
         for i in range(2):
             g = G[i, j]
             p = P[i, j]
             if weight_decay != 0.0:
                 g = g + weight_decay * p
-            total = (S[0, i, j] if t > 1 else initial) + g * g
-            S[0, i, j] = total
+            total = (S[SUM, i, j] if t > 1 else initial) + g * g
+            S[SUM, i, j] = total
             P[i, j] = p + (-clr) * g / (math.sqrt(total) + eps)
 
 
@@ -66,20 +68,24 @@ def adagrad_step(P, G, S, H, LR, t, sid, sp):
 
 ADADELTA_HYPERS = (
     lr_hyper(1.0, ui=(1e-2, 10.0)),
-    Hyper(
+    Param(
         "rho",
         0.9,
         "decay rate of the running averages",
-        r"\rho",
         low=0.0,
         high=1.0,
         ui=(0.0, 0.999),
         near_one=True,
+        symbol=r"\rho",
     ),
     eps_hyper(1e-6, "added inside both square roots; sets the size of the first steps"),
     weight_decay_hyper(),
 )
-# Rows of state: 0 running average v of g^2, 1 running average u of the squared updates.
+ADADELTA_RHO, ADADELTA_EPS, ADADELTA_WEIGHT_DECAY = slots(
+    ADADELTA_HYPERS, "rho", "eps", "weight_decay"
+)
+# Rows of state: the running averages v of g^2 and u of the squared updates.
+SQUARES, UPDATES = range(2)
 ADADELTA_STATE_ROWS = 2
 
 
@@ -87,17 +93,17 @@ ADADELTA_STATE_ROWS = 2
 def adadelta_step(P, G, S, H, LR, t, sid, sp):
     """One ``torch.optim.Adadelta`` step on every lane (column) of ``P``."""
     for j in range(P.shape[1]):
-        rho, eps, weight_decay = H[1, j], H[2, j], H[3, j]
+        rho, eps, weight_decay = H[ADADELTA_RHO, j], H[ADADELTA_EPS, j], H[ADADELTA_WEIGHT_DECAY, j]
         lr = LR[j]
         for i in range(2):
             g = G[i, j]
             p = P[i, j]
             if weight_decay != 0.0:
                 g = g + weight_decay * p
-            v = S[0, i, j] * rho + (1.0 - rho) * g * g
-            S[0, i, j] = v
-            delta = math.sqrt(S[1, i, j] + eps) / math.sqrt(v + eps) * g
-            S[1, i, j] = S[1, i, j] * rho + (1.0 - rho) * delta * delta
+            v = S[SQUARES, i, j] * rho + (1.0 - rho) * g * g
+            S[SQUARES, i, j] = v
+            delta = math.sqrt(S[UPDATES, i, j] + eps) / math.sqrt(v + eps) * g
+            S[UPDATES, i, j] = S[UPDATES, i, j] * rho + (1.0 - rho) * delta * delta
             P[i, j] = p + (-lr) * delta
 
 
@@ -106,28 +112,28 @@ def adadelta_step(P, G, S, H, LR, t, sid, sp):
 
 RMSPROP_HYPERS = (
     lr_hyper(1e-2),
-    Hyper(
+    Param(
         "alpha",
         0.99,
         "decay rate of the running average of g^2",
-        r"\alpha",
         low=0.0,
         high=1.0,
         ui=(0.0, 0.999),
         near_one=True,
+        symbol=r"\alpha",
     ),
     eps_hyper(1e-8),
     weight_decay_hyper(),
-    Hyper("momentum", 0.0, "momentum factor", r"\mu", low=0.0, ui=(0.0, 0.99), near_one=True),
-    Hyper(
-        "centered",
-        False,
-        "divide by the variance estimate instead of the raw mean square",
-        r"\text{centered}",
-        kind="bool",
+    Param(
+        "momentum", 0.0, "momentum factor", low=0.0, ui=(0.0, 0.99), near_one=True, symbol=r"\mu"
     ),
+    flag("centered", "divide by the variance estimate instead of the raw mean square"),
 )
-# Rows of state: 0 square average v, 1 gradient average (centered), 2 momentum buffer b.
+RMSPROP_ALPHA, RMSPROP_EPS, RMSPROP_WEIGHT_DECAY, RMSPROP_MOMENTUM, RMSPROP_CENTERED = slots(
+    RMSPROP_HYPERS, "alpha", "eps", "weight_decay", "momentum", "centered"
+)
+# Rows of state: the square average v, the gradient average (centered), the momentum buffer b.
+SQUARE_AVERAGE, GRADIENT_AVERAGE, BUFFER = range(3)
 RMSPROP_STATE_ROWS = 3
 
 
@@ -135,25 +141,26 @@ RMSPROP_STATE_ROWS = 3
 def rmsprop_step(P, G, S, H, LR, t, sid, sp):
     """One ``torch.optim.RMSprop`` step on every lane (column) of ``P``."""
     for j in range(P.shape[1]):
-        alpha, eps, weight_decay, momentum = H[1, j], H[2, j], H[3, j], H[4, j]
-        centered = H[5, j] != 0.0
+        alpha, eps = H[RMSPROP_ALPHA, j], H[RMSPROP_EPS, j]
+        weight_decay, momentum = H[RMSPROP_WEIGHT_DECAY, j], H[RMSPROP_MOMENTUM, j]
+        centered = H[RMSPROP_CENTERED, j] != 0.0
         lr = LR[j]
         for i in range(2):
             g = G[i, j]
             p = P[i, j]
             if weight_decay != 0.0:
                 g = g + weight_decay * p
-            v = S[0, i, j] * alpha + (1.0 - alpha) * g * g
-            S[0, i, j] = v
+            v = S[SQUARE_AVERAGE, i, j] * alpha + (1.0 - alpha) * g * g
+            S[SQUARE_AVERAGE, i, j] = v
             if centered:
-                mean = lerp(S[1, i, j], g, 1.0 - alpha)
-                S[1, i, j] = mean
+                mean = lerp(S[GRADIENT_AVERAGE, i, j], g, 1.0 - alpha)
+                S[GRADIENT_AVERAGE, i, j] = mean
                 avg = math.sqrt(v + (-1.0) * mean * mean) + eps
             else:
                 avg = math.sqrt(v) + eps
             if momentum > 0.0:
-                buf = S[2, i, j] * momentum + g / avg
-                S[2, i, j] = buf
+                buf = S[BUFFER, i, j] * momentum + g / avg
+                S[BUFFER, i, j] = buf
                 P[i, j] = p + (-lr) * buf
             else:
                 P[i, j] = p + (-lr) * g / avg
@@ -205,7 +212,7 @@ SPECS = (
     OptimizerSpec(
         name="adagrad",
         title="Adagrad",
-        kernel=ADAGRAD,
+        rule=adagrad_step,
         hypers=ADAGRAD_HYPERS,
         algorithm=_ADAGRAD_BOX,
         source="torch.optim.Adagrad (PyTorch), after Duchi, Hazan & Singer 2011",
@@ -216,7 +223,7 @@ SPECS = (
     OptimizerSpec(
         name="adadelta",
         title="Adadelta",
-        kernel=ADADELTA,
+        rule=adadelta_step,
         hypers=ADADELTA_HYPERS,
         algorithm=_ADADELTA_BOX,
         source="torch.optim.Adadelta (PyTorch), after Zeiler 2012",
@@ -227,7 +234,7 @@ SPECS = (
     OptimizerSpec(
         name="rmsprop",
         title="RMSprop",
-        kernel=RMSPROP,
+        rule=rmsprop_step,
         hypers=RMSPROP_HYPERS,
         algorithm=_RMSPROP_BOX,
         source="torch.optim.RMSprop (PyTorch), after Hinton's Coursera lecture 6e (2012)",

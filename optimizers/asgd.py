@@ -9,29 +9,35 @@ Note that eta for step t is computed at the end of step t - 1 from that step's l
 first step uses lr itself), exactly as PyTorch does, so a schedule acts one step late.
 """
 
+from parameters import Param
 from surfaces._jit import inline
 
-from .specs import Hyper, OptimizerSpec, lr_hyper
-
-ASGD = 9  # kernel id, see _dispatch
+from .specs import OptimizerSpec, lr_hyper, slots
 
 HYPERS = (
     lr_hyper(1e-2),
-    Hyper(
+    Param(
         "lambd",
         1e-4,
         "decay term: eta_t = lr / (1 + lambd lr t)^alpha",
-        r"\lambda",
         low=0.0,
         ui=(0.0, 1.0),
+        symbol=r"\lambda",
     ),
-    Hyper("alpha", 0.75, "power of the eta decay", r"\alpha", low=0.0, ui=(0.0, 1.0)),
-    Hyper("t0", 1e6, "step at which averaging starts", r"t_0", low=0.0, ui=(0.0, 1000.0)),
-    Hyper(
-        "weight_decay", 0.0, "L2 penalty added to the gradient", r"\omega", low=0.0, ui=(0.0, 0.1)
+    Param("alpha", 0.75, "power of the eta decay", low=0.0, ui=(0.0, 1.0), symbol=r"\alpha"),
+    Param("t0", 1e6, "step at which averaging starts", low=0.0, ui=(0.0, 1000.0), symbol=r"t_0"),
+    Param(
+        "weight_decay",
+        0.0,
+        "L2 penalty added to the gradient",
+        low=0.0,
+        ui=(0.0, 0.1),
+        symbol=r"\omega",
     ),
 )
-# Rows of state: 0 the averaged iterate ax; 1 column 0 eta, column 1 mu (averaging weight).
+LAMBD, ALPHA, T0, WEIGHT_DECAY = slots(HYPERS, "lambd", "alpha", "t0", "weight_decay")
+# Rows of state: the averaged iterate ax; (eta, mu), mu the averaging weight.
+AVERAGE, RATES = range(2)
 STATE_ROWS = 2
 
 
@@ -39,12 +45,12 @@ STATE_ROWS = 2
 def asgd_step(P, G, S, H, LR, t, sid, sp):
     """One ``torch.optim.ASGD`` step on every lane (column) of ``P``."""
     for j in range(P.shape[1]):
-        lambd, alpha, t0, weight_decay = H[1, j], H[2, j], H[3, j], H[4, j]
+        lambd, alpha, t0, weight_decay = H[LAMBD, j], H[ALPHA, j], H[T0, j], H[WEIGHT_DECAY, j]
         lr = LR[j]
         if t == 1:
             eta, mu = lr, 1.0
         else:
-            eta, mu = S[1, 0, j], S[1, 1, j]
+            eta, mu = S[RATES, 0, j], S[RATES, 1, j]
         for i in range(2):
             g = G[i, j]
             p = P[i, j]
@@ -54,12 +60,12 @@ def asgd_step(P, G, S, H, LR, t, sid, sp):
             p = p + (-eta) * g
             P[i, j] = p
             if mu != 1.0:
-                S[0, i, j] = S[0, i, j] + (p - S[0, i, j]) * mu
+                S[AVERAGE, i, j] = S[AVERAGE, i, j] + (p - S[AVERAGE, i, j]) * mu
             else:
-                S[0, i, j] = p
+                S[AVERAGE, i, j] = p
         step = float(t)
-        S[1, 0, j] = lr / ((1.0 + lambd * lr * step) ** alpha)
-        S[1, 1, j] = 1.0 / max(1.0, step - t0)
+        S[RATES, 0, j] = lr / ((1.0 + lambd * lr * step) ** alpha)
+        S[RATES, 1, j] = 1.0 / max(1.0, step - t0)
 
 
 _BOX = r"""
@@ -78,7 +84,7 @@ SPECS = (
     OptimizerSpec(
         name="asgd",
         title="ASGD",
-        kernel=ASGD,
+        rule=asgd_step,
         hypers=HYPERS,
         algorithm=_BOX,
         source="torch.optim.ASGD (PyTorch), after Polyak & Juditsky 1992",

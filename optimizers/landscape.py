@@ -31,6 +31,7 @@ from surfaces.analysis import explore
 from . import registry
 from ._prepare import check_number, check_start, check_steps
 from .batch import run_batch
+from .specs import check_array
 
 MAX_GRID = 300  # basin map: at most MAX_GRID x MAX_GRID starts
 MAX_STEPS = 5000  # steps per run in any of these computations
@@ -323,7 +324,7 @@ def _grid(label, given, hyper, index):
     """A sweep axis: ``given`` checked against ``hyper`` (element ``index``), or 32 points
     over the slider's range."""
     if given is None:
-        low, high = hyper.ui
+        low, high = hyper.slider
         return np.geomspace(low, high, 32) if hyper.log else np.linspace(low, high, 32)
     try:
         numbers = np.array(given, dtype=float).reshape(-1)
@@ -331,7 +332,7 @@ def _grid(label, given, hyper, index):
         raise ValueError(f"{label}={given!r:.80} must be a list of numbers") from None
     if numbers.size == 0 or (np.ndim(given) != 1):
         raise ValueError(f"{label} must be a non-empty list of numbers, not {given!r:.80}")
-    checked = hyper.check_array(label, numbers, index or 0, numbers.size)
+    checked = check_array(hyper, label, numbers, index or 0, numbers.size)
     if numbers.size > 1 and not (np.diff(checked) > 0).all():
         raise ValueError(f"{label}={numbers.tolist()!r:.80} must increase")
     if hyper.name == "lr" and not (checked > 0).all():

@@ -12,47 +12,51 @@ which is ``min(1, 1 / |g|_1) * lr * d``. As in PyTorch:
 * if ``g . d > -tolerance_change`` (not a descent direction) the state is updated but the
   point does not move.
 
-State layout per lane (rows of (2,)): 0 d, 1 previous gradient, 2 [t, H_diag],
-3 [iterations so far, pairs stored], 4 [index of the oldest pair, -], then 3 rows per
-history slot k: y_k, s_k, [1 / y_k.s_k, alpha_k] (a ring buffer of ``history_size`` slots).
+State layout per lane (rows of (2,)): ``DIRECTION`` d, ``GRADIENT`` the previous gradient,
+``STEP`` [t, H_diag], ``COUNTS`` [iterations so far, pairs stored], ``OLDEST`` [index of
+the oldest pair, -], then 3 rows per history slot k: y_k, s_k, [1 / y_k.s_k, alpha_k] (a
+ring buffer of ``history_size`` slots).
 """
 
+from parameters import Param
 from surfaces._jit import inline
 
-from .specs import Hyper, OptimizerSpec, lr_hyper
-
-LBFGS = 10  # kernel id, see _dispatch
+from .specs import OptimizerSpec, lr_hyper, slots
 
 HYPERS = (
     lr_hyper(1.0, ui=(1e-3, 2.0)),
-    Hyper(
+    Param(
         "history_size",
         100,
         "number of curvature pairs (y, s) remembered",
-        r"m",
         low=1.0,
         ui=(1.0, 100.0),
         kind="int",
+        symbol=r"m",
     ),
-    Hyper(
+    Param(
         "tolerance_grad",
         1e-7,
         "no step once max |g| is at most this",
-        r"\tau_g",
         low=0.0,
         ui=(1e-12, 1e-3),
         log=True,
+        symbol=r"\tau_g",
     ),
-    Hyper(
+    Param(
         "tolerance_change",
         1e-9,
         "no move unless the slope along d is below minus this",
-        r"\tau_c",
         low=0.0,
         ui=(1e-12, 1e-3),
         log=True,
+        symbol=r"\tau_c",
     ),
 )
+HISTORY_SIZE, TOLERANCE_GRAD, TOLERANCE_CHANGE = slots(
+    HYPERS, "history_size", "tolerance_grad", "tolerance_change"
+)
+DIRECTION, GRADIENT, STEP, COUNTS, OLDEST = range(5)  # rows of state before the history
 _HEAD = 5  # state rows before the history
 _PER_PAIR = 3  # state rows per history slot
 
@@ -66,22 +70,22 @@ def state_rows(values):
 def lbfgs_step(P, G, S, H, LR, t, sid, sp):
     """One ``torch.optim.LBFGS(max_iter=1)`` iteration on every lane (column) of ``P``."""
     for j in range(P.shape[1]):
-        size = int(H[1, j])
-        tolerance_grad, tolerance_change = H[2, j], H[3, j]
+        size = int(H[HISTORY_SIZE, j])
+        tolerance_grad, tolerance_change = H[TOLERANCE_GRAD, j], H[TOLERANCE_CHANGE, j]
         g0, g1 = G[0, j], G[1, j]
         if abs(g0) <= tolerance_grad and abs(g1) <= tolerance_grad:
             continue  # max |g| <= tolerance_grad: PyTorch returns before touching anything
-        first = S[3, 0, j] == 0.0
+        first = S[COUNTS, 0, j] == 0.0
         if first:
             d0, d1 = -g0, -g1
             count, oldest = 0, 0
             h_diag = 1.0
         else:
-            count, oldest = int(S[3, 1, j]), int(S[4, 0, j])
-            h_diag = S[2, 1, j]
-            step = S[2, 0, j]
-            y0, y1 = g0 - S[1, 0, j], g1 - S[1, 1, j]
-            s0, s1 = S[0, 0, j] * step, S[0, 1, j] * step
+            count, oldest = int(S[COUNTS, 1, j]), int(S[OLDEST, 0, j])
+            h_diag = S[STEP, 1, j]
+            step = S[STEP, 0, j]
+            y0, y1 = g0 - S[GRADIENT, 0, j], g1 - S[GRADIENT, 1, j]
+            s0, s1 = S[DIRECTION, 0, j] * step, S[DIRECTION, 1, j] * step
             ys = y0 * s0 + y1 * s1
             if ys > 1e-10:
                 if count == size:  # drop the oldest pair
@@ -113,12 +117,12 @@ def lbfgs_step(P, G, S, H, LR, t, sid, sp):
             step = (inverse_l1 if inverse_l1 < 1.0 else 1.0) * LR[j]
         else:
             step = LR[j]
-        S[0, 0, j], S[0, 1, j] = d0, d1
-        S[1, 0, j], S[1, 1, j] = g0, g1
-        S[2, 0, j], S[2, 1, j] = step, h_diag
-        S[3, 0, j] += 1.0
-        S[3, 1, j] = count
-        S[4, 0, j] = oldest
+        S[DIRECTION, 0, j], S[DIRECTION, 1, j] = d0, d1
+        S[GRADIENT, 0, j], S[GRADIENT, 1, j] = g0, g1
+        S[STEP, 0, j], S[STEP, 1, j] = step, h_diag
+        S[COUNTS, 0, j] += 1.0
+        S[COUNTS, 1, j] = count
+        S[OLDEST, 0, j] = oldest
         if g0 * d0 + g1 * d1 > -tolerance_change:
             continue  # not a descent direction: PyTorch breaks before moving
         P[0, j] = P[0, j] + step * d0
@@ -143,7 +147,7 @@ SPECS = (
     OptimizerSpec(
         name="lbfgs",
         title="L-BFGS",
-        kernel=LBFGS,
+        rule=lbfgs_step,
         hypers=HYPERS,
         algorithm=_BOX,
         source="torch.optim.LBFGS(max_iter=1, line_search_fn=None) (PyTorch), after "

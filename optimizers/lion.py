@@ -7,9 +7,7 @@ momentum is updated afterwards with its own, slower rate beta2.
 
 from surfaces._jit import inline, inner
 
-from .specs import OptimizerSpec, betas_hyper, lr_hyper, weight_decay_hyper
-
-LION = 11  # kernel id, see _dispatch
+from .specs import OptimizerSpec, betas_hyper, lr_hyper, slots, weight_decay_hyper
 
 HYPERS = (
     lr_hyper(1e-4, ui=(1e-5, 0.1)),
@@ -20,7 +18,8 @@ HYPERS = (
     ),
     weight_decay_hyper(help="decoupled weight decay, scaled by the learning rate"),
 )
-# Rows of state: 0 the momentum m.
+BETAS, WEIGHT_DECAY = slots(HYPERS, "betas", "weight_decay")
+M = 0  # the one row of state: the momentum m
 STATE_ROWS = 1
 
 
@@ -40,14 +39,14 @@ def _sign(c):
 def lion_step(P, G, S, H, LR, t, sid, sp):
     """One Lion step on every lane (column) of ``P``."""
     for j in range(P.shape[1]):
-        beta1, beta2, weight_decay = H[1, j], H[2, j], H[3, j]
+        beta1, beta2, weight_decay = H[BETAS, j], H[BETAS + 1, j], H[WEIGHT_DECAY, j]
         lr = LR[j]
         for i in range(2):
             g = G[i, j]
-            m = S[0, i, j]
+            m = S[M, i, j]
             c = beta1 * m + (1.0 - beta1) * g
             P[i, j] = P[i, j] - lr * (_sign(c) + weight_decay * P[i, j])
-            S[0, i, j] = beta2 * m + (1.0 - beta2) * g
+            S[M, i, j] = beta2 * m + (1.0 - beta2) * g
 
 
 _BOX = r"""
@@ -66,7 +65,7 @@ SPECS = (
     OptimizerSpec(
         name="lion",
         title="Lion",
-        kernel=LION,
+        rule=lion_step,
         hypers=HYPERS,
         algorithm=_BOX,
         source='Lion, Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms", '

@@ -6,19 +6,19 @@ inner optimizer's state is kept across synchronisations, the paper's default. Th
 kernel applies the synchronisation, so Lookahead wraps every rule without a kernel of its own.
 """
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
-from .specs import Hyper
+from parameters import Param
 
-K = Hyper("k", 5, "synchronise every k steps", "k", low=1, high=1000, ui=(1, 20), kind="int")
-ALPHA = Hyper(
+K = Param("k", 5, "synchronise every k steps", low=1, high=1000, kind="int", symbol="k", ui=(1, 20))
+ALPHA = Param(
     "alpha",
     0.5,
     "slow weights step size",
-    r"\alpha",
     low=0.0,
     high=1.0,
     open_low=True,
+    symbol=r"\alpha",
     ui=(0.05, 1.0),
 )
 
@@ -33,18 +33,45 @@ _BOX = r"""
 \end{{aligned}}"""
 
 
-def wrap(inner, name, title, defaults=None, source=None, summary=None):
-    """The spec of Lookahead around the spec ``inner``: its controls plus k and alpha."""
-    return replace(
-        inner,
-        name=name,
-        title=title,
-        hypers=inner.hypers + (K, ALPHA),
-        defaults={**inner.defaults, **(defaults or {})},
-        algorithm=_BOX.format(inner=inner.title) + "\n" + inner.algorithm,
-        source=source or f"Lookahead (Zhang et al. 2019, Algorithm 1) around {inner.source}",
-        summary=summary
-        or f"{inner.title} as the fast explorer; the slow weights average "
-        "its last k steps, which damps its oscillations.",
-        lookahead=True,
-    )
+@dataclass(frozen=True)
+class Wrapper:
+    """Lookahead as a registry entry: the optimizer ``name`` runs Lookahead around the
+    optimizer ``wraps``, or around the one the caller picks when ``wraps`` is None.
+    ``defaults`` override the inner optimizer's defaults and Lookahead's own (``k``,
+    ``alpha``); ``source`` and ``summary`` replace the generated ones when given."""
+
+    name: str
+    title: str
+    wraps: str | None = None
+    defaults: dict = field(default_factory=dict)
+    source: str | None = None
+    summary: str | None = None
+
+    def around(self, inner):
+        """The spec of this wrapper around the spec ``inner``: its controls plus k and alpha."""
+        return replace(
+            inner,
+            name=self.name,
+            title=self.title if self.wraps else f"{self.title}({inner.title})",
+            hypers=inner.hypers + (K, ALPHA),
+            defaults={**inner.defaults, **self.defaults},
+            algorithm=_BOX.format(inner=inner.title) + "\n" + inner.algorithm,
+            source=self.source
+            or f"Lookahead (Zhang et al. 2019, Algorithm 1) around {inner.source}",
+            summary=self.summary
+            or f"{inner.title} as the fast explorer; the slow weights average "
+            "its last k steps, which damps its oscillations.",
+            wraps=inner.name,
+        )
+
+
+LOOKAHEAD = Wrapper("lookahead", "Lookahead")
+RANGER = Wrapper(
+    "ranger",
+    "Ranger",
+    wraps="radam",
+    defaults={"betas": (0.95, 0.999), "eps": 1e-5, "k": 6},
+    source="Ranger (Wright 2019): RAdam (torch.optim.RAdam) inside Lookahead "
+    "(Zhang et al. 2019), with Ranger's defaults",
+    summary="RAdam's warmup-free adaptivity plus Lookahead's averaging: steady and hard to derail.",
+)

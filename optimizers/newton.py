@@ -15,25 +15,25 @@ undefined: the rule writes NaN, and the runner reports the divergence at that st
 
 import math
 
+from parameters import Param
 from surfaces import _dispatch as surface
 from surfaces._jit import inline
 
-from .specs import Hyper, OptimizerSpec, lr_hyper
-
-NEWTON = 12  # kernel id, see _dispatch
+from .specs import OptimizerSpec, lr_hyper, slots
 
 HYPERS = (
     lr_hyper(1.0, ui=(1e-3, 2.0)),
-    Hyper(
+    Param(
         "damping",
         0.0,
         "added to the Hessian's diagonal (Levenberg damping): 0 is pure Newton, large "
         "values approach gradient descent with step lr / damping",
-        r"\delta",
         low=0.0,
         ui=(0.0, 10.0),
+        symbol=r"\delta",
     ),
 )
+(DAMPING,) = slots(HYPERS, "damping")
 STATE_ROWS = 0  # no state: every step uses only the current gradient and Hessian
 
 
@@ -41,7 +41,7 @@ STATE_ROWS = 0  # no state: every step uses only the current gradient and Hessia
 def newton_step(P, G, S, H, LR, t, sid, sp):
     """One damped Newton step on every lane (column) of ``P``."""
     for j in range(P.shape[1]):
-        damping = H[1, j]
+        damping = H[DAMPING, j]
         lr = LR[j]
         fxx, fxy, fyy = surface.hessian(sid, sp, P[0, j], P[1, j])
         a = fxx + damping
@@ -75,7 +75,7 @@ SPECS = (
     OptimizerSpec(
         name="newton",
         title="Newton (damped)",
-        kernel=NEWTON,
+        rule=newton_step,
         hypers=HYPERS,
         algorithm=_BOX,
         source="Newton's method with Levenberg damping, the Hessian shifted by a multiple of "

@@ -7,34 +7,35 @@ by ``etaplus`` while the gradient keeps its sign and by ``etaminus`` when it fli
 (PyTorch's variant, iRprop-). A learning-rate schedule has no effect after the first step.
 """
 
+from parameters import Param
 from surfaces._jit import inline
 
-from .specs import Hyper, OptimizerSpec, lr_hyper
-
-RPROP = 8  # kernel id, see _dispatch
+from .specs import OptimizerSpec, lr_hyper, slots
 
 HYPERS = (
     lr_hyper(1e-2),
-    Hyper(
+    Param(
         "etas",
         (0.5, 1.2),
         "step-size factors (etaminus, etaplus) after a sign flip and after a repeat",
-        (r"\eta_-", r"\eta_+"),
         low=0.0,
         open_low=True,
         ui=(0.1, 2.0),
+        symbol=(r"\eta_-", r"\eta_+"),
     ),
-    Hyper(
+    Param(
         "step_sizes",
         (1e-6, 50.0),
         "smallest and largest allowed step size",
-        (r"\Gamma_{\min}", r"\Gamma_{\max}"),
         low=0.0,
         ui=(1e-8, 100.0),
         log=True,
+        symbol=(r"\Gamma_{\min}", r"\Gamma_{\max}"),
     ),
 )
-# Rows of state: 0 the previous (masked) gradient, 1 the per-coordinate step sizes.
+ETAS, STEP_SIZES = slots(HYPERS, "etas", "step_sizes")
+# Rows of state: the previous (masked) gradient, the per-coordinate step sizes.
+PREVIOUS, SIZE = range(2)
 STATE_ROWS = 2
 
 
@@ -42,14 +43,14 @@ STATE_ROWS = 2
 def rprop_step(P, G, S, H, LR, t, sid, sp):
     """One ``torch.optim.Rprop`` step on every lane (column) of ``P``."""
     for j in range(P.shape[1]):
-        etaminus, etaplus = H[1, j], H[2, j]
-        step_size_min, step_size_max = H[3, j], H[4, j]
+        etaminus, etaplus = H[ETAS, j], H[ETAS + 1, j]
+        step_size_min, step_size_max = H[STEP_SIZES, j], H[STEP_SIZES + 1, j]
         for i in range(2):
             g = G[i, j]
             if t == 1:
                 prev, size = 0.0, LR[j]
             else:
-                prev, size = S[0, i, j], S[1, i, j]
+                prev, size = S[PREVIOUS, i, j], S[SIZE, i, j]
             direction = g * prev
             if direction > 0.0:
                 factor = etaplus
@@ -67,8 +68,8 @@ def rprop_step(P, G, S, H, LR, t, sid, sp):
                 size = step_size_max
             if factor == etaminus:
                 g = 0.0
-            S[0, i, j] = g
-            S[1, i, j] = size
+            S[PREVIOUS, i, j] = g
+            S[SIZE, i, j] = size
             sign = 1.0 if g > 0.0 else (-1.0 if g < 0.0 else g)  # torch.sign (0 and NaN kept)
             P[i, j] = P[i, j] + (-1.0 * sign) * size
 
@@ -106,7 +107,7 @@ SPECS = (
     OptimizerSpec(
         name="rprop",
         title="Rprop",
-        kernel=RPROP,
+        rule=rprop_step,
         hypers=HYPERS,
         algorithm=_BOX,
         source="torch.optim.Rprop (PyTorch), after Riedmiller & Braun 1993",

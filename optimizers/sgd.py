@@ -1,19 +1,26 @@
 """Stochastic gradient descent, with heavy-ball or Nesterov momentum (``torch.optim.SGD``)."""
 
+from parameters import Param
 from surfaces._jit import inline
 
-from .specs import Hyper, OptimizerSpec, lr_hyper, weight_decay_hyper
-
-SGD = 0  # kernel id, see _dispatch
+from .specs import OptimizerSpec, flag, lr_hyper, slots, weight_decay_hyper
 
 HYPERS = (
     lr_hyper(1e-3),
-    Hyper("momentum", 0.0, "momentum factor", r"\mu", low=0.0, ui=(0.0, 0.99), near_one=True),
-    Hyper("dampening", 0.0, "dampening for momentum", r"\tau", low=0.0, high=1.0),
+    Param(
+        "momentum", 0.0, "momentum factor", low=0.0, symbol=r"\mu", ui=(0.0, 0.99), near_one=True
+    ),
+    Param(
+        "dampening", 0.0, "dampening for momentum", low=0.0, high=1.0, symbol=r"\tau", ui=(0.0, 1.0)
+    ),
     weight_decay_hyper(),
-    Hyper("nesterov", False, "use Nesterov momentum", r"\text{nesterov}", kind="bool"),
+    flag("nesterov", "use Nesterov momentum"),
 )
-# Rows of state: 0 the momentum buffer b, 1 (column 0) whether b has started.
+MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV = slots(
+    HYPERS, "momentum", "dampening", "weight_decay", "nesterov"
+)
+# Rows of state: the momentum buffer b; (column 0) whether b has started.
+BUFFER, STARTED = range(2)
 STATE_ROWS = 2
 
 
@@ -21,20 +28,21 @@ STATE_ROWS = 2
 def sgd_step(P, G, S, H, LR, t, sid, sp):
     """One ``torch.optim.SGD`` step on every lane (column) of ``P``."""
     for j in range(P.shape[1]):
-        momentum, dampening, weight_decay, nesterov = H[1, j], H[2, j], H[3, j], H[4, j]
+        momentum, dampening = H[MOMENTUM, j], H[DAMPENING, j]
+        weight_decay, nesterov = H[WEIGHT_DECAY, j], H[NESTEROV, j]
         lr = LR[j]
-        started = S[1, 0, j] != 0.0
+        started = S[STARTED, 0, j] != 0.0
         for i in range(2):
             g = G[i, j]
             if weight_decay != 0.0:
                 g = g + weight_decay * P[i, j]
             if momentum != 0.0:
-                buf = S[0, i, j] * momentum + (1.0 - dampening) * g if started else g
-                S[0, i, j] = buf
+                buf = S[BUFFER, i, j] * momentum + (1.0 - dampening) * g if started else g
+                S[BUFFER, i, j] = buf
                 g = g + momentum * buf if nesterov != 0.0 else buf
             P[i, j] = P[i, j] - lr * g
         if momentum != 0.0:
-            S[1, 0, j] = 1.0
+            S[STARTED, 0, j] = 1.0
 
 
 def _check_nesterov(name, values):
@@ -66,7 +74,7 @@ SPECS = (
     OptimizerSpec(
         name="sgd",
         title="SGD",
-        kernel=SGD,
+        rule=sgd_step,
         hypers=HYPERS,
         algorithm=_BOX.format(
             inputs=r",\ \mu \text{ (momentum)},\ \tau \text{ (dampening)}",
@@ -83,7 +91,7 @@ SPECS = (
     OptimizerSpec(
         name="momentum",
         title="SGD + momentum",
-        kernel=SGD,
+        rule=sgd_step,
         hypers=HYPERS,
         defaults={"momentum": 0.9},
         fixed={"nesterov": False},
@@ -99,7 +107,7 @@ SPECS = (
     OptimizerSpec(
         name="nesterov",
         title="SGD + Nesterov",
-        kernel=SGD,
+        rule=sgd_step,
         hypers=HYPERS,
         defaults={"momentum": 0.9},
         fixed={"nesterov": True, "dampening": 0.0},

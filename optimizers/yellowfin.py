@@ -39,41 +39,42 @@ Details taken here:
 
 import math
 
+from parameters import Param
 from surfaces._jit import inline, inner
 
 from ._math import bias_correction
-from .specs import Hyper, OptimizerSpec, lr_hyper
-
-YELLOWFIN = 13  # kernel id, see _dispatch
+from .specs import OptimizerSpec, lr_hyper, slots
 
 HYPERS = (
     lr_hyper(1.0, ui=(1e-2, 10.0)),
-    Hyper(
+    Param(
         "beta",
         0.999,
         "decay of every moving average of the tuner",
-        r"\beta",
         low=0.0,
         high=1.0,
         open_high=True,
         ui=(0.9, 0.9999),
         near_one=True,
+        symbol=r"\beta",
     ),
-    Hyper(
+    Param(
         "window",
         20,
         "width of the sliding window of the curvature range",
-        "w",
         low=1,
         high=1000,
         ui=(1, 100),
         kind="int",
+        symbol="w",
     ),
 )
 
-# Rows of state: 0 the velocity v; 1 the averages of (h_max, h_min); 2 avg(g^2) and 3 avg(g)
-# per coordinate; 4 the averages of (||g||, ||g||^2); 5 the average of D (column 0);
-# 6 the smoothed (mu, alpha); from row 7 on, column 0: the window of the last w values of h.
+BETA, WINDOW = slots(HYPERS, "beta", "window")
+# Rows of state: the velocity v; the averages of (h_max, h_min); avg(g^2) and avg(g) per
+# coordinate; the averages of (||g||, ||g||^2); the average of D (column 0); the smoothed
+# (mu, alpha); from row _WINDOW on, column 0: the window of the last w values of h.
+VELOCITY, CURVATURE, SQUARES, MEANS, NORMS, DISTANCE, TUNED = range(7)
 _WINDOW = 7
 
 
@@ -103,8 +104,8 @@ def sqrt_mu_root(p):
 def yellowfin_step(P, G, S, H, LR, t, sid, sp):
     """One YellowFin step on every lane (column) of ``P``."""
     for j in range(P.shape[1]):
-        beta = H[1, j]
-        width = int(H[2, j])
+        beta = H[BETA, j]
+        width = int(H[WINDOW, j])
         keep = 1.0 - beta
         debias = bias_correction(beta, t)
         gx, gy = G[0, j], G[1, j]
@@ -118,27 +119,27 @@ def yellowfin_step(P, G, S, H, LR, t, sid, sp):
             value = S[_WINDOW + k, 0, j]
             h_max_t = max(h_max_t, value)
             h_min_t = min(h_min_t, value)
-        S[1, 0, j] = beta * S[1, 0, j] + keep * h_max_t
-        S[1, 1, j] = beta * S[1, 1, j] + keep * h_min_t
-        h_max = S[1, 0, j] / debias
-        h_min = S[1, 1, j] / debias
+        S[CURVATURE, 0, j] = beta * S[CURVATURE, 0, j] + keep * h_max_t
+        S[CURVATURE, 1, j] = beta * S[CURVATURE, 1, j] + keep * h_min_t
+        h_max = S[CURVATURE, 0, j] / debias
+        h_min = S[CURVATURE, 1, j] / debias
 
         # Algorithm 3: gradient variance
         variance = 0.0
         for i in range(2):
             g = G[i, j]
-            S[2, i, j] = beta * S[2, i, j] + keep * g * g
-            S[3, i, j] = beta * S[3, i, j] + keep * g
-            mean = S[3, i, j] / debias
-            variance += S[2, i, j] / debias - mean * mean
+            S[SQUARES, i, j] = beta * S[SQUARES, i, j] + keep * g * g
+            S[MEANS, i, j] = beta * S[MEANS, i, j] + keep * g
+            mean = S[MEANS, i, j] / debias
+            variance += S[SQUARES, i, j] / debias - mean * mean
         variance = max(variance, 0.0)
 
         # Algorithm 4: distance to the optimum (the debias factors of the ratio cancel)
-        S[4, 0, j] = beta * S[4, 0, j] + keep * math.sqrt(h)
-        S[4, 1, j] = beta * S[4, 1, j] + keep * h
-        ratio = S[4, 0, j] / S[4, 1, j] if S[4, 1, j] > 0.0 else 0.0
-        S[5, 0, j] = beta * S[5, 0, j] + keep * ratio
-        distance = S[5, 0, j] / debias
+        S[NORMS, 0, j] = beta * S[NORMS, 0, j] + keep * math.sqrt(h)
+        S[NORMS, 1, j] = beta * S[NORMS, 1, j] + keep * h
+        ratio = S[NORMS, 0, j] / S[NORMS, 1, j] if S[NORMS, 1, j] > 0.0 else 0.0
+        S[DISTANCE, 0, j] = beta * S[DISTANCE, 0, j] + keep * ratio
+        distance = S[DISTANCE, 0, j] / debias
 
         # Algorithm 1: SingleStep and the robust-region bound
         if h_min > 0.0:
@@ -153,20 +154,20 @@ def yellowfin_step(P, G, S, H, LR, t, sid, sp):
             alpha_t = one_minus * one_minus / h_min
         elif t > 1:  # no curvature seen yet: keep the previous values
             previous = bias_correction(beta, t - 1)
-            mu_t = S[6, 0, j] / previous
-            alpha_t = S[6, 1, j] / previous
+            mu_t = S[TUNED, 0, j] / previous
+            alpha_t = S[TUNED, 1, j] / previous
         else:
             mu_t = 0.0
             alpha_t = 0.0
-        S[6, 0, j] = beta * S[6, 0, j] + keep * mu_t
-        S[6, 1, j] = beta * S[6, 1, j] + keep * alpha_t
-        mu = S[6, 0, j] / debias
-        rate = LR[j] * S[6, 1, j] / debias
+        S[TUNED, 0, j] = beta * S[TUNED, 0, j] + keep * mu_t
+        S[TUNED, 1, j] = beta * S[TUNED, 1, j] + keep * alpha_t
+        mu = S[TUNED, 0, j] / debias
+        rate = LR[j] * S[TUNED, 1, j] / debias
 
         # momentum SGD with the tuned values
         for i in range(2):
-            v = mu * S[0, i, j] - rate * G[i, j]
-            S[0, i, j] = v
+            v = mu * S[VELOCITY, i, j] - rate * G[i, j]
+            S[VELOCITY, i, j] = v
             P[i, j] = P[i, j] + v
 
 
@@ -200,7 +201,7 @@ SPECS = (
     OptimizerSpec(
         name="yellowfin",
         title="YellowFin",
-        kernel=YELLOWFIN,
+        rule=yellowfin_step,
         hypers=HYPERS,
         algorithm=_BOX,
         source='YellowFin, Zhang & Mitliagkas 2017, "YellowFin and the Art of Momentum '

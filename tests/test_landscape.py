@@ -163,9 +163,9 @@ def test_default_axes_follow_the_sliders():
     spec = optimizers.spec("momentum")
     controls = {h.name: h for h in spec.controls()}
     result = L.sweep("booth", "momentum", (0.0, 0.0), 20, param="momentum")
-    assert result.lrs[0] == pytest.approx(controls["lr"].ui[0])
-    assert result.lrs[-1] == pytest.approx(controls["lr"].ui[1])
-    assert result.values[-1] == pytest.approx(controls["momentum"].ui[1])
+    assert result.lrs[0] == pytest.approx(controls["lr"].slider[0])
+    assert result.lrs[-1] == pytest.approx(controls["lr"].slider[1])
+    assert result.values[-1] == pytest.approx(controls["momentum"].slider[1])
     assert result.regime.shape == (32, 32)
 
 

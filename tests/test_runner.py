@@ -291,10 +291,10 @@ Q = ("quadratic", "sgd", START, 10)
         (_run(*Q, lr=-1), ("lr=-1", "out of range", "0 <= lr")),
         (_run(*Q, lr=float("nan")), ("lr=nan", "0 <= lr")),
         (_run(*Q, lr=float("inf")), ("lr=inf", "0 <= lr")),
-        (_run(*Q, lr="0.1"), ("lr='0.1'", "not a number", "allowed")),
+        (_run(*Q, lr="0.1"), ("lr='0.1'", "not a finite number", "allowed")),
         (_run(*Q, lr=[0.1]), ("lr=[0.1]", "single value")),
         (_run(*Q, nesterov="yes"), ("nesterov='yes'", "True or False")),
-        (_run(*Q, momentum=True), ("momentum=True", "not a number")),
+        (_run(*Q, momentum=True), ("momentum=True", "not a finite number")),
         (
             _run("quadratic", "lookahead", START, 10, k=2.5),
             ("k=2.5", "not an integer", "1 <= k <= 1000"),
@@ -373,6 +373,59 @@ def test_bad_input_in_a_lookahead_inner_optimizer():
         "'betas'",
         "allowed",
     )
+
+
+def _runner_with_id(prep, kid):
+    """``(answer, xy)`` of the compiled runner given kernel id ``kid`` and ``prep``'s inputs."""
+    from optimizers import _kernel
+
+    steps = prep.steps
+    xy = np.empty((steps + 1, 2))
+    answer = _kernel.trajectory(
+        prep.surface.sid,
+        prep.surface.kernel_params,
+        kid,
+        prep.table.copy(),
+        np.zeros((prep.state_rows, 2, 1)),
+        np.array(START),
+        prep.schedule.scale,
+        prep.schedule.offset,
+        prep.momentum,
+        prep.opts,
+        xy,
+        np.empty(steps + 1),
+        np.empty(steps),
+        np.empty((steps, 2)),
+        np.empty((0, 2)),
+    )
+    return answer, xy
+
+
+def test_every_rule_id_is_unique_and_dispatched():
+    """Kernel ids are the registry's order of the distinct rules, every spec's id reaches
+    its own rule (three steps of the compiled runner equal three calls of the rule's
+    Python source), and an unknown id gives the runner's "missing" answer, -2."""
+    from optimizers import _dispatch, registry
+    from optimizers._prepare import prepare
+
+    assert len(set(registry.RULES)) == len(registry.RULES)
+    assert [kid for kid, _ in _dispatch.RULES] == list(range(len(registry.RULES)))
+    assert {optimizers.spec(n).rule for n in optimizers.names()} == set(registry.RULES)
+    options = {"noise_std": 0.0, "seed": 0, "clip_norm": None, "clip_value": None}
+    for name in optimizers.inner_choices():
+        spec = optimizers.spec(name)
+        assert spec.hypers[0].name == "lr" and _dispatch.RULES[spec.kernel][1] is spec.rule
+        prep = prepare("quadratic", name, 3, None, None, {}, swa_start=None, inner=None, **options)
+        answer, xy = _runner_with_id(prep, spec.kernel)
+        assert answer == -1
+        surf = prep.surface
+        P, S = np.array(START).reshape(2, 1), np.zeros((prep.state_rows, 2, 1))
+        for t in range(1, prep.steps + 1):
+            G = np.array(surf.grad(P[0, 0], P[1, 0])).reshape(2, 1)
+            LR = np.array([prep.values["lr"]])
+            spec.rule.py_func(P, G, S, prep.table.copy(), LR, t, surf.sid, surf.kernel_params)
+            np.testing.assert_allclose(xy[t], P[:, 0], rtol=1e-13, err_msg=name)
+        assert _runner_with_id(prep, len(registry.RULES))[0] == -2
 
 
 def test_two_threads_run_at_once_with_the_results_of_one():
