@@ -7,12 +7,14 @@ True
 """
 
 from . import schedules
+from ._prepare import MAX_SHARED_STEPS
 from .batch import BatchResult, run_batch
 from .registry import chooses_inner, inner_choices, names
 from .registry import get as spec
 from .runner import MAX_STEPS, Trajectory, run
 
 __all__ = [
+    "MAX_SHARED_STEPS",
     "MAX_STEPS",
     "BatchResult",
     "Trajectory",

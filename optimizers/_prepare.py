@@ -16,7 +16,10 @@ from . import _options as O
 from . import registry, schedules
 from ._plateau import plateau_options
 
-MAX_STEPS = 1_000_000
+MAX_STEPS = 1_000_000  # steps of one run or batch: a guard on memory (1e6 rows per output)
+# Steps of one run where a shared server computes on request: the landscape maps, and the
+# cap the app's scenes should take their steps from.
+MAX_SHARED_STEPS = 5000
 # Leaving the domain by this factor of its size (around its centre) counts as divergence.
 ESCAPE_FACTOR = 1e3
 

@@ -2,7 +2,7 @@
 sweeps and a stated learning-rate tuning. Nothing here plots (``viz.landscape_figures``).
 
 Each computation is one ``run_batch`` call, capped so that one request cannot hold a
-shared server for long: at most ``MAX_GRID`` x ``MAX_GRID`` starts, ``MAX_STEPS`` steps,
+shared server for long: at most ``MAX_GRID`` x ``MAX_GRID`` starts, ``MAX_SHARED_STEPS`` steps,
 ``MAX_SWEEP_CELLS`` sweep cells, ``MAX_TUNE_RATES`` learning rates, and ``MAX_WORK`` run
 steps (runs x steps, a step of an optimizer with long state counting several: see
 ``batch.step_cost``) per call.
@@ -29,12 +29,11 @@ import surfaces
 from surfaces.analysis import explore
 
 from . import registry
-from ._prepare import check_number, check_start, check_steps
+from ._prepare import MAX_SHARED_STEPS, check_number, check_start, check_steps
 from .batch import run_batch
 from .specs import check_array
 
 MAX_GRID = 300  # basin map: at most MAX_GRID x MAX_GRID starts
-MAX_STEPS = 5000  # steps per run in any of these computations
 MAX_SWEEP_CELLS = 4096  # sweep: learning rates x values (e.g. 64 x 64)
 MAX_TUNE_RATES = 100  # auto_tune: learning rates tried per optimizer
 MAX_WORK = 100_000_000  # runs x steps x step cost in one call (about a second or two)
@@ -351,10 +350,10 @@ def _check_count(name, value, low, high):
 
 
 def _check_steps(steps):
-    """``steps`` checked, and against MAX_STEPS (the work is checked by ``run_batch``)."""
+    """``steps`` checked, and against MAX_SHARED_STEPS (the work is checked by ``run_batch``)."""
     steps = check_steps(steps)
-    if steps > MAX_STEPS:
-        raise ValueError(f"steps={steps} is out of range; allowed: 1 to {MAX_STEPS} here")
+    if steps > MAX_SHARED_STEPS:
+        raise ValueError(f"steps={steps} is out of range; allowed: 1 to {MAX_SHARED_STEPS} here")
     return steps
 
 

@@ -202,7 +202,7 @@ def test_auto_tune_reports_when_every_rate_diverges():
     "call, words",
     [
         (lambda: L.basin_map("himmelblau", "sgd", 10, size=L.MAX_GRID + 1), "size=301"),
-        (lambda: L.basin_map("himmelblau", "sgd", L.MAX_STEPS + 1, size=10), "steps=5001"),
+        (lambda: L.basin_map("himmelblau", "sgd", L.MAX_SHARED_STEPS + 1, size=10), "steps=5001"),
         (lambda: L.basin_map("himmelblau", "sgd", 2000, size=300), "at most 100,000,000 per call"),
         (
             lambda: L.basin_map("himmelblau", "lbfgs", 500, size=100),
