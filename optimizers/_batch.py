@@ -101,7 +101,7 @@ def _settle(k, sid, sp, P, G, S, W, I, box, criterion, targets, alive):
             W[_SLOW, j], W[_SLOW + 1, j] = cx, cy
             S[:, :, j] = 0.0
         alive += I[_DIVERGED, j] < 0
-    lane_evaluate(sid, (sp, P, W[_F], G))  # the parked lanes' loss and gradient
+    lane_evaluate(sid, sp, P, W[_F], G)  # the parked lanes' loss and gradient
     return alive
 
 
@@ -119,7 +119,7 @@ def _begin(sid, sp, H, starts, first, P, G, S, Hc, W, plateau, I, box, criterion
         plateau[j, 0] = math.inf  # ReduceLROnPlateau's [best, bad steps, cooldown left]
     I[_DIVERGED] = -1
     I[_CONVERGED] = -1
-    lane_evaluate(sid, (sp, P, W[_F], G))
+    lane_evaluate(sid, sp, P, W[_F], G)
     return _settle(0, sid, sp, P, G, S, W, I, box, criterion, targets, n)
 
 
@@ -163,7 +163,7 @@ def _after_rule(t, sid, sp, P, G, S, Hc, W, plateau, I, opts, box, criterion, ta
     if opts[O.PLATEAU] != 0.0 and t >= opts[O.WARMUP]:
         for j in range(P.shape[1]):
             W[_PLATEAU_LR, j] = plateau_update(plateau[j], W[_F, j], W[_PLATEAU_LR, j], opts)
-    lane_evaluate(sid, (sp, P, W[_F], G))
+    lane_evaluate(sid, sp, P, W[_F], G)
     if t + 1 >= half:
         counting = t >= half
         for j in range(P.shape[1]):
@@ -261,5 +261,5 @@ def batch(sid, sp, kid, H, rows, starts, A, B, M, opts, criterion, targets, lo, 
     displacement or raised the loss.
     """
     _batch_by_rule(
-        kid, (sid, sp, H, rows, starts, A, B, M, opts, criterion, targets, lo, hi, final, counts)
+        kid, sid, sp, H, rows, starts, A, B, M, opts, criterion, targets, lo, hi, final, counts
     )

@@ -27,7 +27,7 @@ RULES = tuple(enumerate(registry.RULES))
 
 
 def by_rule(make_loop, missing):
-    """A jitted ``dispatch(kid, args)`` calling ``make_loop(rule)(*args)`` for rule ``kid``.
+    """A jitted ``dispatch(kid, *args)`` calling ``make_loop(rule)(*args)`` for rule ``kid``.
 
     ``missing`` is returned for an unknown id (the Python side never passes one).
     """

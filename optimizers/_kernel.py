@@ -166,5 +166,5 @@ def trajectory(sid, sp, kid, H, S, start, A, B, M, opts, xy, loss, lr_used, grad
     Returns the index of the first diverged point of ``xy`` (later rows NaN), or -1.
     """
     return _trajectory_by_rule(
-        kid, (sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa)
+        kid, sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa
     )

@@ -15,7 +15,7 @@ program for the register machine of ``_program`` (see ``surfaces.formula``).
 import numpy as np
 
 from . import _program, bowls, rugged, saddles, valleys
-from ._jit import by_id, inline, inner, kernel
+from ._jit import by_id, kernel
 
 # The catalogue, in the order the app lists it; the id is the position.
 DEFINITIONS = (
@@ -40,52 +40,19 @@ DEFINITIONS = (
 EXPRESSION = len(DEFINITIONS)  # a typed formula: no entry in DEFINITIONS
 
 
-# The typed formula's interpreter, in the formulas' argument order.
-@inner
-def _expression_value(x, y, p):
-    return _program.value(p, x, y)
-
-
-@inner
-def _expression_gradient(x, y, p):
-    return _program.gradient(p, x, y)
-
-
-@inner
-def _expression_hessian(x, y, p):
-    return _program.hessian(p, x, y)
-
-
 # (id, value, gradient, hessian) of every id the formulas answer to.
 FORMULAS = (
     *((sid, d.value, d.gradient, d.hessian) for sid, d in enumerate(DEFINITIONS)),
-    (EXPRESSION, _expression_value, _expression_gradient, _expression_hessian),
+    (EXPRESSION, _program.value, _program.gradient, _program.hessian),
 )
 # Every id the formulas answer to (for code that specialises per id).
 IDS = tuple(entry[0] for entry in FORMULAS)
 
-# Called at every step: inlined into the loops (see ``by_id``).
-_value = by_id([(sid, f) for sid, f, _, _ in FORMULAS], np.nan, inline)
-_gradient = by_id([(sid, g) for sid, _, g, _ in FORMULAS], (np.nan, np.nan), inline)
-_hessian = by_id([(sid, h) for sid, _, _, h in FORMULAS], (np.nan, np.nan, np.nan), inline)
-
-
-@inner
-def value(sid, p, x, y):
-    """f(x, y) of surface ``sid`` with kernel parameters ``p`` (NaN for an unknown id)."""
-    return _value(sid, (x, y, p))
-
-
-@inner
-def gradient(sid, p, x, y):
-    """(df/dx, df/dy) of surface ``sid``."""
-    return _gradient(sid, (x, y, p))
-
-
-@inner
-def hessian(sid, p, x, y):
-    """(fxx, fxy, fyy) of surface ``sid``."""
-    return _hessian(sid, (x, y, p))
+# value(sid, p, x, y): f(x, y) of surface ``sid`` with kernel parameters ``p``;
+# gradient: (df/dx, df/dy); hessian: (fxx, fxy, fyy). NaN for an unknown id.
+value = by_id([(sid, f) for sid, f, _, _ in FORMULAS], np.nan)
+gradient = by_id([(sid, g) for sid, _, g, _ in FORMULAS], (np.nan, np.nan))
+hessian = by_id([(sid, h) for sid, _, _, h in FORMULAS], (np.nan, np.nan, np.nan))
 
 
 _MANY = "void(int64, float64[::1], float64[::1], float64[::1], float64[:, ::1])"

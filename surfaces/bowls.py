@@ -9,7 +9,7 @@ from .definition import SurfaceDef
 
 
 @inner
-def quadratic_value(x, y, p):
+def quadratic_value(p, x, y):
     # p = (condition, cos(angle), sin(angle)); (u, v) are (x, y) in axes rotated by angle
     u = p[1] * x + p[2] * y
     v = -p[2] * x + p[1] * y
@@ -17,7 +17,7 @@ def quadratic_value(x, y, p):
 
 
 @inner
-def quadratic_grad(x, y, p):
+def quadratic_grad(p, x, y):
     k, c, s = p[0], p[1], p[2]
     u = c * x + s * y
     v = -s * x + c * y
@@ -25,7 +25,7 @@ def quadratic_grad(x, y, p):
 
 
 @inner
-def quadratic_hessian(x, y, p):
+def quadratic_hessian(p, x, y):
     k, c, s = p[0], p[1], p[2]
     return c * c + k * s * s, c * s - k * s * c, s * s + k * c * c
 
@@ -60,21 +60,21 @@ QUADRATIC = SurfaceDef(
 
 
 @inner
-def booth_value(x, y, p):
+def booth_value(p, x, y):
     u = x + 2.0 * y - 7.0
     v = 2.0 * x + y - 5.0
     return u * u + v * v
 
 
 @inner
-def booth_grad(x, y, p):
+def booth_grad(p, x, y):
     u = x + 2.0 * y - 7.0
     v = 2.0 * x + y - 5.0
     return 2.0 * u + 4.0 * v, 4.0 * u + 2.0 * v
 
 
 @inner
-def booth_hessian(x, y, p):
+def booth_hessian(p, x, y):
     return 10.0, 8.0, 10.0
 
 
@@ -96,17 +96,17 @@ BOOTH = SurfaceDef(
 
 
 @inner
-def matyas_value(x, y, p):
+def matyas_value(p, x, y):
     return 0.26 * (x * x + y * y) - 0.48 * x * y
 
 
 @inner
-def matyas_grad(x, y, p):
+def matyas_grad(p, x, y):
     return 0.52 * x - 0.48 * y, 0.52 * y - 0.48 * x
 
 
 @inner
-def matyas_hessian(x, y, p):
+def matyas_hessian(p, x, y):
     return 0.52, -0.48, 0.52
 
 

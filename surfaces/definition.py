@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 class SurfaceDef:
     """How a built-in surface is declared (one per test function, in the family modules).
 
-    ``value``, ``gradient`` and ``hessian`` are its jitted formulas ``(x, y, p)`` -> f,
+    ``value``, ``gradient`` and ``hessian`` are its jitted formulas ``(p, x, y)`` -> f,
     ``(fx, fy)``, ``(fxx, fxy, fyy)``, with ``p`` the kernel parameters. ``params`` maps
     each parameter's name to its ``parameters.Param`` (default and range). ``minima``, ``f_min`` and
     ``saddles`` are values, or functions of the parameters when they move with them.

@@ -24,17 +24,17 @@ def _rastrigin_1d(t):
 
 
 @inner
-def rastrigin_value(x, y, p):
+def rastrigin_value(p, x, y):
     return _rastrigin_1d(x)[0] + _rastrigin_1d(y)[0]
 
 
 @inner
-def rastrigin_grad(x, y, p):
+def rastrigin_grad(p, x, y):
     return _rastrigin_1d(x)[1], _rastrigin_1d(y)[1]
 
 
 @inner
-def rastrigin_hessian(x, y, p):
+def rastrigin_hessian(p, x, y):
     return _rastrigin_1d(x)[2], 0.0, _rastrigin_1d(y)[2]
 
 
@@ -67,13 +67,13 @@ def _ackley_parts(x, y):
 
 
 @inner
-def ackley_value(x, y, p):
+def ackley_value(p, x, y):
     _, e1, e2 = _ackley_parts(x, y)
     return -20.0 * e1 - e2 + 20.0 + math.e
 
 
 @inner
-def ackley_grad(x, y, p):
+def ackley_grad(p, x, y):
     r, e1, e2 = _ackley_parts(x, y)
     cone = 2.0 * e1 / r if r > 0.0 else 0.0  # grad of the cone term = cone * (x, y)
     return (
@@ -83,7 +83,7 @@ def ackley_grad(x, y, p):
 
 
 @inner
-def ackley_hessian(x, y, p):
+def ackley_hessian(p, x, y):
     r, e1, e2 = _ackley_parts(x, y)
     sx, sy = math.sin(_TWO_PI * x), math.sin(_TWO_PI * y)
     pi2 = math.pi * math.pi
@@ -131,7 +131,7 @@ def _sin2(k, t):
 
 
 @inner
-def levi13_value(x, y, p):
+def levi13_value(p, x, y):
     dx, dy = x - 1.0, y - 1.0
     return (
         _sin2(3.0, x)[0] + dx * dx * (1.0 + _sin2(3.0, y)[0]) + dy * dy * (1.0 + _sin2(2.0, y)[0])
@@ -139,7 +139,7 @@ def levi13_value(x, y, p):
 
 
 @inner
-def levi13_grad(x, y, p):
+def levi13_grad(p, x, y):
     dx, dy = x - 1.0, y - 1.0
     _, sx1, _ = _sin2(3.0, x)
     t0, t1, _ = _sin2(3.0, y)
@@ -148,7 +148,7 @@ def levi13_grad(x, y, p):
 
 
 @inner
-def levi13_hessian(x, y, p):
+def levi13_hessian(p, x, y):
     dx, dy = x - 1.0, y - 1.0
     sx2 = _sin2(3.0, x)[2]
     t0, t1, t2 = _sin2(3.0, y)
@@ -192,14 +192,14 @@ def _easom_1d(t):
 
 
 @inner
-def easom_value(x, y, p):
+def easom_value(p, x, y):
     cx, _, _, ex = _easom_1d(x)
     cy, _, _, ey = _easom_1d(y)
     return -cx * cy * ex * ey
 
 
 @inner
-def easom_grad(x, y, p):
+def easom_grad(p, x, y):
     cx, ax, _, ex = _easom_1d(x)
     cy, ay, _, ey = _easom_1d(y)
     e = ex * ey
@@ -207,7 +207,7 @@ def easom_grad(x, y, p):
 
 
 @inner
-def easom_hessian(x, y, p):
+def easom_hessian(p, x, y):
     cx, ax, bx, ex = _easom_1d(x)
     cy, ay, by, ey = _easom_1d(y)
     e = ex * ey

@@ -9,17 +9,17 @@ from .definition import SurfaceDef
 
 
 @inner
-def saddle_value(x, y, p):
+def saddle_value(p, x, y):
     return x * x - y * y
 
 
 @inner
-def saddle_grad(x, y, p):
+def saddle_grad(p, x, y):
     return 2.0 * x, -2.0 * y
 
 
 @inner
-def saddle_hessian(x, y, p):
+def saddle_hessian(p, x, y):
     return 2.0, 0.0, -2.0
 
 
@@ -41,17 +41,17 @@ SADDLE = SurfaceDef(
 
 
 @inner
-def monkey_saddle_value(x, y, p):
+def monkey_saddle_value(p, x, y):
     return x * (x * x - 3.0 * y * y)
 
 
 @inner
-def monkey_saddle_grad(x, y, p):
+def monkey_saddle_grad(p, x, y):
     return 3.0 * (x * x - y * y), -6.0 * x * y
 
 
 @inner
-def monkey_saddle_hessian(x, y, p):
+def monkey_saddle_hessian(p, x, y):
     return 6.0 * x, -6.0 * y, -6.0 * x
 
 

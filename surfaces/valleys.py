@@ -13,20 +13,20 @@ from .definition import SurfaceDef
 
 
 @inner
-def rosenbrock_value(x, y, p):
+def rosenbrock_value(p, x, y):
     a, b = p[0], p[1]
     return (a - x) ** 2 + b * (y - x * x) ** 2
 
 
 @inner
-def rosenbrock_grad(x, y, p):
+def rosenbrock_grad(p, x, y):
     a, b = p[0], p[1]
     r = y - x * x
     return -2.0 * (a - x) - 4.0 * b * x * r, 2.0 * b * r
 
 
 @inner
-def rosenbrock_hessian(x, y, p):
+def rosenbrock_hessian(p, x, y):
     b = p[1]
     return 2.0 - 4.0 * b * (y - 3.0 * x * x), -4.0 * b * x, 2.0 * b
 
@@ -64,7 +64,7 @@ def _beale_term(x, y, k):
 
 
 @inner
-def beale_value(x, y, p):
+def beale_value(p, x, y):
     total = 0.0
     for k in range(1, 4):
         t = _beale_term(x, y, k)[0]
@@ -73,7 +73,7 @@ def beale_value(x, y, p):
 
 
 @inner
-def beale_grad(x, y, p):
+def beale_grad(p, x, y):
     gx = gy = 0.0
     for k in range(1, 4):
         t, tx, ty, _, _ = _beale_term(x, y, k)
@@ -83,7 +83,7 @@ def beale_grad(x, y, p):
 
 
 @inner
-def beale_hessian(x, y, p):
+def beale_hessian(p, x, y):
     # Hessian of t^2 = 2 (grad t grad t^T + t Hess t)
     fxx = fxy = fyy = 0.0
     for k in range(1, 4):
@@ -113,21 +113,21 @@ BEALE = SurfaceDef(
 
 
 @inner
-def himmelblau_value(x, y, p):
+def himmelblau_value(p, x, y):
     u = x * x + y - 11.0
     v = x + y * y - 7.0
     return u * u + v * v
 
 
 @inner
-def himmelblau_grad(x, y, p):
+def himmelblau_grad(p, x, y):
     u = x * x + y - 11.0
     v = x + y * y - 7.0
     return 4.0 * x * u + 2.0 * v, 2.0 * u + 4.0 * y * v
 
 
 @inner
-def himmelblau_hessian(x, y, p):
+def himmelblau_hessian(p, x, y):
     u = x * x + y - 11.0
     v = x + y * y - 7.0
     return 4.0 * u + 8.0 * x * x + 2.0, 4.0 * (x + y), 4.0 * v + 8.0 * y * y + 2.0
@@ -164,19 +164,19 @@ HIMMELBLAU = SurfaceDef(
 
 
 @inner
-def three_hump_camel_value(x, y, p):
+def three_hump_camel_value(p, x, y):
     x2 = x * x
     return 2.0 * x2 - 1.05 * x2 * x2 + x2 * x2 * x2 / 6.0 + x * y + y * y
 
 
 @inner
-def three_hump_camel_grad(x, y, p):
+def three_hump_camel_grad(p, x, y):
     x2 = x * x
     return x * (4.0 - 4.2 * x2 + x2 * x2) + y, x + 2.0 * y
 
 
 @inner
-def three_hump_camel_hessian(x, y, p):
+def three_hump_camel_hessian(p, x, y):
     x2 = x * x
     return 4.0 - 12.6 * x2 + 5.0 * x2 * x2, 1.0, 2.0
 
@@ -207,19 +207,19 @@ THREE_HUMP_CAMEL = SurfaceDef(
 
 
 @inner
-def six_hump_camel_value(x, y, p):
+def six_hump_camel_value(p, x, y):
     x2, y2 = x * x, y * y
     return (4.0 - 2.1 * x2 + x2 * x2 / 3.0) * x2 + x * y + (4.0 * y2 - 4.0) * y2
 
 
 @inner
-def six_hump_camel_grad(x, y, p):
+def six_hump_camel_grad(p, x, y):
     x2, y2 = x * x, y * y
     return x * (8.0 - 8.4 * x2 + 2.0 * x2 * x2) + y, x + y * (16.0 * y2 - 8.0)
 
 
 @inner
-def six_hump_camel_hessian(x, y, p):
+def six_hump_camel_hessian(p, x, y):
     x2 = x * x
     return 8.0 - 25.2 * x2 + 10.0 * x2 * x2, 1.0, 48.0 * y * y - 8.0
 
@@ -275,20 +275,20 @@ def _goldstein_price_parts(x, y):
 
 
 @inner
-def goldstein_price_value(x, y, p):
+def goldstein_price_value(p, x, y):
     a0, _, _, b0, _, _ = _goldstein_price_parts(x, y)
     return a0 * b0
 
 
 @inner
-def goldstein_price_grad(x, y, p):
+def goldstein_price_grad(p, x, y):
     # ds/dx = ds/dy = 1, db/dx = 2, db/dy = -3
     a0, a1, _, b0, b1, _ = _goldstein_price_parts(x, y)
     return a1 * b0 + 2.0 * a0 * b1, a1 * b0 - 3.0 * a0 * b1
 
 
 @inner
-def goldstein_price_hessian(x, y, p):
+def goldstein_price_hessian(p, x, y):
     a0, a1, a2, b0, b1, b2 = _goldstein_price_parts(x, y)
     return (
         a2 * b0 + 4.0 * a1 * b1 + 4.0 * a0 * b2,
@@ -331,17 +331,17 @@ def _styblinski_tang_1d(t):
 
 
 @inner
-def styblinski_tang_value(x, y, p):
+def styblinski_tang_value(p, x, y):
     return _styblinski_tang_1d(x)[0] + _styblinski_tang_1d(y)[0]
 
 
 @inner
-def styblinski_tang_grad(x, y, p):
+def styblinski_tang_grad(p, x, y):
     return _styblinski_tang_1d(x)[1], _styblinski_tang_1d(y)[1]
 
 
 @inner
-def styblinski_tang_hessian(x, y, p):
+def styblinski_tang_hessian(p, x, y):
     return _styblinski_tang_1d(x)[2], 0.0, _styblinski_tang_1d(y)[2]
 
 
@@ -369,20 +369,20 @@ STYBLINSKI_TANG = SurfaceDef(
 
 
 @inner
-def mccormick_value(x, y, p):
+def mccormick_value(p, x, y):
     d = x - y
     return math.sin(x + y) + d * d - 1.5 * x + 2.5 * y + 1.0
 
 
 @inner
-def mccormick_grad(x, y, p):
+def mccormick_grad(p, x, y):
     c = math.cos(x + y)
     d = x - y
     return c + 2.0 * d - 1.5, c - 2.0 * d + 2.5
 
 
 @inner
-def mccormick_hessian(x, y, p):
+def mccormick_hessian(p, x, y):
     s = math.sin(x + y)
     return 2.0 - s, -2.0 - s, 2.0 - s
 

@@ -159,7 +159,7 @@ def test_every_surface_id_is_unique_and_dispatched():
         p = surfaces.get(definition.name).kernel_params
         formulas = (definition.value, definition.gradient, definition.hessian)
         for many, formula in zip(evaluators, formulas, strict=True):
-            expected = np.array([formula.py_func(x, y, p) for x, y in zip(xs, ys, strict=True)])
+            expected = np.array([formula.py_func(p, x, y) for x, y in zip(xs, ys, strict=True)])
             out = np.empty((xs.size, 3))
             many(sid, p, xs, ys, out)
             width = 1 if expected.ndim == 1 else expected.shape[1]
