@@ -1,4 +1,6 @@
-"""The Numba decorators every Gradscape kernel uses, and where their cache lives.
+"""The Numba decorators every Gradscape kernel uses, where their cache lives, and
+``by_id``, the dispatch by integer id that lets one compiled kernel serve every surface
+and every update rule.
 
 Kernels are compiled once with an explicit signature and cached on disk, so a new process
 loads them instead of compiling (a few seconds saved per process).
