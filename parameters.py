@@ -8,7 +8,8 @@ bound is written once.
 
 ``kind`` is "float", "int", "bool", "ints" (an increasing list of whole step numbers; with
 ``repeats`` a step may come twice, as PyTorch's milestones may) or a tuple of the allowed
-choices. A tuple ``default`` (Adam's betas) makes a parameter of that
+choices, or "str" for a name checked where its choices are known (what a sweep may vary
+depends on the racer). A tuple ``default`` (Adam's betas) makes a parameter of that
 many elements, each checked against the bounds. ``none_means`` says what None stands for
 when None is allowed (no clipping; a value worked out at run time).
 """
@@ -66,6 +67,8 @@ class Param:
         """The allowed values in words, for messages: "a number, 0 < lr", "one of 'a', 'b'"."""
         if isinstance(self.kind, tuple):
             return "one of " + ", ".join(repr(choice) for choice in self.kind)
+        if self.kind == "str":
+            return "a name"
         if self.kind == "bool":
             return BOOL_WORDS
         if self.kind == "ints":
@@ -105,7 +108,7 @@ class Param:
             raise ValueError(
                 f"{self._prefix(owner)}{label}={value!r} {reason}; allowed: {self.allowed()}"
             )
-        if isinstance(self.kind, tuple):
+        if isinstance(self.kind, tuple) or self.kind == "str":
             return value
         if self.kind == "bool":
             return bool(value)
@@ -119,6 +122,8 @@ class Param:
         """Why ``value`` is not allowed, or "" when it is."""
         if isinstance(self.kind, tuple):
             return "" if isinstance(value, str) and value in self.kind else "is not a choice"
+        if self.kind == "str":
+            return "" if isinstance(value, str) else "is not a name"
         if self.kind == "bool":
             return "" if isinstance(value, (bool, np.bool_)) else "is not True or False"
         if self.kind == "ints":

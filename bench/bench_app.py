@@ -19,27 +19,21 @@ import plotly.io as pio
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from viz import figures as F  # noqa: E402
-from viz import landscape_view as LV  # noqa: E402
-from viz import scene as S  # noqa: E402
-from viz import tables as T  # noqa: E402
-from viz import ui  # noqa: E402
+import scene as S  # noqa: E402
+from scene import defaults, landscape, pipeline  # noqa: E402
 
 RACERS = ("sgd", "momentum", "nesterov", "adam", "amsgrad", "adamw")
 
 
 def bench_scene(lr):
     scene = S.default_scene()
-    scene["steps"], scene["view"]["grid"] = 1000, 300
-    scene["optimizers"] = [S.default_racer(n) for n in S.available() if n in RACERS][:6]
-    for racer in scene["optimizers"]:
-        racer["hyper"]["lr"] = lr
-    return S.validate(scene)[0]
+    racers = tuple(defaults.racer(name).with_hyper(lr=lr) for name in RACERS)
+    return S.validate(scene.replace(steps=1000, racers=racers, view=S.View(grid=300)))[0]
 
 
-def stages(scene, grid, layers):
-    """Seconds per stage of one uncached scene (the surface's layers cached, as in the
-    app), and the charts' JSON sizes."""
+def stages(scene):
+    """Seconds per stage of one uncached scene through the pipeline (the surface's layers
+    cached, as in the app), and the charts' JSON sizes."""
     times, t = {}, time.thread_time()
 
     def lap(name):
@@ -50,20 +44,10 @@ def stages(scene, grid, layers):
 
     S.validate(scene)
     lap("validate")
-    surface = S.surface_of(scene)
-    box = S.view_box(surface)
-    runs = S.run_scene(scene)
+    drawing = pipeline.Drawing(scene.replace(view=scene.view.replace(surface3d=True)))
     lap("run")
-    labels = S.racer_labels(scene)
-    figures = [
-        F.race_figure(
-            surface, box, grid, runs, labels, scene["view"], S.active_options(scene), layers
-        ),
-        F.surface3d_figure(surface, grid, runs, labels, scene["view"], box, layers),
-        F.metrics_figure(surface, runs, labels, scene["view"]),
-        F.lr_preview_figure(ui.lr_values(scene), labels, scene["view"]),
-    ]
-    T.results_table(surface, runs, labels, scene["view"]["tolerance"])
+    figures = [drawing.race, drawing.surface3d, drawing.metrics, drawing.lr_preview]
+    drawing.table  # noqa: B018 (built for its time)
     lap("figures")
     sizes = [len(pio.to_json(fig.to_dict(), validate=False)) for fig in figures]
     lap("serialize")
@@ -71,14 +55,10 @@ def stages(scene, grid, layers):
 
 
 def main():
-    scene = bench_scene(0.001)
-    surface = S.surface_of(scene)
-    grid = F.surface_grid(surface, S.view_box(surface), 300)
-    layers = F.surface_layers(surface, grid, scene["view"], S.view_box(surface))
-    stages(scene, grid, layers)  # warm up
+    stages(bench_scene(0.001))  # warm up, and the surface's layers
     totals = []
     for i in range(10):
-        times, sizes = stages(bench_scene(0.001 * (1 + i / 100)), grid, layers)
+        times, sizes = stages(bench_scene(0.001 * (1 + i / 100)))
         totals.append(sum(times.values()))
     print("stage ms (last run):", {k: round(v * 1e3, 1) for k, v in times.items()})
     print(f"uncached scene change, median of 10: {statistics.median(totals) * 1e3:.1f} ms")
@@ -102,21 +82,16 @@ def basin_view():
             "landscape": {"overlay": "basin", "grid": 200},
         }
     )
-    LV.basin({**scene, "steps": 5})  # loads the batch kernel
-    surface, view = S.surface_of(scene), scene["view"]
-    box = S.view_box(surface)
-    grid = F.surface_grid(surface, box, view["grid"])
-    layers = F.surface_layers(surface, grid, view, box)
-    trajectories = S.run_scene(scene)
+    landscape.basin(scene.replace(steps=5))  # loads the batch kernel
+    plain = pipeline.Drawing(scene.replace(landscape=S.Landscape()))
+    plain.race  # noqa: B018 (the surface's layers, cached)
     began = time.perf_counter()
-    basin = LV.basin(scene)
+    landscape.basin(scene)
     computed = time.perf_counter() - began
-    under, over = LV.overlay(scene, trajectories, basin)
-    figure = F.race_figure(surface, box, grid, trajectories, ["adam"], view, [], layers, under)
+    figure = pipeline.Drawing(scene).race
     drawn = time.perf_counter() - began
-    plain = F.race_figure(surface, box, grid, trajectories, ["adam"], view, [], layers)
     extra = len(pio.to_json(figure.to_dict(), validate=False))
-    extra -= len(pio.to_json(plain.to_dict(), validate=False))
+    extra -= len(pio.to_json(plain.race.to_dict(), validate=False))
     return (
         f"basin map view, 200 x 200 starts x 500 steps: computed in {computed:.2f} s, in the "
         f"race figure in {drawn:.2f} s (goal about 1 s); it adds {extra / 1e3:.0f} kB"

@@ -20,19 +20,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from viz import export as E  # noqa: E402
+from export import command as E  # noqa: E402
 
 PNG_GOAL, GIF_GOAL = 5.0, 20.0
 
 
 def export(*args):
-    """``(wall seconds, CPU seconds)`` of ``python -m viz.export *args`` in a new process.
+    """``(wall seconds, CPU seconds)`` of ``python -m export *args`` in a new process.
 
     CPU counts the process and everything it waited for (Chromium and its helpers).
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "viz.export", *map(str, args)], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "export", *map(str, args)], cwd=ROOT, check=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -5,9 +5,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import scene as S
+from scene import presets
+from scene.run import surface_of
+from scene.text import numbered, racer_label
 from tests.apptest_tools import labelled, results_table
-from viz import presets
-from viz import scene as S
 
 TIMEOUT = 120
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -39,9 +41,9 @@ def test_widgets_change_the_scene_and_the_url():
     at.number_input(key="racers").set_value(4).run()
     assert "o4" in at.query_params
     # one racer's controls at a time: pick racer 4, switch its optimizer, set its lr
-    labelled(at.segmented_control, "editing").set_value(3).run()
-    at.selectbox(key="o3").set_value("rmsprop").run()
-    at.select_slider(key="o3.rmsprop.sgd.lr").set_value(0.005).run()
+    labelled(at.segmented_control, "editing").set_value(4).run()
+    at.selectbox(key="o4").set_value("rmsprop").run()
+    at.select_slider(key="o4.rmsprop.sgd.lr").set_value(0.005).run()
     assert not at.exception
     assert at.query_params["o4"].startswith("rmsprop,lr:0.005,")
     assert at.query_params["o1"] == S.to_query(S.default_scene())["o1"]  # others unchanged
@@ -49,9 +51,8 @@ def test_widgets_change_the_scene_and_the_url():
 
 def test_query_round_trip_restores_the_scene():
     scene = S.default_scene()
-    scene["steps"] = 77
-    scene["optimizers"][1]["hyper"]["lr"] = 0.02
-    scene["options"]["noise_std"] = 0.25
+    racers = (scene.racers[0], scene.racers[1].with_hyper(lr=0.02), *scene.racers[2:])
+    scene = scene.replace(steps=77, racers=racers, options=S.Options(noise_std=0.25))
     at = start(S.to_query(scene))
     assert not at.exception
     assert not at.warning
@@ -84,8 +85,7 @@ def test_diverging_optimizer_is_shown_as_diverged():
 
 
 def test_settings_that_are_off_hide_their_values_and_keep_them():
-    scene = S.default_scene()
-    scene["options"]["seed"] = 7
+    scene = S.default_scene().replace(options=S.Options(seed=7))
     at = start(S.to_query(scene))
     keys = {w.key for w in at.number_input}
     assert not {"seed", "clip_norm", "clip_value"} & keys  # noise and clipping are off
@@ -103,9 +103,9 @@ def test_settings_that_are_off_hide_their_values_and_keep_them():
 def test_each_racers_trajectory_or_all_of_them_as_csv():
     at = start()
     choice = labelled(at.selectbox, "csv.which")
-    labels = [S.racer_label(r, i) for i, r in enumerate(S.default_scene()["optimizers"])]
+    labels = [racer_label(r, n) for n, r in numbered(S.default_scene().racers)]
     assert choice.options == ["every racer, one file", *labels]
-    choice.set_value(2).run()
+    choice.set_value(3).run()
     at.number_input(key="racers").set_value(2).run()  # racer 3 is gone: back to every racer
     assert not at.exception
     assert labelled(at.selectbox, "csv.which").value == -1
@@ -125,7 +125,7 @@ def test_every_lesson_loads_from_the_menu(name):
     scene, _ = presets.load(name)
     restored, warnings = scene_in_url(at)
     assert warnings == [] and restored == scene
-    assert at.number_input(key="steps").value == scene["steps"]
+    assert at.number_input(key="steps").value == scene.steps
 
 
 def test_3d_view_is_a_toggle_kept_in_the_link():
@@ -145,7 +145,7 @@ def test_typed_formula_runs_travels_in_the_link_and_reports_errors():
     assert at.query_params["surface"] == "expression"
     assert at.query_params["f"] == "(x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2"
     scene, warnings = scene_in_url(at)
-    assert warnings == [] and S.surface_of(scene).minima == ((1.0, 3.0),)
+    assert warnings == [] and surface_of(scene.surface).minima == ((1.0, 3.0),)
     again = start(dict(at.query_params))  # the link opens the same scene
     assert not again.exception and not again.warning
     at.text_input(key="formula").set_value("x.__class__").run()

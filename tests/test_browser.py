@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from viz import scene as S
+import scene as S
+from scene.run import surface_of, view_box
 
 pytestmark = pytest.mark.browser
 
@@ -38,8 +39,8 @@ def test_one_path_per_optimizer_and_play_moves_the_heads(browser, app_url, artif
     page = open_app(browser, app_url)
     before = race_data(page)
     scene = S.default_scene()
-    assert len(before["paths"]) == len(scene["optimizers"])
-    assert before["frames"] == scene["steps"] + 1
+    assert len(before["paths"]) == len(scene.racers)
+    assert before["frames"] == scene.steps + 1
     page.get_by_text("▶ play").first.click()
     page.wait_for_timeout(1500)
     after = race_data(page)
@@ -51,9 +52,8 @@ def test_one_path_per_optimizer_and_play_moves_the_heads(browser, app_url, artif
 
 def test_copied_link_restores_the_scene(browser, app_url, artifacts):
     scene = S.default_scene()
-    scene["steps"] = 150
-    scene["optimizers"] = scene["optimizers"][:2]
-    scene["optimizers"][0]["hyper"]["lr"] = 0.002
+    racers = (scene.racers[0].with_hyper(lr=0.002), scene.racers[1])
+    scene = scene.replace(steps=150, racers=racers)
     query = "?" + "&".join(f"{k}={v}" for k, v in S.to_query(scene).items())
     page = open_app(browser, app_url, query)
     page.wait_for_timeout(1500)
@@ -86,7 +86,7 @@ def test_click_on_the_contour_moves_the_start(browser, app_url, artifacts):
     page.wait_for_function("() => !location.search.includes('start=-1.5')", timeout=60_000)
     page.wait_for_timeout(1500)
     start = [float(v) for v in _query_of(page.url)["start"].split(",")]
-    (xmin, xmax), (ymin, ymax) = S.view_box(S.surface_of(S.default_scene()))
+    (xmin, xmax), (ymin, ymax) = view_box(surface_of(S.default_scene().surface))
     assert start[0] == pytest.approx(xmin + 0.75 * (xmax - xmin), abs=0.1)
     assert start[1] == pytest.approx(ymax - 0.25 * (ymax - ymin), abs=0.1)
     assert race_data(page)["paths"]  # the race was run again from there
@@ -139,7 +139,9 @@ def test_basin_map_renders_under_the_paths_and_a_click_on_it_moves_the_start(
     )
     page.wait_for_timeout(1500)
     start = [float(v) for v in _query_of(page.url)["start"].split(",")]
-    (xmin, xmax), (ymin, ymax) = S.view_box(S.surface_of(S.validate({"surface": "himmelblau"})[0]))
+    (xmin, xmax), (ymin, ymax) = view_box(
+        surface_of(S.validate({"surface": "himmelblau"})[0].surface)
+    )
     assert start[0] == pytest.approx(xmin + 0.8 * (xmax - xmin), abs=0.3)
     assert start[1] == pytest.approx(ymax - 0.2 * (ymax - ymin), abs=0.3)
     assert "map=basin" in page.url

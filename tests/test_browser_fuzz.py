@@ -27,7 +27,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import optimizers
-from viz import scene as S
+import scene as S
 
 pytestmark = pytest.mark.browser
 
@@ -522,7 +522,7 @@ def test_racer_1_lr_two_notches_then_steps(browser, app_url, artifacts):
         assert race_legend(session.page)["names"][0] == "1. SGD + momentum (lr 0.002)"
         session.do((*lr, "ArrowRight"))  # 0.002 -> 0.005
         session.do(("number", f"Steps (1 to {S.MAX_STEPS})", 0, "+"))
-        steps = S.default_scene()["steps"] + 1
+        steps = S.default_scene().steps + 1
         assert query_of(session.page.url)["steps"] == str(steps)
         assert racer_of(session.page.url, 0)[1]["lr"] == "0.005"
         legend = race_legend(session.page)
@@ -558,7 +558,7 @@ def test_two_clicks_on_sweep_cells(browser, app_url, artifacts):
 # name: (viewport, query of the first page, actions); each failed when found (the
 # comment says what it showed and when it was found)
 FOUND = {
-    # TypeError '>=' between 'str' and 'int' at landscape_ui.controls (the basin-map racer
+    # TypeError '>=' between 'str' and 'int' at viz/landscape_ui.py controls (the basin-map racer
     # box labelled racers with their lr): the fuzzer's first find, seed 11, 2026-12-02
     "lr-notch-then-chart-click": (
         "1366x768",

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from viz import scene as S
+import scene as S
+from scene.run import surface_of, view_box
 
 pytestmark = pytest.mark.browser
 
@@ -196,7 +197,7 @@ def test_projector_mode_enlarges_the_page_and_keeps_the_controls_apart(browser, 
 
 def data_to_pixels(page, x, y):
     plot = race_box(page, ".nsewdrag")[0]
-    (xmin, xmax), (ymin, ymax) = S.view_box(S.surface_of(S.default_scene()))
+    (xmin, xmax), (ymin, ymax) = view_box(surface_of(S.default_scene().surface))
     return (
         plot[0] + (x - xmin) / (xmax - xmin) * (plot[2] - plot[0]),
         plot[1] + (ymax - y) / (ymax - ymin) * (plot[3] - plot[1]),

@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from viz import encode, presets
-from viz import export as E
-from viz import render as R
-from viz import scene as S
-from viz.browser import Browser
+import scene as S
+from export import command as E
+from export import encode
+from export import render as R
+from export.browser import Browser
+from scene import presets
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = R.Options(width=320, height=256)
@@ -54,8 +55,8 @@ def test_a_share_link_restores_the_scene_exactly():
 def test_a_scene_file_and_a_preset_file_both_load(tmp_path):
     scene = small_scene()
     plain, wrapped = tmp_path / "plain.json", tmp_path / "wrapped.json"
-    plain.write_text(json.dumps(scene))
-    wrapped.write_text(json.dumps({"title": "t", "description": "d", "scene": scene}))
+    plain.write_text(json.dumps(scene.to_dict()))
+    wrapped.write_text(json.dumps({"title": "t", "description": "d", "scene": scene.to_dict()}))
     assert R.load_scene(str(plain)) == (scene, [])
     assert R.load_scene(str(wrapped)) == (scene, [])
 
@@ -64,7 +65,7 @@ def test_bad_parts_of_a_scene_file_come_back_as_warnings(tmp_path):
     path = tmp_path / "odd.json"
     path.write_text(json.dumps({"surface": "beale", "optimizers": ["warpdrive", "adam"]}))
     scene, warnings = R.load_scene(str(path))
-    assert [r["name"] for r in scene["optimizers"]] == ["adam"]
+    assert [r.name for r in scene.racers] == ["adam"]
     assert any("warpdrive" in w for w in warnings)
 
 
@@ -99,16 +100,32 @@ def test_malformed_json_names_file_and_position(tmp_path):
     ("changes", "fmt", "message"),
     [
         ({}, "jpg", "format 'jpg' is not supported; allowed: png, svg, pdf, gif, mp4"),
-        ({"width": 50}, "png", "width=50 is not allowed; use a whole number from 100 to 4000"),
-        ({"height": 10.5}, "png", "height=10.5 is not allowed"),
-        ({"scale": float("nan")}, "png", "scale=nan is not allowed; use a number from 0.25"),
-        ({"theme": "sepia"}, "png", "theme 'sepia' is unknown; allowed: light, dark"),
-        ({"fps": 0}, "gif", "fps=0 is not allowed"),
-        ({"frames": 1}, "gif", "frames=1 is not allowed"),
-        ({"frames": 301}, "mp4", "frames=301 is not allowed; use a whole number from 2 to 300"),
+        (
+            {"width": 50},
+            "png",
+            "width=50 is out of range; allowed: an integer, 100 <= width <= 4000",
+        ),
+        ({"height": 10.5}, "png", "height=10.5 is not an integer; allowed: an integer, 100 <="),
+        (
+            {"scale": float("nan")},
+            "png",
+            "scale=nan is not a finite number; allowed: a number, 0.25",
+        ),
+        (
+            {"theme": "sepia"},
+            "png",
+            "theme='sepia' is not a choice; allowed: one of 'light', 'dark'",
+        ),
+        ({"fps": 0}, "gif", "fps=0 is out of range"),
+        ({"frames": 1}, "gif", "frames=1 is out of range"),
+        (
+            {"frames": 301},
+            "mp4",
+            "frames=301 is out of range; allowed: an integer, 2 <= frames <= 300",
+        ),
         ({"frame": 3}, "gif", "frame (one step as a picture) applies to png, svg and pdf"),
-        ({"frame": 41}, "png", "frame=41 is not allowed; use a whole number from 0 to 40"),
-        ({"frame": True}, "png", "frame=True is not allowed"),
+        ({"frame": 41}, "png", "frame=41 is out of range; allowed: an integer, 0 <= frame <= 40"),
+        ({"frame": True}, "png", "frame=True is not a finite number"),
     ],
 )
 def test_bad_options_name_the_option_and_the_allowed_values(changes, fmt, message):
@@ -363,9 +380,9 @@ def test_two_exports_of_one_scene_are_identical(session, fmt):
 @chromium
 def test_the_command_line_writes_the_same_bytes_as_render(session, tmp_path):
     scene_file = tmp_path / "scene.json"
-    scene_file.write_text(json.dumps(small_scene()))
+    scene_file.write_text(json.dumps(small_scene().to_dict()))
     out = tmp_path / "race.png"
-    command = [sys.executable, "-m", "viz.export", str(scene_file), "-o", str(out)]
+    command = [sys.executable, "-m", "export", str(scene_file), "-o", str(out)]
     result = subprocess.run(
         [*command, "--width", "320", "--height", "256"], cwd=ROOT, capture_output=True, text=True
     )
@@ -378,7 +395,7 @@ def test_all_presets_renders_the_gallery(monkeypatch, tmp_path, session):
     folder = tmp_path / "presets"
     folder.mkdir()
     for name in ("beale_race", "quick"):
-        preset = {"title": name, "description": "d", "scene": small_scene(steps=10)}
+        preset = {"title": name, "description": "d", "scene": small_scene(steps=10).to_dict()}
         (folder / f"{name}.json").write_text(json.dumps(preset))
     monkeypatch.setattr(presets, "FOLDER", folder)
     monkeypatch.setattr(E, "Browser", lambda: _Borrowed(session))
@@ -458,7 +475,7 @@ def process_runs(inputs):
     env = {**os.environ, "BROWSER_PATH": str(inputs / "no-chromium")}
     processes = {
         case: subprocess.Popen(
-            [sys.executable, "-m", "viz.export", *(a.format(tmp=inputs) for a in ERRORS[case][0])],
+            [sys.executable, "-m", "export", *(a.format(tmp=inputs) for a in ERRORS[case][0])],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -473,6 +490,15 @@ def process_runs(inputs):
 @pytest.mark.parametrize("case", IN_SUBPROCESSES)
 def test_the_process_exits_2_with_one_line_and_no_traceback(case, process_runs):
     check_one_line_error(case, *process_runs[case])
+
+
+def test_the_old_command_name_still_works_and_says_where_it_moved():
+    result = subprocess.run(
+        [sys.executable, "-m", "viz.export", "--list"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    assert result.stderr == "note: the export command is now `python -m export`\n"
+    assert result.stdout.split()[0] == presets.names()[0]
 
 
 def test_list_prints_every_preset_name_first(capsys):
@@ -510,7 +536,11 @@ def test_the_race_of_a_scene_with_a_basin_map_has_the_layer_and_the_arrows():
     ("changes", "fmt", "message"),
     [
         ({"view": "sweep"}, "gif", "view sweep is a still; allowed formats: png, svg, pdf"),
-        ({"view": "basins"}, "png", "view 'basins' is unknown; allowed: race, sweep"),
+        (
+            {"view": "basins"},
+            "png",
+            "view='basins' is not a choice; allowed: one of 'race', 'sweep'",
+        ),
     ],
 )
 def test_bad_view_options_name_the_allowed_values(changes, fmt, message):

@@ -638,8 +638,9 @@ def _surface_or_value_error(text, domain=((-3, 3), (-3, 3))):
 
 def test_a_typed_formula_works_in_the_batch_engine_scenes_and_export():
     """Everywhere a built-in works: run_batch, a scene (URL, preset file), the export."""
-    from viz import render
-    from viz import scene as S
+    import scene as S
+    from export import render
+    from scene.run import surface_of
 
     typed = surfaces.from_expression("(x + 2*y - 7)^2 + (2*x + y - 5)^2", ((-10, 10), (-10, 10)))
     starts = np.array([[0.0, 0.0], [-5.0, 4.0], [8.0, -8.0]])
@@ -650,9 +651,9 @@ def test_a_typed_formula_works_in_the_batch_engine_scenes_and_export():
     raw = {"surface": {"name": S.CUSTOM, "expression": typed.expression, "domain": typed.domain}}
     scene, warnings = S.validate(raw)
     assert warnings == []
-    assert S.surface_of(scene).minima == typed.minima
+    assert surface_of(scene.surface).minima == typed.minima
     restored, warnings = S.from_query(S.to_query(scene))
     assert warnings == [] and restored == scene
     race = render.race_of(scene)  # the figure the export draws
-    assert len(race.trajectories) == len(scene["optimizers"])
+    assert len(race.trajectories) == len(scene.racers)
     assert race.figure.to_dict()["layout"]["images"]

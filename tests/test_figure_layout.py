@@ -8,19 +8,20 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import scene as S
+from export import encode
 from optimizers import landscape as L
-from viz import encode
+from scene.run import view_box
 from viz import figures as F
 from viz import landscape_figures as LF
-from viz import scene as S
 
 from .test_figures import build
 
 
 def figures(large_font):
     scene, surface, runs, labels, _ = build(steps=120)
-    view = {**scene["view"], "large_font": large_font}
-    box = S.view_box(surface)
+    view = scene.view.replace(large_font=large_font)
+    box = view_box(surface)
     grid = F.surface_grid(surface, box, 60)
     lrs = np.geomspace(0.01, 1, 6)
     sweep = L.sweep("quadratic", "momentum", (-4.0, 3.0), 100, lrs, "momentum", [0.0, 0.9])
@@ -120,7 +121,7 @@ def test_log_ticks_are_few_and_full_numbers():
 
 
 def test_the_lr_preview_leaves_out_zero_rates_and_needs_no_label_boxes():
-    figure = F.lr_preview_figure([np.array([0.1, 0.05, 0.0])], ["a"], S.default_scene()["view"])
+    figure = F.lr_preview_figure([np.array([0.1, 0.05, 0.0])], ["a"], S.default_scene().view)
     layout = figure.to_dict()["layout"]
     rates = F.decode(figure.to_dict()["data"][0]["y"])
     assert np.isnan(rates[-1]) and rates[0] == pytest.approx(0.1)

@@ -6,24 +6,23 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
+import scene as S
+from scene import defaults
+from scene.run import run_scene, surface_of, view_box
+from scene.text import active_options, racer_label
 from viz import figures as F
-from viz import scene as S
 from viz import tables as T
 
 
 def build(steps=200, racers=("sgd", "adam"), lr=0.01):
-    scene = S.default_scene()
-    scene["steps"] = steps
-    scene["optimizers"] = [{**S.default_racer(n)} for n in racers]
-    for racer in scene["optimizers"]:
-        racer["hyper"]["lr"] = lr
-    scene, _ = S.validate(scene)
-    surface = S.surface_of(scene)
-    box = S.view_box(surface)
+    racers = tuple(defaults.racer(n).with_hyper(lr=lr) for n in racers)
+    scene, _ = S.validate(S.default_scene().replace(steps=steps, racers=racers))
+    surface = surface_of(scene.surface)
+    box = view_box(surface)
     grid = F.surface_grid(surface, box, 60)
-    runs = S.run_scene(scene)
-    labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
-    fig = F.race_figure(surface, box, grid, runs, labels, scene["view"], S.active_options(scene))
+    runs = run_scene(scene)
+    labels = [racer_label(r, i) for i, r in enumerate(scene.racers, start=1)]
+    fig = F.race_figure(surface, box, grid, runs, labels, scene.view, active_options(scene))
     return scene, surface, runs, labels, fig
 
 
@@ -39,7 +38,7 @@ def test_one_static_path_per_optimizer():
     _, _, runs, labels, fig = build(racers=("sgd", "momentum", "adam"))
     paths = [t for t in traces(fig) if t["type"] == "scatter" and t["mode"] == "lines"]
     assert [t["name"] for t in paths] == labels
-    box = S.view_box(S.surface_of(S.default_scene()))
+    box = view_box(surface_of(S.default_scene().surface))
     for trace, run in zip(paths, runs, strict=True):
         shown = F.visible_path(run.xy, box).astype(np.float32)
         np.testing.assert_array_equal(F.decode(trace["x"]), shown[:, 0])
@@ -83,7 +82,7 @@ def test_minima_and_start_are_marked():
 
 def test_rosenbrock_uses_log_levels():
     _, surface, _, _, _ = build()
-    grid = F.surface_grid(surface, S.view_box(surface), 60)
+    grid = F.surface_grid(surface, view_box(surface), 60)
     assert F.uses_log_levels(grid[2], surface.f_min)
     flat = np.linspace(1.0, 2.0, 100)
     assert not F.uses_log_levels(flat, 0.0)
@@ -95,7 +94,7 @@ def test_diverging_run_is_marked_and_axes_stay_on_the_view():
     diverged = next(t for t in traces(fig) if t["name"] == "diverged")
     assert diverged["text"] == [f"diverged @ {runs[0].diverged_at}"]
     assert diverged["cliponaxis"] is False
-    (xmin, xmax), (ymin, ymax) = S.view_box(surface)
+    (xmin, xmax), (ymin, ymax) = view_box(surface)
     layout = fig.to_dict()["layout"]
     assert layout["xaxis"]["range"] == [xmin, xmax]
     assert layout["yaxis"]["range"] == [ymin, ymax]
@@ -112,25 +111,25 @@ def test_figure_serializes_to_plain_json():
 
 def test_badge_annotation_when_options_are_on():
     scene, surface, runs, labels, _ = build()
-    box = S.view_box(surface)
+    box = view_box(surface)
     grid = F.surface_grid(surface, box, 40)
-    fig = F.race_figure(surface, box, grid, runs, labels, scene["view"], ["gradient noise"])
+    fig = F.race_figure(surface, box, grid, runs, labels, scene.view, ["gradient noise"])
     assert "gradient noise" in fig.to_dict()["layout"]["annotations"][0]["text"]
 
 
 def test_log_axes_label_their_ticks_in_full():
     scene, surface, runs, labels, _ = build(steps=80)
-    metrics = F.metrics_figure(surface, runs, labels, scene["view"]).to_dict()["layout"]
+    metrics = F.metrics_figure(surface, runs, labels, scene.view).to_dict()["layout"]
     logs = [axis for name, axis in metrics.items() if name.startswith("yaxis")]
     logs = [axis for axis in logs if axis.get("type") == "log"]
     assert len(logs) >= 3 and all(axis["tickformat"] == "~g" for axis in logs)
-    preview = F.lr_preview_figure([runs[0].lr], labels[:1], scene["view"]).to_dict()["layout"]
+    preview = F.lr_preview_figure([runs[0].lr], labels[:1], scene.view).to_dict()["layout"]
     assert preview["yaxis"]["tickformat"] == "~g"
 
 
 def test_panels_table_and_csv():
     scene, surface, runs, labels, _ = build(steps=80)
-    metrics = F.metrics_figure(surface, runs, labels, scene["view"])
+    metrics = F.metrics_figure(surface, runs, labels, scene.view)
     assert len(traces(metrics)) == 4 * len(runs)
     table = T.results_table(surface, runs, labels, 1e-3)
     assert list(table["racer"]) == labels
@@ -147,11 +146,11 @@ def test_panels_table_and_csv():
     assert float(last[4]) == runs[-1].loss[-1]  # every digit kept
     three_d = F.surface3d_figure(
         surface,
-        F.surface_grid(surface, S.view_box(surface), 40),
+        F.surface_grid(surface, view_box(surface), 40),
         runs,
         labels,
-        scene["view"],
-        S.view_box(surface),
+        scene.view,
+        view_box(surface),
     )
     surface_trace = traces(three_d)[0]
     assert surface_trace["type"] == "surface"
@@ -166,18 +165,18 @@ def test_typed_arrays_round_trip_and_plotly_layers_merge_over_plain_parts():
     fig.update_layout(template="plotly_dark", xaxis={"gridcolor": "red"})
     layout = fig.to_dict()["layout"]
     assert layout["xaxis"]["gridcolor"] == "red"
-    assert layout["xaxis"]["range"] == list(S.view_box(build(steps=20)[1])[0])
+    assert layout["xaxis"]["range"] == list(view_box(build(steps=20)[1])[0])
     assert layout["template"]["layout"]["paper_bgcolor"] == "rgb(17,17,17)"
 
 
 def test_surface_without_minimum_gets_its_loss_and_the_distance_to_the_saddle():
-    scene = S.default_scene()
-    scene["surface"] = {"name": "saddle", "params": {}}
-    scene["start"], scene["steps"] = [0.5, 0.01], 60
-    scene, _ = S.validate(scene)
-    surface, runs = S.surface_of(scene), S.run_scene(scene)
-    labels = [S.racer_label(r, i) for i, r in enumerate(scene["optimizers"])]
-    layout = F.metrics_figure(surface, runs, labels, scene["view"]).to_dict()["layout"]
+    raw = S.default_scene().to_dict()
+    raw["surface"] = {"name": "saddle", "params": {}}
+    raw["start"], raw["steps"] = [0.5, 0.01], 60
+    scene, _ = S.validate(raw)
+    surface, runs = surface_of(scene.surface), run_scene(scene)
+    labels = [racer_label(r, i) for i, r in enumerate(scene.racers, start=1)]
+    layout = F.metrics_figure(surface, runs, labels, scene.view).to_dict()["layout"]
     titles = [a["text"].replace("<br>", " ") for a in layout["annotations"]]
     assert titles[:2] == ["f (unbounded below)", "distance to nearest saddle"]
     assert layout["yaxis"]["type"] == "linear"

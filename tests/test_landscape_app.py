@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import scene as S
 from optimizers import landscape as L
+from scene import landscape as SL
+from scene import pipeline
 from tests.apptest_tools import labelled
+from ui.landscape import tuning_rows
 from viz import figures as F
-from viz import landscape_view as LV
-from viz import scene as S
-from viz import ui
 
 TIMEOUT = 180
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -45,13 +46,11 @@ def scene_in_url(at):
 
 def test_landscape_settings_round_trip_through_the_link_with_short_keys():
     scene = S.default_scene()
-    assert not {"map", "mapby", "mapn", "mapr", "curv", "sweep"} & set(S.to_query(scene))
-    scene["landscape"].update(
-        overlay="basin", color="steps", grid=60, racer=1, curvature=True, sweep="betas[0]"
-    )
-    scene["landscape"]["sweep_color"] = "regime"
+    assert not {"map", "mapby", "mapn", "mapracer", "curv", "sweep"} & set(S.to_query(scene))
+    land = S.Landscape("basin", "steps", 60, 2, True, "betas[0]", "regime")
+    scene = scene.replace(landscape=land)
     query = S.to_query(scene)
-    assert query["map"] == "basin" and query["mapr"] == "1" and query["sweep"] == "betas[0]"
+    assert query["map"] == "basin" and query["mapracer"] == "2" and query["sweep"] == "betas[0]"
     restored, warnings = S.from_query(query)
     assert warnings == [] and restored == scene
 
@@ -59,18 +58,20 @@ def test_landscape_settings_round_trip_through_the_link_with_short_keys():
 @pytest.mark.parametrize(
     "given, message",
     [
-        ({"map": "lava"}, "overlay='lava' ignored (allowed: none, basin); using none"),
-        ({"mapn": "5"}, "grid=5 ignored (allowed: a whole number from 20 to 300)"),
-        ({"mapr": "9"}, "racer=9 ignored (allowed: 0 to 2); using 0"),
-        ({"mapby": "age"}, "color='age' ignored (allowed: minimum, steps)"),
-        ({"sweep": "nope"}, "sweep='nope' ignored (allowed for racer 0: off, lr, momentum"),
-        ({"sweepby": "x"}, "sweep_color='x' ignored (allowed: loss, steps, regime)"),
+        ({"map": "lava"}, "overlay='lava' is not a choice; allowed: one of 'none', 'basin'"),
+        ({"mapn": "5"}, "grid=5 is out of range; allowed: an integer, 20 <= grid <= 300"),
+        ({"mapracer": "4"}, "racer=4 is not a racer of this scene; allowed: 1 to 3; using racer=1"),
+        ({"mapracer": "0"}, "racer=0 is out of range; allowed: an integer, 1 <= racer <= 6"),
+        ({"mapr": "8"}, "racer=9 is out of range; allowed: an integer, 1 <= racer <= 6"),
+        ({"mapby": "age"}, "color='age' is not a choice; allowed: one of 'minimum', 'steps'"),
+        ({"sweep": "nope"}, "sweep='nope' is not a choice for racer 1; allowed: off, lr, momentum"),
+        ({"sweepby": "x"}, "sweep_color='x' is not a choice; allowed: one of 'loss', 'steps'"),
     ],
 )
 def test_bad_landscape_values_in_a_link_warn_and_fall_back(given, message):
     scene, warnings = S.from_query(given)
     assert any(message in w for w in warnings), warnings
-    assert scene["landscape"] == S.default_scene()["landscape"]
+    assert scene.landscape == S.default_scene().landscape
 
 
 # ---------------------------------------------------------------- basin map
@@ -88,7 +89,7 @@ def test_basin_overlay_draws_himmelblaus_four_basins_under_the_paths():
     z = F.decode(layer["z"])
     assert z.shape == (60, 60)
     assert len(layer["colorbar"]["ticktext"]) == 6  # four minima, not converged, diverged
-    assert layer["colorbar"]["x"] == LV.BASIN_COLORBAR_X  # beside the contour's bar
+    assert layer["colorbar"]["x"] == pipeline.BASIN_COLORBAR_X  # beside the contour's bar
     counts = np.bincount(z.ravel(), minlength=6)
     assert (counts[:4] > 0.1 * z.size).all()  # each minimum has a sizeable basin
     # the corner (-6, -6) runs to the minimum near (-3.78, -3.28)
@@ -105,7 +106,7 @@ def test_local_minima_the_surface_does_not_list_are_ringed_and_counted():
     rings = traces[names.index("local minimum")]
     assert names.index("basins") < names.index("local minimum") < names.index("start here")
     scene, _ = scene_in_url(at)
-    basin = LV.basin(scene)
+    basin = SL.basin(scene)
     assert len(rings["x"]) == len(basin.local_minima) == 4 and rings["showlegend"] is False
     caption = next(c.value for c in at.caption if c.value.startswith("Basin map"))
     assert "small rings mark those local minima" in caption and "a local minimum: " in caption
@@ -114,13 +115,13 @@ def test_local_minima_the_surface_does_not_list_are_ringed_and_counted():
 def test_basin_colour_by_steps_and_the_racer_choice_follow_the_widgets():
     at = start({**HIMMELBLAU, "map": "basin", "mapn": "40"})
     at.radio(key="mapby").set_value("steps").run()
-    labelled(at.selectbox, "mapr").set_value(1).run()
+    labelled(at.selectbox, "mapracer").set_value(2).run()
     assert not at.exception
     layer = next(t for t in race_traces(at) if t.get("name") == "basins")
     assert layer["z"]["dtype"] == "i2" and layer["zmin"] == -1
     scene, _ = scene_in_url(at)
-    assert scene["landscape"]["color"] == "steps" and scene["landscape"]["racer"] == 1
-    expected = LV.basin(scene).steps_to_converge  # Adam's, not SGD's
+    assert scene.landscape.color == "steps" and scene.chosen.name == "adam"
+    expected = SL.basin(scene).steps_to_converge  # Adam's, not SGD's
     assert np.array_equal(F.decode(layer["z"]), expected)
     # without a map its settings hide, and come back as they were
     at.selectbox(key="map").set_value("none").run()
@@ -150,7 +151,7 @@ def test_curvature_toggle_adds_arrows_at_the_start_and_the_end():
     arrows = [t for t in after if t.get("marker", {}).get("symbol") == "arrow"]
     assert len(after) == len(before) + 6 and len(arrows) == 4  # two points, two directions
     scene, _ = scene_in_url(at)
-    curv = LV.curvature_lines(scene, S.run_scene(scene))
+    curv = pipeline.draw(scene).curvature_lines()
     assert any(c.value.startswith("Curvature: start") for c in at.caption)
     assert "2/λmax" in curv[0] and at.query_params["curv"] == "1"
 
@@ -165,10 +166,10 @@ def _click_then_app():
 
     import streamlit as st
 
-    from viz import landscape_ui
+    from ui import landscape
 
     if "click" in st.session_state:
-        landscape_ui.load_cell([st.session_state.pop("click")])
+        landscape.load_cell([st.session_state.pop("click")])
     runpy.run_path(st.session_state.app)
 
 
@@ -182,21 +183,21 @@ def test_a_sweep_cell_click_loads_lr_and_momentum_into_the_racer():
     sweep_chart = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert any(spec["data"][0].get("name") == "sweep" for spec in sweep_chart)
     scene, _ = scene_in_url(at)
-    result = LV.sweep(scene)  # stored: the app computed it
+    result = SL.sweep(scene)  # stored: the app computed it
     lr, momentum = result.lrs[5], result.values[20]
     at.session_state["click"] = {"x": math.log10(lr) + 0.01, "y": momentum - 0.005}
     at.run()
     # loaded to 3 significant digits: the grid's 0.5109677419354839 reads 0.511
     lr, momentum = float(f"{lr:.3g}"), float(f"{momentum:.3g}")
     assert not at.exception
-    assert at.session_state["o0.momentum.sgd.lr"] == lr
-    assert at.session_state["o0.momentum.sgd.momentum"] == momentum
+    assert at.session_state["o1.momentum.sgd.lr"] == lr
+    assert at.session_state["o1.momentum.sgd.momentum"] == momentum
     scene, warnings = scene_in_url(at)
     assert warnings == []
-    assert scene["optimizers"][0]["hyper"]["lr"] == lr
-    assert scene["optimizers"][0]["hyper"]["momentum"] == momentum
-    assert LV.stored_sweep(scene) is result  # the sweep stays: it does not depend on them
-    at.select_slider(key="o0.momentum.sgd.lr").set_value(lr).run()  # a stop of the slider
+    assert scene.racers[0].lr == lr
+    assert scene.racers[0].hyper["momentum"] == momentum
+    assert SL.stored_sweep(scene) is result  # the sweep stays: it does not depend on them
+    at.select_slider(key="o1.momentum.sgd.lr").set_value(lr).run()  # a stop of the slider
     assert not at.exception
 
 
@@ -208,22 +209,21 @@ def test_a_click_on_a_betas_sweep_loads_one_element_of_the_pair():
         at.query_params[key] = value
     at.run()
     scene, _ = scene_in_url(at)
-    result = LV.sweep(scene)
+    result = SL.sweep(scene)
     at.session_state["click"] = {"x": math.log10(result.lrs[3]), "y": result.values[7]}
     at.run()
     assert not at.exception
     scene, _ = scene_in_url(at)
-    assert scene["optimizers"][0]["hyper"]["betas"] == [float(f"{result.values[7]:.3g}"), 0.999]
+    assert scene.racers[0].hyper["betas"] == (float(f"{result.values[7]:.3g}"), 0.999)
 
 
 def test_choosing_what_to_sweep_does_not_rebuild_the_race():
-    plain = S.default_scene()
-    swept = {**plain, "landscape": {**plain["landscape"], "sweep": "momentum"}}
-    swept["landscape"]["sweep_color"] = "regime"
-    assert S.scene_key(swept) != S.scene_key(plain)
-    assert ui.race_key(swept) == ui.race_key(plain)
-    curved = {**plain, "landscape": {**plain["landscape"], "curvature": True}}
-    assert ui.race_key(curved) != ui.race_key(plain)  # the race draws the arrows
+    plain = S.default_scene().replace(steps=30)
+    swept = plain.replace(landscape=plain.landscape.replace(sweep="momentum", sweep_color="regime"))
+    assert swept.key() != plain.key()
+    assert pipeline.draw(swept) is pipeline.draw(plain)
+    curved = plain.replace(landscape=plain.landscape.replace(curvature=True))
+    assert pipeline.draw(curved) is not pipeline.draw(plain)  # the race draws the arrows
 
 
 # ---------------------------------------------------------------- auto-tune
@@ -233,16 +233,16 @@ def test_auto_tune_applies_each_racers_best_rate_and_states_the_criterion():
     query = {"surface": "quadratic", "steps": "80", "o1": "sgd,lr:0.001", "o2": "adam,lr:0.001"}
     at = start(query)
     scene, _ = scene_in_url(at)
-    expected = LV.tune(scene)
+    expected = SL.tune(scene)
     at.button(key="tune").click().run()
     assert not at.exception
     criterion = next(i.value for i in at.info if i.value.startswith("Criterion"))
     assert "after 80 steps" in criterion and "41 learning rates" in criterion
     tuned, _ = scene_in_url(at)
-    for racer, tuning in zip(tuned["optimizers"], expected, strict=True):
+    for racer, tuning in zip(tuned.racers, expected, strict=True):
         # applied and shown to 3 significant digits (the tuning grid is log-spaced)
-        assert tuning.lr is not None and racer["hyper"]["lr"] == float(f"{tuning.lr:.3g}")
-        assert abs(racer["hyper"]["lr"] / tuning.lr - 1) < 5e-3
+        assert tuning.lr is not None and racer.lr == float(f"{tuning.lr:.3g}")
+        assert abs(racer.lr / tuning.lr - 1) < 5e-3
     table = at.dataframe[-1].value
     assert list(table["chosen lr"]) == [f"{float(f'{t.lr:.3g}'):g}" for t in expected]
     assert list(table["diverged runs"]) == [f"{int(t.diverged.sum())} / 41" for t in expected]
@@ -259,7 +259,7 @@ def test_a_racer_whose_runs_all_diverge_is_reported_and_keeps_its_lr():
         diverged=np.array([True, True]),
     )
     scene = S.default_scene()
-    rows = LV.tuning_rows(scene, [diverged] * len(scene["optimizers"]))
+    rows = tuning_rows(scene, [diverged] * len(scene.racers))
     assert rows[0] == {
         "racer": "1. SGD + momentum",
         "chosen lr": "kept",

@@ -6,11 +6,12 @@ import pytest
 
 import surfaces
 from optimizers import landscape as L
+from scene.model import View
 from surfaces.curvature import curvature
 from viz import figures as F
 from viz import landscape_figures as LF
 
-VIEW = {"large_font": False, "palette": "okabe-ito", "tolerance": 1e-3, "grid": 200}
+VIEW = View()
 
 
 @pytest.fixture(scope="module")

@@ -5,17 +5,17 @@ import json
 import numpy as np
 import pytest
 
-from viz import landscape_view as LV
-from viz import presets
-from viz import scene as S
+import scene as S
+from scene import landscape, presets
+from scene.run import run_scene, surface_of
 
 
 def run(name):
     scene, _ = presets.load(name)
-    surface = S.surface_of(scene)
+    surface = surface_of(scene.surface)
     runs = {}
-    for racer, trajectory in zip(scene["optimizers"], S.run_scene(scene), strict=True):
-        runs.setdefault(racer["name"], []).append(trajectory)
+    for racer, trajectory in zip(scene.racers, run_scene(scene), strict=True):
+        runs.setdefault(racer.name, []).append(trajectory)
     return scene, surface, runs
 
 
@@ -37,8 +37,8 @@ def test_preset_loads_without_warnings_and_runs(name):
     assert S.validate(scene) == (scene, [])
     assert presets.title(name).strip()
     assert presets.describe(name).strip() and "\n" not in presets.describe(name)
-    for trajectory in S.run_scene(scene):
-        assert trajectory.xy.shape == (scene["steps"] + 1, 2)
+    for trajectory in run_scene(scene):
+        assert trajectory.xy.shape == (scene.steps + 1, 2)
         assert trajectory.diverged_at is None
 
 
@@ -76,12 +76,12 @@ def test_one_start_three_minima_and_the_basin_map_agrees():
     }
     assert len(set(nearest.values())) == 3  # three optimizers, three different minima
     assert all(distance(runs[n][0].xy[-1], surface.minima[i]) < 0.01 for n, i in nearest.items())
-    basin = LV.basin(scene)  # momentum's map (racer 1), drawn under the race
-    assert scene["landscape"]["overlay"] == "basin" and scene["landscape"]["racer"] == 1
-    column = np.argmin(np.abs(basin.xs - scene["start"][0]))
-    row = np.argmin(np.abs(basin.ys - scene["start"][1]))
+    basin = landscape.basin(scene)  # momentum's map (racer 2), drawn under the race
+    assert scene.landscape.overlay == "basin" and scene.chosen.name == "momentum"
+    column = np.argmin(np.abs(basin.xs - scene.start[0]))
+    row = np.argmin(np.abs(basin.ys - scene.start[1]))
     # the grid (101 a side) has the start as a point: its run is momentum's own
-    assert (basin.xs[column], basin.ys[row]) == tuple(scene["start"])
+    assert (basin.xs[column], basin.ys[row]) == scene.start
     assert basin.labels[row, column] == nearest["momentum"]
     near = basin.labels[row - 2 : row + 3, column - 2 : column + 3]
     assert len(set(near.ravel().tolist()) & {0, 1, 2, 3}) >= 2  # the start is where basins meet
@@ -113,7 +113,7 @@ def test_adam_reaches_the_rosenbrock_minimum_first():
 
 def test_warmup_then_cosine_decay_lets_runs_settle():
     scene, surface, runs = run("warmup_cosine")
-    warmup = scene["schedule"]["warmup_steps"]
+    warmup = scene.schedule.warmup_steps
     for trajectories in runs.values():
         lr = trajectories[0].lr
         assert lr[0] < lr[warmup] and np.argmax(lr) >= warmup - 1
@@ -123,9 +123,9 @@ def test_warmup_then_cosine_decay_lets_runs_settle():
 
 def test_sign_methods_step_diagonally():
     scene, _, runs = run("sign_methods")
-    lion = next(r for r in scene["optimizers"] if r["name"] == "lion")
+    lion = next(r for r in scene.racers if r.name == "lion")
     steps = np.abs(np.diff(runs["lion"][0].xy[:20], axis=0))
-    np.testing.assert_allclose(steps, lion["hyper"]["lr"], rtol=1e-9)  # |dx| = |dy| = lr
+    np.testing.assert_allclose(steps, lion.lr, rtol=1e-9)  # |dx| = |dy| = lr
     rprop = np.abs(np.diff(runs["rprop"][0].xy[:10], axis=0))
     np.testing.assert_allclose(rprop[:, 0], rprop[:, 1], rtol=1e-9)
     sgd = np.abs(np.diff(runs["sgd"][0].xy[:2], axis=0))[0]
@@ -134,8 +134,8 @@ def test_sign_methods_step_diagonally():
 
 def test_noise_ball_shrinks_with_the_learning_rate():
     scene, _, runs = run("noisy_gradients")
-    assert scene["options"]["noise_std"] > 0
-    rates = [r["hyper"]["lr"] for r in scene["optimizers"]]
+    assert scene.options.noise_std > 0
+    rates = [r.lr for r in scene.racers]
     balls = [np.median(distance(t.xy[-150:], (0, 0))) for t in runs["sgd"]]
     assert rates == sorted(rates, reverse=True)
     assert balls == sorted(balls, reverse=True)
@@ -190,4 +190,4 @@ def test_files_outside_the_teaching_order_come_last(folder):
     write(folder, "alpha", GOOD)
     write(folder, "saddle_escape", GOOD)
     assert presets.names() == ["saddle_escape", "alpha", "zeta"]
-    assert presets.load("alpha")[0]["surface"]["name"] == "beale"
+    assert presets.load("alpha")[0].surface.name == "beale"

@@ -1,29 +1,32 @@
 """Sequences the session fuzzer (tests/test_session_fuzz.py) found failing, replayed step
 by step exactly as it found them, with its checks after every step."""
 
+from scene.model import CUSTOM
+from scene.run import custom_surface
+from scene.text import numbered, racer_label
 from tests.test_session_fuzz import replay, widgets
-from viz import scene as S
-from viz import ui
+from ui.controls import FORMULA_EXAMPLES
+from ui.widgets import plain
 
 
 def test_a_typo_in_a_formula_keeps_the_last_valid_one_and_says_so():
     # fc5170c: the sidebar said "Custom formula" while the race silently ran Rosenbrock
     session = replay(
         [
-            ("set", "o0.momentum.sgd.lr", 0.2),
-            ("set", "o0.momentum.sgd.lr", 0.5),
-            ("set", "o0.momentum.sgd.lr", 0.1),
-            ("set", "o0.momentum.sgd.lr", 0.0005),
+            ("set", "o1.momentum.sgd.lr", 0.2),
+            ("set", "o1.momentum.sgd.lr", 0.5),
+            ("set", "o1.momentum.sgd.lr", 0.1),
+            ("set", "o1.momentum.sgd.lr", 0.0005),
             ("set", "3d", True),
-            ("set", "o0.momentum.sgd.lr", 1.0),
-            ("set", "o0.momentum.sgd.lr", 0.5),
+            ("set", "o1.momentum.sgd.lr", 1.0),
+            ("set", "o1.momentum.sgd.lr", 0.5),
             ("set", "big", True),
-            ("set", "surface", S.CUSTOM),
+            ("set", "surface", CUSTOM),
             ("set", "formula", "1c=tx"),
         ]
     )
-    example = S.custom_surface(ui.FORMULA_EXAMPLES[0]).expression
-    assert session.scene["surface"]["expression"] == example
+    example = custom_surface(FORMULA_EXAMPLES[0]).expression
+    assert session.scene.surface.expression == example
     assert "The charts keep showing the last valid formula" in session.at.error[0].value
 
 
@@ -33,16 +36,16 @@ def test_racer_labels_follow_an_lr_set_after_a_lesson():
         [
             "reopen",
             ("set", "lesson", "long_valley"),
-            ("set", "o0.sgd.sgd.lr", 0.01),
+            ("set", "o1.sgd.sgd.lr", 0.01),
             ("set", "lesson", "adam_vs_sgd_rosenbrock"),
-            ("set", "o0.sgd.sgd.lr", 0.0002),
+            ("set", "o1.sgd.sgd.lr", 0.0002),
         ]
     )
-    labels = [S.racer_label(r, i) for i, r in enumerate(session.scene["optimizers"])]
+    labels = [racer_label(r, n) for n, r in numbered(session.scene.racers)]
     assert labels[0] == "1. SGD (lr 0.0002)"
     shown = widgets(session.at)
     assert shown["editing"].options == labels
-    assert shown["mapr"].options == labels
+    assert shown["mapracer"].options == labels
     assert shown["csv.which"].options == ["every racer, one file", *labels]
 
 
@@ -53,32 +56,32 @@ def test_a_cyclic_schedule_picked_after_typed_formulas_keeps_its_link_clean():
         [
             ("set", "editing", None),
             ("set", "editing", None),
-            ("set", "o0.momentum.sgd.momentum", 0.39),
-            ("set", "o0", "momentum"),
-            ("set", "surface", S.CUSTOM),
+            ("set", "o1.momentum.sgd.momentum", 0.39),
+            ("set", "o1", "momentum"),
+            ("set", "surface", CUSTOM),
             ("set", "formula", "x <= y"),
-            ("set", "o0.momentum.sgd.momentum", 0.56),
-            ("set", "o0.momentum.sgd.dampening", 0.37),
+            ("set", "o1.momentum.sgd.momentum", 0.56),
+            ("set", "o1.momentum.sgd.dampening", 0.37),
             ("set", "formula", ""),
             ("set", "grid", 230),
             ("set", "grid", 160),
-            ("set", "o0", "lion"),
+            ("set", "o1", "lion"),
             ("set", "editing", None),
             ("set", "formula", "__import__('os')"),
-            ("set", "o0.lion.sgd.betas.1", 0.93),
+            ("set", "o1.lion.sgd.betas.1", 0.93),
             ("set", "surface", "himmelblau"),
             ("set", "schedule", "linear"),
-            ("set", "o0.lion.sgd.betas.0", 0.44),
+            ("set", "o1.lion.sgd.betas.0", 0.44),
             ("set", "editing", None),
-            ("set", "surface", S.CUSTOM),
+            ("set", "surface", CUSTOM),
             ("set", "formula", "i_p"),
-            ("set", "editing", 1),
+            ("set", "editing", 2),
             ("set", "formula", ""),
             ("set", "schedule", "cyclic"),
             "reopen",
         ]
     )
-    assert session.scene["schedule"]["name"] == "cyclic"
+    assert session.scene.schedule.name == "cyclic"
 
 
 def test_nesterov_on_plain_sgd_keeps_the_racer_the_widgets_show():
@@ -95,38 +98,38 @@ def test_nesterov_on_plain_sgd_keeps_the_racer_the_widgets_show():
             ("set", "schedule.cosine.eta_min", 1e-09),
             ("set", "3d", True),
             "reopen",
-            ("set", "o0.sgd.sgd.momentum", 0.42),
-            ("set", "o0.sgd.sgd.lr", 0.5),
-            ("set", "o0.sgd.sgd.lr", 0.002),
-            ("set", "o0.sgd.sgd.dampening", 0.82),
+            ("set", "o1.sgd.sgd.momentum", 0.42),
+            ("set", "o1.sgd.sgd.lr", 0.5),
+            ("set", "o1.sgd.sgd.lr", 0.002),
+            ("set", "o1.sgd.sgd.dampening", 0.82),
             ("set", "start.himmelblau.x", -0.6),
             ("set", "racers", 1),
             "reopen",
             ("set", "clip_norm.on", True),
             ("set", "clip_value.on", True),
             ("set", "racers", 10**300),
-            ("set", "o0.sgd.sgd.lr", 0.0005),
+            ("set", "o1.sgd.sgd.lr", 0.0005),
             ("set", "lesson", "noisy_gradients"),
-            ("set", "o0.sgd.sgd.lr", 0.0005),
+            ("set", "o1.sgd.sgd.lr", 0.0005),
             "reopen",
-            ("set", "o0.sgd.sgd.weight_decay", 0.09),
+            ("set", "o1.sgd.sgd.weight_decay", 0.09),
             "reopen",
             "reopen",
             ("set", "lesson", "noisy_gradients"),
             "reopen",
             "reopen",
-            ("set", "o0.sgd.sgd.nesterov", True),
+            ("set", "o1.sgd.sgd.nesterov", True),
         ]
     )
 
 
 def test_nesterov_on_plain_sgd_by_itself():
     # the shortest sequence: one racer, SGD at lr 0.05, Nesterov ticked
-    session = replay([("set", "o0.sgd.sgd.nesterov", True)], {"o1": "sgd,lr:0.05"})
-    assert session.scene["optimizers"][0]["hyper"]["lr"] == 0.05
-    assert session.scene["optimizers"][0]["hyper"]["nesterov"] is False
+    session = replay([("set", "o1.sgd.sgd.nesterov", True)], {"o1": "sgd,lr:0.05"})
+    assert session.scene.racers[0].lr == 0.05
+    assert session.scene.racers[0].hyper["nesterov"] is False
     assert [w.value for w in session.at.warning] == [
-        ui.plain(
+        plain(
             "sgd: Nesterov momentum needs momentum > 0 and dampening = 0 (got momentum=0.0, "
             "dampening=0.0); using nesterov=False"
         )

@@ -1,14 +1,15 @@
 """The schedule's sidebar in the app: defaults that follow Steps, rates per racer."""
 
+from scene.defaults import schedule_params
+from scene.model import RELATIVE
 from tests.apptest_tools import results_table
 from tests.test_app import scene_in_url, start
-from viz import scene as S
 
 
 def url_schedule(at):
     scene, warnings = scene_in_url(at)
     assert warnings == []
-    return scene["schedule"]
+    return scene.schedule.params
 
 
 def test_untouched_defaults_follow_steps_and_edited_ones_stay():
@@ -24,20 +25,20 @@ def test_untouched_defaults_follow_steps_and_edited_ones_stay():
     assert at.number_input(key="schedule.cosine.T_max").value == 150  # the teacher's value
     assert url_schedule(at)["T_max"] == 150
     at.selectbox(key="schedule").set_value("exponential").run()  # a new pick: for 300 steps
-    assert url_schedule(at)["gamma"] == S.schedule_defaults("exponential", 300)["gamma"]
+    assert url_schedule(at)["gamma"] == schedule_params("exponential", 300)["gamma"]
 
 
 def test_cyclic_rates_per_racer_in_the_caption_table_and_link():
     at = start({"steps": "120"})
     at.selectbox(key="schedule").set_value("cyclic").run()
     assert not at.exception and not at.warning
-    assert at.checkbox(key=f"schedule.cyclic.{S.RELATIVE}").value is True
+    assert at.checkbox(key=f"schedule.cyclic.{RELATIVE}").value is True
     assert any(
         "base_lr and max_lr are in multiples of each racer's own lr" in c.value for c in at.caption
     )
     table = results_table(at)
     assert list(table["lr used"]) == ["0.0001–0.001", "0.005–0.05", "0.0001–0.001"]
     assert (table["diverged at step"] == "-").all()
-    at.checkbox(key=f"schedule.cyclic.{S.RELATIVE}").uncheck().run()
+    at.checkbox(key=f"schedule.cyclic.{RELATIVE}").uncheck().run()
     assert any("the racers' own lr is not used" in c.value for c in at.caption)
-    assert url_schedule(at)[S.RELATIVE] is False
+    assert url_schedule(at)[RELATIVE] is False

@@ -13,9 +13,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import scene as S
 from optimizers import schedules
-from viz import presets
-from viz import scene as S
+from scene import presets
+from scene.defaults import follow_steps, schedule_params
+from scene.link import _parse_value
+from scene.model import RELATIVE, Schedule
+from scene.run import run_scene, schedule_rates, surface_of
+from scene.text import racer_label, racer_labels, racer_title
 from viz import tables as T
 
 SCENES = ["default", *presets.names()]
@@ -31,10 +36,9 @@ def lesson(name):
 def with_schedule(scene, name, steps=None):
     """``scene`` with schedule ``name`` at the app's defaults, as picking it in the sidebar
     gives (the warmup stays)."""
-    steps = steps or scene["steps"]
-    schedule = {"name": name, **S.schedule_defaults(name, steps)}
-    schedule["warmup_steps"] = scene["schedule"]["warmup_steps"]
-    out, warnings = S.validate({**scene, "schedule": schedule, "steps": steps})
+    steps = steps or scene.steps
+    schedule = Schedule(name, schedule_params(name, steps), scene.schedule.warmup_steps)
+    out, warnings = S.validate(scene.replace(schedule=schedule, steps=steps))
     assert warnings == []
     return out
 
@@ -52,12 +56,12 @@ def progress(surface, run):
 @pytest.mark.parametrize("where", SCENES)
 def test_default_schedule_keeps_every_racer_racing(where, name):
     scene = lesson(where)
-    surface = S.surface_of(scene)
-    constant = S.run_scene(with_schedule(scene, "constant"))
+    surface = surface_of(scene.surface)
+    constant = run_scene(with_schedule(scene, "constant"))
     scheduled = with_schedule(scene, name)
-    assert scheduled["optimizers"] == scene["optimizers"]  # nobody left out
-    runs = S.run_scene(scheduled)
-    for label, plain, run in zip(S.racer_labels(scheduled), constant, runs, strict=True):
+    assert scheduled.racers == scene.racers  # nobody left out
+    runs = run_scene(scheduled)
+    for label, plain, run in zip(racer_labels(scheduled), constant, runs, strict=True):
         assert progress(surface, plain) > 0.6, label  # the lesson itself races
         if plain.diverged_at is None:
             assert run.diverged_at is None, f"{label} diverges under {name}"
@@ -67,7 +71,7 @@ def test_default_schedule_keeps_every_racer_racing(where, name):
 @pytest.mark.parametrize("steps", [30, 500, 5000])
 def test_decays_span_the_race_and_cut_the_rate_about_100x(steps):
     def rates(name):
-        schedule = S.engine_schedule({"name": name, **S.schedule_defaults(name, steps)}, 1.0)
+        schedule = Schedule(name, schedule_params(name, steps)).engine(1.0)
         return schedules.evaluate(schedule, 1.0, steps)
 
     for name in ("step", "multistep", "exponential"):
@@ -83,94 +87,93 @@ def test_decays_span_the_race_and_cut_the_rate_about_100x(steps):
     assert list(np.flatnonzero(np.diff(restarts) > 0) + 1) == [quarter, 2 * quarter, 3 * quarter]
     cyclic = rates("cyclic")
     assert list(np.flatnonzero(cyclic == cyclic.max())) == [quarter, 3 * quarter]
-    assert S.schedule_defaults("plateau", steps)["patience"] == steps // 10
+    assert schedule_params("plateau", steps)["patience"] == steps // 10
 
 
 @pytest.mark.parametrize("name", schedules.names())
 @settings(max_examples=40, deadline=None)
 @given(steps=st.integers(1, S.MAX_STEPS))
 def test_defaults_are_valid_at_any_length(name, steps):
-    scene = {**S.default_scene(), "steps": steps}
-    scene["schedule"] = {"name": name, **S.schedule_defaults(name, steps), "warmup_steps": 0}
+    scene = S.default_scene().replace(
+        steps=steps, schedule=Schedule(name, schedule_params(name, steps))
+    )
     assert S.validate(scene) == (scene, [])
 
 
 @pytest.mark.parametrize("name", schedules.names())
 def test_untouched_defaults_follow_the_steps(name):
     for old, new in ((500, 1000), (500, 37), (1, 5000)):
-        start = {"name": name, **S.schedule_defaults(name, old), "warmup_steps": 7}
-        assert S.follow_steps(start, old, new) == {
-            "name": name,
-            **S.schedule_defaults(name, new),
-            "warmup_steps": 7,
-        }
+        start = Schedule(name, schedule_params(name, old), 7)
+        assert follow_steps(start, old, new) == Schedule(name, schedule_params(name, new), 7)
 
 
 def test_edited_values_stay_when_the_steps_change():
-    edited = {"name": "cosine", "T_max": 200, "eta_min": 0.0, "warmup_steps": 0}
-    assert S.follow_steps(edited, 500, 1000) == edited
-    exponential = {"name": "exponential", "gamma": 0.95, "warmup_steps": 0}
-    assert S.follow_steps(exponential, 500, 1000) == exponential
-    linear = {**S.schedule_defaults("linear", 500), "name": "linear", "end_factor": 0.5}
-    followed = S.follow_steps(linear, 500, 800)
+    edited = Schedule("cosine", {"T_max": 200, "eta_min": 0.0})
+    assert follow_steps(edited, 500, 1000) == edited
+    exponential = Schedule("exponential", {"gamma": 0.95})
+    assert follow_steps(exponential, 500, 1000) == exponential
+    linear = Schedule("linear", {**schedule_params("linear", 500), "end_factor": 0.5})
+    followed = follow_steps(linear, 500, 800).params
     assert followed["total_iters"] == 800 and followed["end_factor"] == 0.5
 
 
 def test_exponential_default_falls_100x_whatever_the_length():
     for steps in (2, 3, 10, 77, 500, 4999, 5000):
-        gamma = S.schedule_defaults("exponential", steps)["gamma"]
+        gamma = schedule_params("exponential", steps)["gamma"]
         assert 0.0095 <= gamma ** max(steps - 1, 1) <= 0.0105, steps
         assert len(repr(1 - gamma).replace("0.", "").lstrip("0")) <= 20  # a short number
 
 
 def test_cyclic_runs_each_racer_from_a_tenth_of_its_lr_up_to_it():
     scene = with_schedule(S.default_scene(), "cyclic")
-    runs = S.run_scene(scene)
-    for racer, run in zip(scene["optimizers"], runs, strict=True):
-        lr = racer["hyper"]["lr"]
+    runs = run_scene(scene)
+    for racer, run in zip(scene.racers, runs, strict=True):
+        lr = racer.lr
         assert run.lr.max() == pytest.approx(lr, rel=1e-12)
         assert run.lr.min() == pytest.approx(lr / 10, rel=1e-12)
-        np.testing.assert_array_equal(run.lr, S.schedule_rates(scene, lr))
-    titles = [S.racer_title(r, i) for i, r in enumerate(scene["optimizers"])]
-    assert S.racer_labels(scene) == [
+        np.testing.assert_array_equal(run.lr, schedule_rates(scene, lr))
+    titles = [racer_title(r, i) for i, r in enumerate(scene.racers, start=1)]
+    assert racer_labels(scene) == [
         f"{titles[0]} (lr 0.001 → 0.0001–0.001)",
         f"{titles[1]} (lr 0.05 → 0.005–0.05)",
         f"{titles[2]} (lr 0.001 → 0.0001–0.001)",
     ]
-    table = T.results_table(S.surface_of(scene), runs, S.racer_labels(scene), 1e-3)
-    assert list(table["racer"]) == S.racer_labels(scene)
+    table = T.results_table(surface_of(scene.surface), runs, racer_labels(scene), 1e-3)
+    assert list(table["racer"]) == racer_labels(scene)
     assert list(table["lr used"]) == ["0.0001–0.001", "0.005–0.05", "0.0001–0.001"]
 
 
 def test_one_cycle_peaks_at_each_racers_lr():
     scene = with_schedule(S.default_scene(), "onecycle")
-    for racer, run in zip(scene["optimizers"], S.run_scene(scene), strict=True):
-        lr = racer["hyper"]["lr"]
+    for racer, run in zip(scene.racers, run_scene(scene), strict=True):
+        lr = racer.lr
         assert run.lr.max() == pytest.approx(lr, rel=1e-12)
-        assert int(np.argmax(run.lr)) == round(0.3 * scene["steps"]) - 1
+        assert int(np.argmax(run.lr)) == round(0.3 * scene.steps) - 1
         assert run.lr[0] == pytest.approx(lr / 25, rel=1e-12)  # div_factor
         assert run.lr[-1] == pytest.approx(lr / 25 / 1e4, rel=1e-9)  # final_div_factor
-    assert S.racer_label(scene["optimizers"][1], 1, scene).endswith("(lr 0.05 → 2e-07–0.05)")
+    assert racer_label(scene.racers[1], 2, scene).endswith("(lr 0.05 → 2e-07–0.05)")
 
 
 def test_absolute_rates_are_the_same_for_every_racer_and_say_so():
     scene = with_schedule(S.default_scene(), "cyclic")
-    scene["schedule"].update(relative_lr=False, base_lr=0.0002, max_lr=0.0004)
+    params = {**scene.schedule.params, "relative_lr": False, "base_lr": 0.0002, "max_lr": 0.0004}
+    scene = scene.replace(schedule=Schedule("cyclic", params))
     assert S.validate(scene) == (scene, [])
-    for run in S.run_scene(scene):
+    for run in run_scene(scene):
         assert (run.lr.min(), run.lr.max()) == pytest.approx((0.0002, 0.0004), rel=1e-12)
-    label = S.racer_label(scene["optimizers"][1], 1, scene)
+    label = racer_label(scene.racers[1], 2, scene)
     assert label.endswith("(lr 0.05 → 0.0002–0.0004)")
 
 
 def test_multiplying_schedules_keep_the_plain_label_and_the_table_shows_the_rates():
     scene = with_schedule(S.default_scene(), "exponential")
-    runs = S.run_scene(scene)
-    assert S.racer_labels(scene)[1].endswith("(lr 0.05)")
-    table = T.results_table(S.surface_of(scene), runs, S.racer_labels(scene), 1e-3)
+    runs = run_scene(scene)
+    assert racer_labels(scene)[1].endswith("(lr 0.05)")
+    surface = surface_of(scene.surface)
+    table = T.results_table(surface, runs, racer_labels(scene), 1e-3)
     assert table["lr used"][1] == f"{runs[1].lr[-1]:.3g}–0.05"
-    assert S.racer_labels(S.default_scene())[1].endswith("(lr 0.05)")
-    plain = T.results_table(S.surface_of(scene), S.run_scene(S.default_scene()), ["a"] * 3, 1e-3)
+    assert racer_labels(S.default_scene())[1].endswith("(lr 0.05)")
+    plain = T.results_table(surface, run_scene(S.default_scene()), ["a"] * 3, 1e-3)
     assert list(plain["lr used"]) == ["0.001", "0.05", "0.001"]
 
 
@@ -195,20 +198,20 @@ def test_old_links_open_the_same_scene(name):
     scene, warnings = S.from_query(old)
     assert warnings == []
     _, *fields = OLD_LINKS[name].split(",")
-    expected = {k: S._parse_value(v) for k, v in (f.split(":") for f in fields)}
+    expected = {k: _parse_value(v) for k, v in (f.split(":") for f in fields)}
     expected = {k: None if v == "None" else v for k, v in expected.items()}
-    engine = S.engine_schedule(scene["schedule"], 0.123)  # any racer's lr: the same rates
+    engine = scene.schedule.engine(0.123)  # any racer's lr: the same rates
     assert engine == {"name": name, **expected}
-    assert scene["schedule"].get(S.RELATIVE, False) is False
+    assert scene.schedule.params.get(RELATIVE, False) is False
     assert S.from_query(S.to_query(scene)) == (scene, [])
 
 
 def test_sets_lr_links_without_rates_get_relative_defaults():
     scene, warnings = S.from_query({"schedule": "onecycle,pct_start:0.25", "steps": "200"})
     assert warnings == []
-    assert scene["schedule"][S.RELATIVE] is True and scene["schedule"]["max_lr"] == 1.0
+    assert scene.schedule.params[RELATIVE] is True and scene.schedule.params["max_lr"] == 1.0
     bad, warnings = S.from_query({"schedule": "cyclic,relative_lr:maybe"})
-    assert bad["schedule"][S.RELATIVE] is True
+    assert bad.schedule.params[RELATIVE] is True
     assert warnings == [
         "schedule 'cyclic': relative_lr='maybe' must be True or False; using relative_lr=True"
     ]

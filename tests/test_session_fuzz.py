@@ -36,11 +36,15 @@ from streamlit.proto.Slider_pb2 import Slider as SliderProto
 from streamlit.testing.v1 import AppTest
 
 import optimizers
+import scene as S
 import surfaces
 from optimizers import schedules
-from viz import landscape_view as LV
-from viz import presets, ui
-from viz import scene as S
+from scene import landscape, presets
+from scene.model import BASIN_COLORS, OVERLAYS, PALETTES, SWEEP_COLORS
+from scene.run import surface_of, sweep_choices
+from ui.controls import surface_key
+from ui.panels import EVERY_RACER, EXPORT_FORMATS
+from ui.widgets import hyper_key, log_options, near_one_options
 
 TIMEOUT = 300  # the first run of a new worktree compiles the Numba kernels
 
@@ -55,12 +59,12 @@ def _app_with_clicks():
 
     import streamlit as st
 
-    import viz
-    from viz import landscape_ui
+    import ui
+    from ui import landscape
 
     for points in st.session_state.pop("clicks", []):
-        landscape_ui.load_cell(points)
-    runpy.run_path(str(Path(viz.__file__).resolve().parent.parent / "app.py"))
+        landscape.load_cell(points)
+    runpy.run_path(str(Path(ui.__file__).resolve().parent.parent / "app.py"))
 
 
 class Session:
@@ -122,7 +126,8 @@ WIDGET_KINDS = (
 
 def widgets(at):
     """``{key: widget}`` of every keyed widget on screen; a choice whose labels change
-    (``ui.labelled_choice``: key "mapr@<digest of its labels>") under its plain key."""
+    (``ui.widgets.labelled_choice``: key "mapracer@<digest of its labels>") under its plain
+    key."""
     return {base(w.key): w for kind in WIDGET_KINDS for w in getattr(at, kind) if w.key}
 
 
@@ -187,6 +192,7 @@ def replay(steps, query=None):
 
 def _difference(got, expected):
     """The first keys where two scenes differ, for assertion messages."""
+    got, expected = got.to_dict(), expected.to_dict()
     return {
         k: (got.get(k), expected.get(k)) for k in {*got, *expected} if got.get(k) != expected.get(k)
     }
@@ -195,10 +201,11 @@ def _difference(got, expected):
 def shown_values(at, scene):
     """``{widget key: the value it must show}`` for the widgets that show a part of
     ``scene`` (those not on screen are ignored by the caller)."""
+    surface = surface_of(scene.surface)
+    name = surface_key(surface)
+    scene = scene.to_dict()
     racers, land = scene["optimizers"], scene["landscape"]
     view, options, schedule = scene["view"], scene["options"], scene["schedule"]
-    surface = S.surface_of(scene)
-    name = ui.surface_key(surface)
     shown = {
         "surface": surface.name,
         f"start.{name}.x": scene["start"][0],
@@ -217,7 +224,7 @@ def shown_values(at, scene):
         "map": land["overlay"],
         "mapby": land["color"],
         "mapn": land["grid"],
-        "mapr": land["racer"],
+        "mapracer": land["racer"],
         "curv": land["curvature"],
         "sweep": land["sweep"],
         "sweepby": land["sweep_color"],
@@ -230,16 +237,18 @@ def shown_values(at, scene):
     for param, value in schedule.items():  # milestones: a text box may show a typo
         if param != "name":
             shown[f"schedule.{schedule['name']}.{param}"] = value
-    for index, racer in enumerate(racers):
-        shown[f"o{index}"] = racer["name"]
-        if "inner" in racer:
-            shown[f"o{index}.inner"] = racer["inner"]
+    for number, racer in enumerate(racers, start=1):
+        shown[f"o{number}"] = racer["name"]
+        inner = racer.get("inner")
+        if inner:
+            shown[f"o{number}.inner"] = inner
         for param, value in racer["hyper"].items():
             if isinstance(value, list):
                 for position, element in enumerate(value):
-                    shown[ui.hyper_key(index, racer, param, position)] = element
+                    key = hyper_key(number, racer["name"], inner, param, position)
+                    shown[key] = element
             else:
-                shown[ui.hyper_key(index, racer, param)] = value
+                shown[hyper_key(number, racer["name"], inner, param)] = value
     return shown
 
 
@@ -248,7 +257,7 @@ def shown_mismatches(at, scene):
     no warning on screen names their parameter (a value the scene refused, with a message
     that says so, may stay in its box: so may a typo in a text box)."""
     shown = shown_values(at, scene)
-    # as shown: without the Markdown escapes (ui.plain)
+    # as shown: without the Markdown escapes (ui.widgets.plain)
     messages = re.sub(r"\\(.)", r"\1", " ".join(m.value for m in [*at.warning, *at.error]))
     return {
         key: (w.value, shown[key])
@@ -271,14 +280,14 @@ MESSAGE_NAMES = {
     "map": "overlay",
     "mapby": "color",
     "mapn": "grid",
-    "mapr": "racer",
+    "mapracer": "racer",
     "curv": "curvature",
     "sweepby": "sweep_color",
 }
 
 
 def message_name(key):
-    """The name a warning gives the parameter of widget ``key`` ("o0.adam.sgd.betas.1":
+    """The name a warning gives the parameter of widget ``key`` ("o1.adam.sgd.betas.1":
     betas, "start.beale.x": start)."""
     parts = key.split(".")
     if parts[0] == "start":
@@ -293,20 +302,20 @@ def message_name(key):
 
 def choices(scene, key):
     """The values behind the options of selectbox, radio or segmented control ``key``."""
-    racers = scene["optimizers"]
+    numbers = range(1, len(scene.racers) + 1)
     table = {
         "lesson": presets.names(),
         "surface": [*surfaces.names(), S.CUSTOM],
         "schedule": schedules.names(),
-        "palette": S.PALETTES,
-        "map": S.OVERLAYS,
-        "mapby": S.BASIN_COLORS,
-        "mapr": range(len(racers)),
-        "sweep": S.sweep_choices(racers[scene["landscape"]["racer"]]),
-        "sweepby": S.SWEEP_COLORS,
-        "editing": range(len(racers)),
-        "csv.which": [ui.EVERY_RACER, *range(len(racers))],
-        "export.format": list(ui.EXPORT_FORMATS),
+        "palette": PALETTES,
+        "map": OVERLAYS,
+        "mapby": BASIN_COLORS,
+        "mapracer": numbers,
+        "sweep": sweep_choices(scene.chosen),
+        "sweepby": SWEEP_COLORS,
+        "editing": numbers,
+        "csv.which": [EVERY_RACER, *numbers],
+        "export.format": list(EXPORT_FORMATS),
     }
     if key in table:
         return list(table[key])
@@ -314,8 +323,8 @@ def choices(scene, key):
         _, name, param = key.split(".")
         return list(schedules.spec(name).params[param].kind)
     if key.endswith(".inner"):
-        return S.inner_choices()
-    return S.available()  # o0, o1, ...: a racer's optimizer
+        return optimizers.inner_choices()
+    return optimizers.names()  # o1, o2, ...: a racer's optimizer
 
 
 FORMULAS = (
@@ -387,10 +396,10 @@ def slider_value(widget):
 
 def stop_of(key, value, label):
     """The value of the stop labelled ``label`` (f"{v:g}") of the select slider of racer
-    hyperparameter ``key`` (o0.adam.sgd.lr, o0.adam.sgd.betas.1), now at ``value``."""
+    hyperparameter ``key`` (o1.adam.sgd.lr, o1.adam.sgd.betas.1), now at ``value``."""
     _, name, inner, param, *_ = key.split(".")
     hyper = next(h for h in optimizers.spec(name, inner).controls() if h.name == param)
-    stops = (ui.near_one_options if hyper.near_one else ui.log_options)(*hyper.ui, value)
+    stops = (near_one_options if hyper.near_one else log_options)(*hyper.slider, value)
     # besides these, the slider keeps the value the run started from (3 digits at most)
     return next((v for v in stops if f"{v:g}" == label), float(label))
 
@@ -424,7 +433,7 @@ def link_of_a_lesson(name, drop):
 SURFACE_KEYS = ("start.", "surface.", "domain.")
 OPTION_AND_VIEW_KEYS = ("noise", "seed", "clip_norm", "clip_norm.on", "clip_value")
 OPTION_AND_VIEW_KEYS += ("clip_value.on", "big", "3d", "palette", "tol", "grid")
-LANDSCAPE_KEYS = ("map", "mapby", "mapn", "mapr", "curv", "sweep", "sweepby")
+LANDSCAPE_KEYS = ("map", "mapby", "mapn", "mapracer", "curv", "sweep", "sweepby")
 
 
 class StudentSession(RuleBasedStateMachine):
@@ -508,10 +517,10 @@ class StudentSession(RuleBasedStateMachine):
 
     @rule(data=hs.data())
     def click_a_sweep_cell(self, data):
-        if self.session.scene["landscape"]["sweep"] == "off":
+        if self.session.scene.landscape.sweep == "off":
             swept = choices(self.session.scene, "sweep")[1:]
             self.do(("set", "sweep", data.draw(hs.sampled_from(swept), label="sweep")))
-        result = LV.stored_sweep(self.session.scene)
+        result = landscape.stored_sweep(self.session.scene)
         if result is not None:  # None: over the sweep's cap, as its warning says
             self.do(("cell", data.draw(plausible_points(result), label="points")))
 

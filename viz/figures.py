@@ -80,6 +80,14 @@ def typed(values, dtype="f4"):
     return spec
 
 
+def compact(trace):
+    """A trace dict with its NumPy arrays as typed arrays of their own dtype (int8 labels
+    stay one byte a cell on the wire, where JSON lists would take several)."""
+    return {
+        k: typed(v, v.dtype.str[1:]) if isinstance(v, np.ndarray) else v for k, v in trace.items()
+    }
+
+
 def decode(spec):
     """The NumPy array behind a value of a built figure (typed array or list)."""
     if isinstance(spec, dict):
@@ -90,7 +98,7 @@ def decode(spec):
 
 
 def font_size(view):
-    return 20 if view["large_font"] else 13
+    return 20 if view.large_font else 13
 
 
 def axis_text(title, size):
@@ -105,7 +113,7 @@ def legend_text(size):
 
 
 def colors(view, count):
-    palette = PALETTES[view["palette"]]
+    palette = PALETTES[view.palette]
     return [palette[i % len(palette)] for i in range(count)]
 
 

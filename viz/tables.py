@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .figures import metric_series
-from .scene import rate_range
+from .numbers import rate_range
 
 
 def results_table(surface, trajectories, labels, tolerance):

@@ -1,12 +1,12 @@
 """Draw a scene's race as PNG, SVG, PDF, GIF or MP4 bytes, the same bytes every time.
 
-The pictures are the app's race figure (``viz.figures.race_figure``) without its play
-controls, drawn by Plotly in Chromium: stills through kaleido, animation frames as
-screenshots of one page (``viz.browser``), encoded by ``viz.encode``. ``render`` is the
-entry point (the export command, the app's download buttons)::
+The pictures are the app's race figure (``scene.pipeline``) without its play controls,
+drawn by Plotly in Chromium: stills through kaleido, animation frames as screenshots of
+one page (``export.browser``), encoded by ``export.encode``. ``render`` is the entry point
+(the export command, the app's download buttons)::
 
-    from viz.browser import Browser
-    from viz.render import Options, render
+    from export.browser import Browser
+    from export.render import Options, render
 
     png = render(scene, "png", Options(width=800, height=640))
     with Browser() as browser:  # one Chromium for many pictures
@@ -14,54 +14,21 @@ entry point (the export command, the app's download buttons)::
 """
 
 import dataclasses
-import math
-import re
 import urllib.parse
 from pathlib import Path
 
 import numpy as np
 import plotly.io as pio
 
-from . import encode, presets
-from . import figures as F
-from . import landscape_view as LV
-from . import scene as S
+from parameters import Param
+from scene import landscape, link, pipeline, presets
+from scene.text import show
+from scene.validate import validate
+from viz import figures as F
+
+from . import encode
 from .browser import Browser
-
-STILLS = ("png", "svg", "pdf")
-ANIMATIONS = ("gif", "mp4")
-FORMATS = STILLS + ANIMATIONS
-# Plotly template, and layout on top of it (a light legend keeps the black markers visible).
-THEMES = {
-    "light": ("plotly_white", {}),
-    "dark": ("plotly_dark", {"legend": {"bgcolor": "#dfe5ec", "font": {"color": "#222"}}}),
-}
-SIZE_RANGE = (100, 4000)  # CSS pixels, each side
-SCALE_RANGE = (0.25, 8.0)
-FPS_RANGE = (1, 60)
-FRAMES_RANGE = (2, 300)  # 20 s at 15 frames a second
-VIEWS = ("race", "sweep")  # what a picture shows: the race, or the scene's sweep heatmap
-_RACER_KEY = re.compile(r"o[1-9][0-9]?")  # o1, o2, ...: a racer in a share link
-
-
-@dataclasses.dataclass(frozen=True)
-class Options:
-    """How to draw: size in CSS pixels, pixel density, theme; and what to show.
-
-    ``frame`` is the step a still shows (None: the last); ``frames`` and ``fps`` set an
-    animation's length and pace (fewer frames if the race has fewer steps). ``view``
-    "sweep" draws the scene's sweep heatmap instead of the race (stills only; a scene
-    whose sweep is "off" sweeps lr alone).
-    """
-
-    width: int = 800
-    height: int = 640
-    scale: float = 1.0
-    theme: str = "light"
-    frame: int | None = None
-    frames: int = 100
-    fps: int = 15
-    view: str = "race"
+from .options import ANIMATIONS, FORMATS, PARAMS, STILLS, THEMES, Options
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,7 +61,7 @@ def load_scene(source):
     if path.suffix.lower() == ".json" or path.exists():
         return _scene_from_file(path)
     raise ValueError(
-        f"{S.show(source)} is not a preset, a scene JSON file or a share link "
+        f"{show(source)} is not a preset, a scene JSON file or a share link "
         f"(presets: {', '.join(presets.names())})"
     )
 
@@ -105,37 +72,29 @@ def _scene_from_file(path):
     scene = data.get("scene") if isinstance(data, dict) and "scene" in data else data
     if not isinstance(scene, dict):
         raise ValueError(f"scene file {path} must hold a JSON object: a scene or a preset")
-    return S.validate(scene)
+    return validate(scene)
 
 
-def _scene_from_link(link):
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query, keep_blank_values=True)
-    if "surface" not in query or not any(_RACER_KEY.fullmatch(key) for key in query):
+def _scene_from_link(address):
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(address).query, keep_blank_values=True)
+    if "surface" not in query or not set(query) & set(link.RACER_KEYS):
         raise ValueError(
             "the link holds no scene (its query needs surface=... and o1=...): copy the "
             "address from the app's address bar"
         )
-    return S.from_query(query)
+    return link.from_query(query)
 
 
 # ---------------------------------------------------------------- figures
 
 
 def race_of(scene):
-    """The race of a validated ``scene``, built as the app builds it (with its basin map
-    and curvature arrows when the scene has them; ValueError if the map is over the caps)."""
-    surface = S.surface_of(scene)
-    box = S.view_box(surface)
-    trajectories = S.run_scene(scene)
-    labels = S.racer_labels(scene)
-    grid = F.surface_grid(surface, box, scene["view"]["grid"])
-    basin = LV.basin(scene) if scene["landscape"]["overlay"] == "basin" else None
-    under, over = LV.overlay(scene, trajectories, basin)
-    view = scene["view"]
-    figure = F.race_figure(
-        surface, box, grid, trajectories, labels, view, S.active_options(scene), None, under, over
-    )
-    return Race(figure, trajectories, box, scene["steps"])
+    """The race of a validated ``scene``, as the app draws it (with its basin map and
+    curvature arrows when the scene has them; ValueError if the map is over the caps)."""
+    if scene.landscape.overlay == "basin":
+        landscape.basin(scene)  # raises the engine's message when over the caps
+    drawing = pipeline.draw(scene)
+    return Race(drawing.race, drawing.trajectories, drawing.box, scene.steps)
 
 
 def still_figure(race, step, options):
@@ -188,7 +147,7 @@ def heads_updates(race, steps):
 
 def sweep_still(scene, options):
     """The scene's sweep heatmap as a figure dict, sized and themed for export."""
-    figure = LV.sweep_figure(scene, LV.sweep(scene)).to_dict()
+    figure = pipeline.sweep_figure(scene, landscape.sweep(scene)).to_dict()
     return _themed(figure, options)
 
 
@@ -243,46 +202,30 @@ def _counter_text(race, step):
 # ---------------------------------------------------------------- rendering
 
 
-def check_options(options, fmt, steps=S.MAX_STEPS):
+def check_options(options, fmt, steps):
     """Raise ValueError naming the first option that ``fmt`` cannot use."""
     if fmt not in FORMATS:
-        raise ValueError(f"format {S.show(fmt)} is not supported; allowed: {', '.join(FORMATS)}")
-    _check_range("width", options.width, SIZE_RANGE, whole=True)
-    _check_range("height", options.height, SIZE_RANGE, whole=True)
-    _check_range("scale", options.scale, SCALE_RANGE)
-    if options.theme not in THEMES:
-        raise ValueError(f"theme {S.show(options.theme)} is unknown; allowed: light, dark")
-    _check_range("fps", options.fps, FPS_RANGE, whole=True)
-    _check_range("frames", options.frames, FRAMES_RANGE, whole=True)
-    if options.view not in VIEWS:
-        raise ValueError(f"view {S.show(options.view)} is unknown; allowed: {', '.join(VIEWS)}")
+        raise ValueError(f"format {show(fmt)} is not supported; allowed: {', '.join(FORMATS)}")
+    for name, param in PARAMS.items():
+        param.check(getattr(options, name))
     if options.view == "sweep" and fmt in ANIMATIONS:
         raise ValueError(f"view sweep is a still; allowed formats: {', '.join(STILLS)}")
     if options.frame is not None:
         if fmt in ANIMATIONS:
             raise ValueError("frame (one step as a picture) applies to png, svg and pdf only")
-        _check_range("frame", options.frame, (0, steps), whole=True)
+        Param("frame", steps, low=0, high=steps, kind="int").check(options.frame)
 
 
-def _check_range(name, value, bounds, whole=False):
-    low, high = bounds
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    ok = number and math.isfinite(value) and (not whole or value == int(value))
-    if not (ok and low <= value <= high):
-        kind = "a whole number" if whole else "a number"
-        raise ValueError(f"{name}={S.show(value)} is not allowed; use {kind} from {low} to {high}")
-
-
-def render(scene, fmt, options=Options(), *, browser=None, progress=None):
+def render(scene, fmt, options=None, *, browser=None, progress=None):
     """The bytes of ``scene``'s race as ``fmt``: "png", "svg", "pdf", "gif" or "mp4".
 
-    ``scene`` goes through ``viz.scene.validate`` first. ``browser`` (a
-    ``viz.browser.Browser``) is reused if given, else one is started for this call.
+    ``scene`` is a validated Scene (``scene.validate``, ``load_scene``). ``browser`` (an
+    ``export.browser.Browser``) is reused if given, else one is started for this call.
     ``progress(done, total)`` is called after each animation frame. Bad options raise
-    ValueError; a missing or failing Chromium raises ``viz.browser.BrowserError``.
+    ValueError; a missing or failing Chromium raises ``export.browser.BrowserError``.
     """
-    scene, _ = S.validate(scene)
-    check_options(options, fmt, scene["steps"])
+    options = options or Options()
+    check_options(options, fmt, scene.steps)
     if browser is None:
         with Browser() as browser:  # starts while the race is computed
             return render(scene, fmt, options, browser=browser, progress=progress)

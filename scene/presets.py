@@ -1,16 +1,17 @@
 """Lessons: ready-made scenes that recreate classic optimizer pictures.
 
 Each preset is a file ``assets/presets/<name>.json`` holding
-``{"title": "...", "description": "<one line>", "scene": {<scene dict, see viz.scene>}}``.
+``{"title": "...", "description": "<one line>", "scene": {<a scene's JSON form, see scene.model>}}``.
 ``names()`` lists them in teaching order; ``load(name)`` returns the scene validated by
-``viz.scene.validate`` with its warnings (a preset in the repository has none; the tests
+``scene.validate`` with its warnings (a preset in the repository has none; the tests
 check that).
 """
 
 import json
 from pathlib import Path
 
-from . import scene as S
+from .text import show
+from .validate import validate
 
 FOLDER = Path(__file__).resolve().parent.parent / "assets" / "presets"
 
@@ -44,14 +45,14 @@ def describe(name):
 
 
 def load(name):
-    """``(scene, warnings)``: the preset's scene made runnable by ``viz.scene.validate``."""
-    return S.validate(_read(name)["scene"])
+    """``(scene, warnings)``: the preset's scene made runnable by ``scene.validate``."""
+    return validate(_read(name)["scene"])
 
 
 def _read(name):
     allowed = names()
     if name not in allowed:
-        raise ValueError(f"unknown preset {S.show(name)}; allowed: {', '.join(allowed)}")
+        raise ValueError(f"unknown preset {show(name)}; allowed: {', '.join(allowed)}")
     path = FOLDER / f"{name}.json"
     data = read_json(path, "preset file")
     problem = _problem(data)
@@ -86,8 +87,8 @@ def _problem(data):
     if "\n" in data["description"]:
         return '"description" must be one line'
     if not isinstance(data.get("scene"), dict):
-        return '"scene" must be an object (a scene as in viz/scene.py)'
+        return '"scene" must be an object (a scene as in scene/model.py)'
     unknown = sorted(set(data) - {"title", "description", "scene"})
     if unknown:
-        return f"unknown key(s) {', '.join(map(S.show, unknown))}"
+        return f"unknown key(s) {', '.join(map(show, unknown))}"
     return None

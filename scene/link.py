@@ -1,0 +1,150 @@
+"""A scene in a share link's query string, and back, exactly.
+
+    surface=rosenbrock,a:1.0,b:100.0   o1=adam,lr:0.05,betas:0.9/0.999   o2=...
+    schedule=step,step_size:100,gamma:0.5,warmup_steps:0   start=-1.5,2.5   steps=500
+    noise=0.0  seed=0  clip_norm=1.0  palette=okabe-ito  big=1  tol=0.001  grid=200  3d=0
+    map=basin  mapby=steps  mapn=60  mapracer=2  curv=1  sweep=momentum  sweepby=regime
+
+Racers are numbered from 1 (``o1``, ``mapracer=1``). Links made before the scene package
+wrote ``mapr=K`` for racer K + 1; they still open the same scene. The landscape keys are
+written only when they differ from the defaults, to keep links short.
+"""
+
+from .model import CUSTOM, Landscape
+from .text import show
+from .validate import validate
+
+MAX_VALUE_CHARS = 400  # longer query values are ignored, not parsed
+MAX_KEY_CHARS = 40
+
+OPTION_KEYS = {"noise": "noise_std", "seed": "seed", "clip_norm": "clip_norm"}
+OPTION_KEYS["clip_value"] = "clip_value"
+VIEW_KEYS = {"big": "large_font", "palette": "palette", "tol": "tolerance", "grid": "grid"}
+VIEW_KEYS["3d"] = "surface3d"
+LANDSCAPE_KEYS = {"map": "overlay", "mapby": "color", "mapn": "grid", "mapracer": "racer"}
+LANDSCAPE_KEYS.update(curv="curvature", sweep="sweep", sweepby="sweep_color")
+OLD_RACER_KEY = "mapr"  # before the scene package: the landscape racer counted from 0
+RACER_KEYS = {f"o{number}": number for number in range(1, 100)}
+
+
+def to_query(scene):
+    """``{key: str}`` for ``st.query_params``; ``from_query`` restores the scene exactly."""
+    surface = scene.surface
+    query = {"surface": _item(surface.name, surface.params)}
+    if surface.name == CUSTOM:
+        query["f"] = surface.expression
+        query["domain"] = ",".join(_text(v) for pair in surface.domain for v in pair)
+    for number, racer in enumerate(scene.racers, start=1):
+        inner = {"inner": racer.inner} if racer.inner else {}
+        query[f"o{number}"] = _item(racer.name, {**inner, **racer.hyper})
+    schedule = scene.schedule.to_dict()
+    query["schedule"] = _item(schedule.pop("name"), schedule)
+    query["start"] = ",".join(_text(v) for v in scene.start)
+    query["steps"] = str(scene.steps)
+    options = scene.options.to_dict()
+    for key, name in OPTION_KEYS.items():
+        if options[name] is not None:
+            query[key] = _text(options[name])
+    view = scene.view.to_dict()
+    for key, name in VIEW_KEYS.items():
+        query[key] = _text(view[name])
+    land, default = scene.landscape.to_dict(), Landscape().to_dict()
+    for key, name in LANDSCAPE_KEYS.items():
+        if land[name] != default[name]:
+            query[key] = _text(land[name])
+    return query
+
+
+def from_query(params):
+    """``(scene, warnings)`` from a query mapping (values str or lists of str); never raises."""
+    flat, ignored = {}, []
+    for key, value in dict(params).items():
+        value = value[-1] if isinstance(value, list) and value else value
+        if not isinstance(value, str) or len(value) > MAX_VALUE_CHARS:
+            ignored.append(key)
+        elif len(str(key)) > MAX_KEY_CHARS:
+            ignored.append(key)
+        else:
+            flat[str(key)] = value
+    raw, racers, formula = {"options": {}, "view": {}, "landscape": {}}, {}, {}
+    groups = (
+        (OPTION_KEYS, raw["options"]),
+        (VIEW_KEYS, raw["view"]),
+        (LANDSCAPE_KEYS, raw["landscape"]),
+    )
+    for key, value in flat.items():
+        group = next((g for g in groups if key in g[0]), None)
+        if key in RACER_KEYS:
+            racers[RACER_KEYS[key]] = _racer(_parse_item(value))
+        elif group is not None:
+            group[1][group[0][key]] = _parse_value(value)
+        elif key in ("surface", "schedule"):
+            raw[key] = _parse_item(value)
+        elif key == "f":
+            formula["expression"] = value
+        elif key == "domain":
+            numbers = [_parse_value(v) for v in value.split(",")]
+            formula["domain"] = [numbers[:2], numbers[2:]] if len(numbers) == 4 else numbers
+        elif key == "start":
+            raw["start"] = [_parse_value(v) for v in value.split(",")]
+        elif key == "steps":
+            raw["steps"] = _parse_value(value)
+        elif key == OLD_RACER_KEY:
+            old = _parse_value(value)
+            raw["landscape"].setdefault("racer", old + 1 if isinstance(old, int) else old)
+        else:
+            ignored.append(key)
+    warnings = []
+    if ignored:
+        shown = ", ".join(show(k, 20) for k in ignored[:5]) + (" ..." if len(ignored) > 5 else "")
+        warnings.append(
+            f"{len(ignored)} unknown, empty or too long query parameter(s) ignored: {shown}"
+        )
+    if racers:
+        raw["optimizers"] = [racers[i] for i in sorted(racers)]
+    if isinstance(raw.get("surface"), dict):
+        raw["surface"] = {"name": raw["surface"].pop("name"), "params": raw["surface"], **formula}
+    scene, more = validate(raw)
+    return scene, warnings + more
+
+
+def _racer(item):
+    racer = {"name": item.pop("name")}
+    if "inner" in item:
+        racer["inner"] = item.pop("inner")
+    return {**racer, "hyper": item}
+
+
+def _item(name, fields):
+    return ",".join([name] + [f"{k}:{_text(v)}" for k, v in fields.items()])
+
+
+def _text(value):
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (list, tuple)):
+        return "/".join(_text(v) for v in value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _parse_item(text):
+    name, *fields = text.split(",")
+    item = {}
+    for field in fields:
+        key, sep, value = field.partition(":")
+        item[key] = _parse_value(value) if sep else None
+    return {**item, "name": name}
+
+
+def _parse_value(text):
+    """A URL string as a number, a list (``a/b``) or, failing those, the string itself."""
+    if "/" in text:
+        return [_parse_value(part) for part in text.split("/")]
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text

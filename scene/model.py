@@ -1,0 +1,272 @@
+"""The scene as typed records: what a race shows, its defaults and its caps.
+
+A ``Scene`` is plain data. Its JSON form (``Scene.to_dict``) is what a preset file holds::
+
+    {
+        "surface": {"name": "rosenbrock", "params": {"a": 1.0, "b": 100.0}},
+        "optimizers": [{"name": "adam", "hyper": {"lr": 0.05, "betas": [0.9, 0.999], ...}}],
+        "schedule": {"name": "step", "step_size": 100, "gamma": 0.5, "warmup_steps": 0},
+        "start": [-1.5, 2.5],
+        "steps": 500,
+        "options": {"noise_std": 0.0, "seed": 0, "clip_norm": None, "clip_value": None},
+        "view": {"large_font": False, "palette": "okabe-ito", "tolerance": 0.001,
+                 "grid": 200, "surface3d": False},
+        "landscape": {"overlay": "basin", "color": "minimum", "grid": 100, "racer": 1,
+                      "curvature": True, "sweep": "momentum", "sweep_color": "loss"},
+    }
+
+Records are frozen: a change is a new record (``dataclasses.replace``), so a validated
+scene is never edited behind its validation. The settings of ``Options``, ``View`` and
+``Landscape`` are declared once as ``parameters.Param`` (default, bounds, kind); the
+validation and the widgets read them from there.
+
+``Landscape`` holds the batch views of one racer, ``racer`` (numbered from 1): the basin
+map under the contour (``overlay`` "none" or "basin", coloured by the ``color``
+"minimum" reached or the "steps" to converge, over a ``grid`` x ``grid`` grid of starts),
+the Hessian's eigen-directions (``curvature``) and the sweep below the race (``sweep``:
+"off", "lr" alone, or lr x a float hyperparameter such as "momentum" or "betas[0]",
+coloured by ``sweep_color``).
+
+A schedule that sets the rates itself (cyclic, one-cycle) also carries ``relative_lr``:
+True when its ``base_lr`` and ``max_lr`` are multiples of each racer's lr (the app's
+default), False when they are the rates themselves, as in PyTorch.
+"""
+
+import dataclasses
+import json
+from dataclasses import asdict, dataclass, field, fields
+
+import optimizers
+from optimizers import landscape, schedules
+from parameters import Param
+
+CUSTOM = "expression"  # the surface name of a typed formula
+RELATIVE = "relative_lr"  # the schedule key: rates as multiples of each racer's lr
+
+# Caps: what one scene may ask of a shared server.
+MAX_RACERS = 6
+MAX_STEPS = optimizers.MAX_SHARED_STEPS
+STEPS = Param("steps", 500, "steps of the race", low=1, high=MAX_STEPS, kind="int")
+PALETTES = ("okabe-ito", "plotly")
+OVERLAYS = ("none", "basin")
+BASIN_COLORS = ("minimum", "steps")
+SWEEP_COLORS = ("loss", "steps", "regime")
+
+
+def _clip(name, what):
+    return Param(name, None, what, low=0.0, high=1e6, open_low=True, none_means="no clipping")
+
+
+def _flag(name, what):
+    return Param(name, False, what, kind="bool")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A record of plain settings, each declared as a ``Param`` in ``PARAMS``."""
+
+    PARAMS = ()
+
+    @classmethod
+    def param(cls, name):
+        return next(p for p in cls.PARAMS if p.name == name)
+
+    def to_dict(self):
+        return asdict(self)
+
+    def replace(self, **values):
+        return dataclasses.replace(self, **values)
+
+
+@dataclass(frozen=True)
+class Options(Settings):
+    """What changes the plain algorithms for every racer: gradient noise and clipping."""
+
+    PARAMS = (
+        Param("noise_std", 0.0, "std of Gaussian noise added to each gradient", low=0.0, high=1e3),
+        Param("seed", 0, "seed of the gradient noise", low=0, high=2**31 - 1, kind="int"),
+        _clip("clip_norm", "largest gradient norm (larger ones are scaled down)"),
+        _clip("clip_value", "largest gradient element (larger ones are cut)"),
+    )
+    noise_std: float = 0.0
+    seed: int = 0
+    clip_norm: float | None = None
+    clip_value: float | None = None
+
+    def engine(self):
+        """The engine's keywords (``optimizers.run``): all four, as named here."""
+        return self.to_dict()
+
+
+@dataclass(frozen=True)
+class View(Settings):
+    """How the charts look: type size, colours, the tolerance they measure, contour grid."""
+
+    PARAMS = (
+        _flag("large_font", "projector type"),
+        Param("palette", "okabe-ito", "racer colours", kind=PALETTES),
+        Param("tolerance", 1e-3, "f - f* counted as reached", low=0.0, high=1e6, open_low=True),
+        Param("grid", 200, "contour grid points per side", low=50, high=300, kind="int"),
+        # off by default: a WebGL chart delays the page's first picture
+        _flag("surface3d", "the 3D surface beside the race"),
+    )
+    large_font: bool = False
+    palette: str = "okabe-ito"
+    tolerance: float = 1e-3
+    grid: int = 200
+    surface3d: bool = False
+
+
+@dataclass(frozen=True)
+class Landscape(Settings):
+    """The batch views of one racer: basin map, curvature arrows and sweep."""
+
+    PARAMS = (
+        Param("overlay", "none", "what is drawn under the contour", kind=OVERLAYS),
+        Param("color", "minimum", "what colours the basins", kind=BASIN_COLORS),
+        Param("grid", 100, "basin starts per side", low=20, high=landscape.MAX_GRID, kind="int"),
+        Param("racer", 1, "the racer of the map and sweep", low=1, high=MAX_RACERS, kind="int"),
+        _flag("curvature", "the Hessian's eigen-directions"),
+        # checked per racer (what it may vary depends on its optimizer)
+        Param("sweep", "off", "what the sweep varies besides lr", kind="str"),
+        Param("sweep_color", "loss", "what colours the sweep", kind=SWEEP_COLORS),
+    )
+    overlay: str = "none"
+    color: str = "minimum"
+    grid: int = 100
+    racer: int = 1
+    curvature: bool = False
+    sweep: str = "off"
+    sweep_color: str = "loss"
+
+
+@dataclass(frozen=True)
+class SurfaceChoice:
+    """A surface: a built-in ``name`` with its ``params``, or a typed formula (``name`` is
+    ``CUSTOM``) with its ``expression`` and ``domain`` ((xmin, xmax), (ymin, ymax))."""
+
+    name: str
+    params: dict = field(default_factory=dict)
+    expression: str | None = None
+    domain: tuple | None = None
+
+    def to_dict(self):
+        out = {"name": self.name, "params": dict(self.params)}
+        if self.name == CUSTOM:
+            out.update(expression=self.expression, domain=[list(pair) for pair in self.domain])
+        return out
+
+
+@dataclass(frozen=True)
+class Racer:
+    """One optimizer in the race: its name, hyperparameters (PyTorch's keyword names; pairs
+    as tuples) and, for a wrapper such as Lookahead, the ``inner`` optimizer it wraps."""
+
+    name: str
+    hyper: dict
+    inner: str | None = None
+
+    @property
+    def lr(self):
+        return self.hyper["lr"]
+
+    def with_hyper(self, **values):
+        """This racer with some hyperparameters changed."""
+        return Racer(self.name, {**self.hyper, **values}, self.inner)
+
+    def engine(self):
+        """The engine's keywords for this racer: its hyperparameters and inner optimizer."""
+        return {"inner": self.inner, **self.hyper}
+
+    def to_dict(self):
+        out = {"name": self.name, "hyper": {k: plain(v) for k, v in self.hyper.items()}}
+        return {**out, "inner": self.inner} if self.inner else out
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The learning-rate schedule every racer follows: PyTorch's scheduler ``name`` and its
+    keyword ``params`` (plus ``relative_lr`` for cyclic and one-cycle), and a linear
+    warmup of ``warmup_steps`` steps before it."""
+
+    name: str
+    params: dict
+    warmup_steps: int = 0
+
+    def to_dict(self):
+        params = {k: plain(v) for k, v in self.params.items()}
+        return {"name": self.name, **params, "warmup_steps": self.warmup_steps}
+
+    def engine(self, lr):
+        """The engine's schedule for a racer whose lr is ``lr``: lists as tuples and, when
+        the rates are relative (``relative_lr``), ``base_lr`` and ``max_lr`` times ``lr``
+        (the engine's cyclic and one-cycle take absolute rates, as PyTorch's do)."""
+        out = {"name": self.name, "warmup_steps": self.warmup_steps}
+        out.update({k: tuple(v) if isinstance(v, list) else v for k, v in self.params.items()})
+        if out.pop(RELATIVE, False):
+            out.update({k: out[k] * lr for k in ("base_lr", "max_lr") if k in out})
+        return out
+
+    @property
+    def sets_lr(self):
+        """True for a schedule that sets the rates itself (cyclic, one-cycle)."""
+        return schedules.spec(self.name).sets_lr
+
+
+@dataclass(frozen=True)
+class Scene:
+    surface: SurfaceChoice
+    racers: tuple
+    schedule: Schedule
+    start: tuple
+    steps: int
+    options: Options = Options()
+    view: View = View()
+    landscape: Landscape = Landscape()
+
+    def replace(self, **values):
+        return dataclasses.replace(self, **values)
+
+    def engine(self, racer):
+        """The engine's keywords (``optimizers.run``, ``run_batch``) for ``racer`` here:
+        schedule, noise, clipping, the inner optimizer and the hyperparameters."""
+        return {
+            "schedule": self.schedule.engine(racer.lr),
+            **self.options.engine(),
+            **racer.engine(),
+        }
+
+    @property
+    def chosen(self):
+        """The racer of the landscape views."""
+        return self.racers[self.landscape.racer - 1]
+
+    def to_dict(self):
+        """The scene as JSON-able data (the preset files' form)."""
+        return {
+            "surface": self.surface.to_dict(),
+            "optimizers": [racer.to_dict() for racer in self.racers],
+            "schedule": self.schedule.to_dict(),
+            "start": list(self.start),
+            "steps": self.steps,
+            "options": self.options.to_dict(),
+            "view": self.view.to_dict(),
+            "landscape": self.landscape.to_dict(),
+        }
+
+    def key(self, *parts):
+        """A canonical string of the scene's ``parts`` (field names; all by default): equal
+        settings give equal keys, for caching."""
+        data = self.to_dict()
+        names = {f.name: f.name for f in fields(self)} | {"racers": "optimizers"}
+        chosen = {names[p]: data[names[p]] for p in parts} if parts else data
+        return json.dumps(chosen, sort_keys=True, separators=(",", ":"))
+
+
+def plain(value):
+    """A JSON-friendly copy: tuples as lists, NumPy scalars as Python numbers."""
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "item"):
+        return value.item()
+    return value

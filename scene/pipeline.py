@@ -1,0 +1,177 @@
+"""The pipeline: a validated Scene to everything drawn, for the app, the export and tests.
+
+    scene -> run each racer (optimizers.run) -> trajectories, labels
+          -> race figure (contour, paths, basin map, curvature arrows), 3D surface,
+             metrics, schedule preview, results table, curvature sentences
+
+``draw(scene)`` returns a ``Drawing`` remembered per scene (``scene.cache``): each product
+is built the first time it is asked for, so the export, which needs only the race, never
+builds the tables (nor loads pandas). The race does not depend on the sweep's settings,
+so choosing what to sweep does not draw the race again.
+"""
+
+from functools import cached_property
+
+import numpy as np
+
+from surfaces.curvature import curvature
+from viz import figures as F
+from viz import landscape_figures as LF
+
+from . import landscape
+from .cache import Store
+from .run import run_scene, schedule_rates, surface_of, view_box
+from .text import active_options, racer_labels
+
+DRAWINGS = Store(32)
+SURFACE_LAYERS = Store(16)
+BASIN_COLORBAR_X = 1.16  # the basin layer's colour bar, right of the contour's (x = 1.02)
+
+
+def draw(scene):
+    """The ``Drawing`` of a validated ``scene``, made once per distinct race."""
+    key = scene.key("surface", "racers", "schedule", "start", "steps", "options", "view")
+    land = scene.landscape
+    key += f"|{land.overlay}|{land.color}|{land.grid}|{land.racer}|{land.curvature}"
+    return DRAWINGS.remember(key, lambda: Drawing(scene))
+
+
+class Drawing:
+    """What one scene shows: its trajectories and labels now, each figure when asked."""
+
+    def __init__(self, scene):
+        self.scene = scene
+        self.surface = surface_of(scene.surface)
+        self.box = view_box(self.surface)
+        self.trajectories = run_scene(scene)
+        self.labels = racer_labels(scene)
+
+    @cached_property
+    def layers(self):
+        """``(grid, drawn layers)`` of the surface, shared by every scene on it."""
+        view = self.scene.view
+        key = f"{self.scene.key('surface')}|{view.grid}|{view.large_font}"
+
+        def compute():
+            grid = F.surface_grid(self.surface, self.box, view.grid)
+            return grid, F.surface_layers(self.surface, grid, view, self.box)
+
+        return SURFACE_LAYERS.remember(key, compute)
+
+    @cached_property
+    def race(self):
+        """The race: contour, full paths, markers, animated heads, basin map and arrows."""
+        grid, layers = self.layers
+        under, over = self.overlay()
+        return F.race_figure(
+            self.surface,
+            self.box,
+            grid,
+            self.trajectories,
+            self.labels,
+            self.scene.view,
+            active_options(self.scene),
+            layers,
+            under,
+            over,
+        )
+
+    @cached_property
+    def surface3d(self):
+        """The 3D surface with the paths, or None when the view has it off."""
+        if not self.scene.view.surface3d:
+            return None
+        grid, layers = self.layers
+        return F.surface3d_figure(
+            self.surface, grid, self.trajectories, self.labels, self.scene.view, self.box, layers
+        )
+
+    @cached_property
+    def metrics(self):
+        return F.metrics_figure(self.surface, self.trajectories, self.labels, self.scene.view)
+
+    @cached_property
+    def rates(self):
+        """Each racer's learning rate over the steps, for the schedule preview."""
+        return [np.asarray(schedule_rates(self.scene, racer.lr)) for racer in self.scene.racers]
+
+    @cached_property
+    def lr_preview(self):
+        return F.lr_preview_figure(self.rates, self.labels, self.scene.view)
+
+    @cached_property
+    def table(self):
+        """The results table (a pandas DataFrame), one row per racer."""
+        from viz import tables  # pandas loads only for the app's table, not for exports
+
+        tolerance = self.scene.view.tolerance
+        return tables.results_table(self.surface, self.trajectories, self.labels, tolerance)
+
+    def overlay(self):
+        """``(under, over)``: race-figure traces for under the paths (the basin layer and
+        the local minima it found) and over them (the curvature arrows at the start and at
+        the chosen racer's final point). A basin map over the engine's caps is left out
+        (the app says why above the chart; the export checks it first)."""
+        land, view = self.scene.landscape, self.scene.view
+        under, over = [], []
+        if land.overlay == "basin":
+            try:
+                basin = landscape.basin(self.scene)
+            except ValueError:
+                basin = None
+            if basin is not None:
+                layer = LF.basin_layer(basin, view, land.color, colorbar_x=BASIN_COLORBAR_X)
+                under.append(F.compact(layer.to_plotly_json()))
+                if basin.local_minima:
+                    under.append(LF.local_minima_markers(basin, view))
+        if land.curvature:
+            for _, curv in self.curvatures():
+                if isinstance(curv, ValueError):  # not finite there: nothing to draw
+                    continue
+                traces = [t.to_plotly_json() for t in LF.curvature_traces(curv, self.box, view)]
+                # named in the caption below the chart: the legend keeps to the racers
+                over += [{**trace, "showlegend": False} for trace in traces]
+                over[-1]["textfont"] = {**over[-1]["textfont"], "color": "#111"}
+        return under, over
+
+    def curvature_points(self):
+        """The start, and the chosen racer's final point when it ended inside the view."""
+        points = [self.scene.start]
+        (xmin, xmax), (ymin, ymax) = self.box
+        x, y = self.trajectories[self.scene.landscape.racer - 1].xy[-1]
+        if xmin <= x <= xmax and ymin <= y <= ymax and (x, y) != points[0]:
+            points.append((float(x), float(y)))
+        return points
+
+    def curvatures(self):
+        """``(point, Curvature or the ValueError of a Hessian not finite there)`` pairs."""
+        out = []
+        for point in self.curvature_points():
+            try:
+                out.append((point, curvature(self.surface, *point)))
+            except ValueError as error:
+                out.append((point, error))
+        return out
+
+    def curvature_lines(self):
+        """One sentence per curvature point: where, eigenvalues, condition number, 2/λmax."""
+        (xmin, xmax), (ymin, ymax) = self.box
+        span = max(xmax - xmin, ymax - ymin)
+        out = []
+        for name, (point, curv) in zip(("start", "end"), self.curvatures(), strict=False):
+            where = f"{name} ({point[0]:.3g}, {point[1]:.3g})"
+            if isinstance(curv, ValueError):
+                out.append(f"{where}: {curv}")
+                continue
+            low, high = curv.eigenvalues.tolist()
+            text = LF.curvature_text(curv, self.surface.grad(*point), span)
+            out.append(f"{where}: λ = {low:.4g}, {high:.4g}; {text}")
+        return out
+
+
+def sweep_figure(scene, result):
+    """The sweep heatmap of ``result``, with the chosen racer's current settings marked."""
+    racer = scene.chosen
+    param = result.param
+    current = (racer.lr, landscape.hyper_value(racer, param) if param else None)
+    return LF.sweep_figure(result, scene.view, scene.landscape.sweep_color, current=current)

@@ -1,0 +1,65 @@
+"""What a scene says in words: racer names and labels, the options badge, safe messages."""
+
+import optimizers
+from viz.numbers import rate_range
+
+from .run import schedule_rates
+
+
+def racer_title(racer, number):
+    """ "2. Adam": the racer's ``number`` (from 1) and its optimizer's title."""
+    return f"{number}. {optimizers.spec(racer.name, racer.inner or 'sgd').title}"
+
+
+def racer_label(racer, number, scene=None):
+    """ "2. Adam (lr 0.05)": the title and the learning rate, as the charts name racers.
+
+    Given the ``scene``, a schedule that sets the rates itself (cyclic, one-cycle) adds
+    the lowest to the highest rate the racer actually runs with: "1. SGD (lr 0.001 →
+    0.0001–0.001)".
+    """
+    text = f"{racer_title(racer, number)} (lr {racer.lr:g}"
+    if scene is not None and scene.schedule.sets_lr:
+        text += " → " + rate_range(schedule_rates(scene, racer.lr))
+    return text + ")"
+
+
+def racer_labels(scene):
+    """Every racer's ``racer_label`` in ``scene``, as the legend and results table show them."""
+    return [racer_label(racer, number, scene) for number, racer in numbered(scene.racers)]
+
+
+def numbered(racers):
+    """``(number, racer)`` pairs, numbered from 1 as people count racers."""
+    return enumerate(racers, start=1)
+
+
+def active_options(scene):
+    """Short descriptions of the options that change the plain algorithms, for a badge."""
+    options, warmup = scene.options, scene.schedule.warmup_steps
+    out = []
+    if warmup:
+        out.append(f"warmup {warmup} steps")
+    if options.noise_std:
+        out.append(f"gradient noise σ={options.noise_std:g} (seed {options.seed})")
+    if options.clip_norm is not None:
+        out.append(f"clip ‖g‖ ≤ {options.clip_norm:g}")
+    if options.clip_value is not None:
+        out.append(f"clip |g_i| ≤ {options.clip_value:g}")
+    decays = [racer.name for racer in scene.racers if racer.hyper.get("weight_decay")]
+    if decays:
+        out.append("weight decay on " + ", ".join(decays))
+    return out
+
+
+def show(value, limit=40):
+    """``value`` safe to show in a message: short, and only harmless characters."""
+    return clean(repr(value), limit)
+
+
+def clean(text, limit=160):
+    """``text`` on one line, at most ``limit`` characters: every printable character kept (a
+    typed ``*``, ``^``, ``<=`` or ``__import__`` is shown as typed), control characters
+    and line breaks as "?". Showing it as Markdown is the app's job (``ui.plain``)."""
+    text = "".join(c if c.isprintable() else "?" for c in str(text))
+    return text if len(text) <= limit else text[: limit - 3] + "..."

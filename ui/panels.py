@@ -1,0 +1,281 @@
+"""The panels that show a scene: header, share link, the race chart, results, downloads
+and the export."""
+
+import html
+import math
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from export.options import PARAMS as EXPORT_PARAMS
+from scene.run import surface_of, view_box
+from viz import figures as F
+from viz import tables as T
+
+from .controls import surface_key
+from .widgets import init_key, labelled_choice, param_widget, plain
+
+
+def surface_header(surface):
+    """The surface's formula and what it teaches, above the charts."""
+    formula, note = st.columns([3, 2], vertical_alignment="center")
+    formula.latex(surface.latex)
+    note.caption(f"**{surface.title}**: {surface.note}")
+
+
+# One click copies: the Clipboard API where the page is a secure context (https, localhost),
+# else a selected text field and the browser's copy command (a class's server on plain http).
+# The script binds every copy button it finds, so it survives reruns that redraw the button.
+_COPY_SCRIPT = """
+<script>
+for (const button of document.querySelectorAll("button.gs-copy")) {
+  button.onclick = async () => {
+    const link = button.dataset.link, status = button.nextElementSibling;
+    let copied = false;
+    try { await navigator.clipboard.writeText(link); copied = true; } catch (e) {}
+    if (!copied) {
+      const field = document.createElement("textarea");
+      field.value = link; document.body.appendChild(field); field.select();
+      try { copied = document.execCommand("copy"); } catch (e) {}
+      field.remove();
+    }
+    status.textContent = copied ? "Copied: paste it anywhere to reopen this scene."
+      : "Your browser blocked copying: the address bar holds the same link.";
+  };
+}
+</script>
+"""
+
+
+def share_link(query):
+    """A button that copies a link to this exact scene in one click or tap, and says so."""
+    base = (st.context.url or "").split("?")[0]
+    link = html.escape(base + "?" + urlencode(query, safe=",:/"), quote=True)
+    st.html(
+        f'<div class="gs-share"><button class="gs-copy" data-link="{link}" '
+        'title="Copy a link that reopens every setting of this scene">'
+        "Copy a link to this scene</button>"
+        '<span class="gs-copied" role="status" aria-live="polite"></span></div>'
+        "<style>.gs-share{display:flex;gap:.75em;align-items:center;flex-wrap:wrap}"
+        ".gs-copy{font:inherit;padding:.3em .9em;border-radius:.5em;cursor:pointer;"
+        "border:1px solid #0072B2;background:#fff;color:#0072B2}"
+        ".gs-copy:active{background:#0072B2;color:#fff}.gs-copied{color:#2e7d32}</style>"
+        + _COPY_SCRIPT,
+        unsafe_allow_javascript=True,
+    )
+
+
+# Three fixes to Plotly's behaviour in the page, installed once:
+# - Plotly rejects the promise of an animation that another one interrupts (pause,
+#   restart, a faster play, the scrubber) with no reason, and its buttons leave that
+#   promise unhandled: an uncaught error in the console on every pause (Plotly's own
+#   warning, "API call to Plotly.animate rejected", stays). Those rejections are expected.
+# - After frames have played, a click threw in Plotly's click handler and started nothing:
+#   a frame drawn without a redraw recomputes every trace's records but draws only the
+#   heads, so the other traces' new records lose the link to their drawing that the
+#   click's selection styling needs. The drawn groups still hold their old records, which
+#   have it: before a press reaches Plotly the link is copied back (``relink``). A press
+#   on a chart that is playing is held back: the race pauses, then the press is replayed.
+# - On a touch screen Plotly takes the click at the end of a tap, before the browser's
+#   emulated mouse move has hovered a point: the first tap only shows the hover, and a
+#   second tap starts the race. A mouse move at the touch, sent as the tap begins, lets
+#   the first tap select the click target under the finger.
+RACE_SCRIPT = """<script>
+if (!window.gradscapeRaceScript) {
+    window.gradscapeRaceScript = true;
+    window.addEventListener("unhandledrejection", (event) => {
+        if (event.reason === undefined) event.preventDefault();
+    });
+    const send = (target, type, x, y) => target.dispatchEvent(new MouseEvent(type, {
+        clientX: x, clientY: y, bubbles: true, cancelable: true, view: window,
+    }));
+    const relink = (chart) => {
+        for (const group of chart.querySelectorAll(".scatterlayer .trace")) {
+            const old = group.__data__;
+            const fresh = old && old[0] && chart.calcdata[old[0].trace.index];
+            if (fresh && fresh[0] && !fresh[0].node3) fresh[0].node3 = old[0].node3;
+        }
+    };
+    const pressWhilePlaying = (event, x, y) => {
+        const drag = event.target.closest && event.target.closest(".nsewdrag");
+        const chart = drag && drag.closest(".js-plotly-plot");
+        if (!chart || !chart.calcdata) return false;
+        relink(chart);
+        if (!chart._transitionData || !chart._transitionData._animationRaf) return false;
+        event.stopPropagation();
+        event.preventDefault();
+        const pause = [...chart.querySelectorAll(".updatemenu-button")]
+            .find((button) => button.textContent.trim() === "PAUSE");
+        if (pause) send(pause, "click", 0, 0);
+        setTimeout(() => send(drag, "mousemove", x, y), 80);
+        setTimeout(() => {
+            relink(chart);
+            send(drag, "mousedown", x, y);
+            send(drag, "mouseup", x, y);
+        }, 200);
+        return true;
+    };
+    document.addEventListener("mousedown", (event) => {
+        if (event.isTrusted) pressWhilePlaying(event, event.clientX, event.clientY);
+    }, {capture: true});
+    document.addEventListener("touchstart", (event) => {
+        const target = event.target;
+        if (event.touches.length !== 1 || !target.closest || !target.closest(".nsewdrag")) return;
+        const touch = event.touches[0];
+        if (!pressWhilePlaying(event, touch.clientX, touch.clientY)) {
+            send(target, "mousemove", touch.clientX, touch.clientY);
+        }
+    }, {capture: true, passive: false});
+}
+</script>""".replace("PAUSE", F.PAUSE)
+
+
+def race_chart(figure):
+    """The animated race; a click (a tap) on the contour moves the start point there."""
+    st.plotly_chart(figure, key="race", on_select=_start_from_click, selection_mode="points")
+    st.html(RACE_SCRIPT, unsafe_allow_javascript=True)
+    st.caption("Click anywhere on the contour to start the race from there.")
+
+
+def _start_from_click():
+    points = [p for p in st.session_state.race.selection.points if "x" in p and "y" in p]
+    if not points:
+        return
+    surface = surface_of(st.session_state.scene.surface)
+    box = view_box(surface)
+    (xmin, xmax), (ymin, ymax) = box
+    digits = F.decimals(box)  # the click targets are float32: round off their noise
+    x = round(min(max(float(points[0]["x"]), xmin), xmax), digits)
+    y = round(min(max(float(points[0]["y"]), ymin), ymax), digits)
+    name = surface_key(surface)
+    st.session_state[f"start.{name}.x"], st.session_state[f"start.{name}.y"] = x, y
+
+
+def results_table(table):
+    """The results as a static table, numbers to 4 significant digits (the CSVs carry
+    every digit) and "-" where a racer has no value.
+
+    A static table wraps its headers and cells to the width it is given, so every column
+    shows beside the race at 1366 pixels (an interactive grid scrolls sideways there), and
+    its text follows the page's font size in projector mode.
+    """
+    st.table(table.map(_table_cell))
+
+
+def _table_cell(value):
+    """A cell's text as written: ``st.table`` reads cells as Markdown, where "-" is a
+    bullet and "1. SGD" a numbered list."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        text = "-"
+    else:
+        text = f"{value:.4g}" if isinstance(value, float) else str(value)
+    return plain(text)
+
+
+# Projector mode: Streamlit's text sizes (14 px text, 32 px title, 28 px subheaders,
+# 20 px sidebar headers, equations at 1.21 em) times 1.5. Layout sizes stay (a root font
+# 1.5 times larger would widen every padding and squeeze the charts).
+LARGE_FONT_CSS = """<style>
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] p,
+[data-testid="stTable"] td, [data-testid="stTable"] th, [data-testid="stTable"] td *,
+input, textarea, [data-baseweb="select"] div, button p, .gs-copy, .gs-copied {
+    font-size: 1.3125rem !important;
+}
+[data-testid="stMain"] h1 { font-size: 3rem !important; }
+[data-testid="stMain"] h3 { font-size: 2.625rem !important; }
+[data-testid="stSidebar"] h2 { font-size: 1.875rem !important; }
+.katex { font-size: 1.815em !important; }
+</style>"""
+
+
+def large_font_css():
+    """Projector mode for the page's text (``LARGE_FONT_CSS``); the charts enlarge their
+    own fonts (``figures.font_size``)."""
+    st.html(LARGE_FONT_CSS)
+
+
+EVERY_RACER = -1  # the CSV choice of one file with every racer's rows
+
+
+def download_trajectories(trajectories, labels):
+    """A trajectory as CSV: one racer's, or every racer's in one file (one choice and one
+    button rather than a button per racer: each widget costs rerun time)."""
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    with left:
+        which = labelled_choice(
+            st.selectbox,
+            "Trajectories as CSV (step, x, y, f, gx, gy, lr)",
+            [EVERY_RACER, *range(1, len(labels) + 1)],
+            "csv.which",
+            ["every racer, one file", *labels],
+        )
+    if which == EVERY_RACER:
+        data, name = (lambda: T.trajectories_csv(trajectories, labels)), "trajectories"
+    else:
+        traj = trajectories[which - 1]
+        data, name = (lambda: T.trajectory_csv(traj)), f"{which}-{traj.optimizer}"
+    right.download_button(
+        "Download CSV",
+        data=data,
+        file_name=f"gradscape-{name}.csv",
+        mime="text/csv",
+        key="csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+EXPORT_FORMATS = {
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "gif": "image/gif",
+    "mp4": "video/mp4",
+}
+
+
+@st.cache_resource(show_spinner=False)
+def _browser():
+    """One Chromium for the whole server: sessions share it (it draws one at a time)."""
+    from export.browser import Browser
+
+    return Browser()
+
+
+def export_panel(scene):
+    """Render this race as a picture or an animation (the export command's code path)."""
+    with st.expander("Export this race: PNG, SVG, GIF or MP4"):
+        left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
+        fmt = left.segmented_control(
+            "Format", list(EXPORT_FORMATS), key=init_key("export.format", "png")
+        )
+        fmt = fmt or "png"
+        frames = param_widget("export.frames", "Animation frames", EXPORT_PARAMS["frames"], 60)
+        key = (scene.key(), fmt, frames)
+        if right.button("Render", key="export.go", icon=":material/movie:"):
+            from export import render  # imageio and the encoders: on the first export only
+
+            bar = st.progress(0.0, text=f"Rendering {fmt.upper()}...")
+            data = render.render(
+                scene,
+                fmt,
+                render.Options(frames=int(frames)),
+                browser=_browser(),
+                progress=lambda done, total: bar.progress(done / total, f"frame {done}/{total}"),
+            )
+            bar.empty()
+            st.session_state.export = key, data
+        done = st.session_state.get("export")
+        if done and done[0] == key:
+            st.download_button(
+                f"Download {fmt.upper()} ({len(done[1]) / 1e3:.0f} kB)",
+                data=done[1],
+                file_name=f"gradscape-race.{fmt}",
+                mime=EXPORT_FORMATS[fmt],
+                key="export.download",
+                on_click="ignore",
+            )
+        st.caption(
+            "The same pictures as `python -m export`; animations show every racer with "
+            "a step counter."
+        )
