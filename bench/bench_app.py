@@ -119,7 +119,7 @@ def app_rerun():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.query_params.update(query)
     at.run()
-    key = f"o0.{RACERS[0]}.sgd.lr"  # racer 0's lr slider (ui keys: o<index>.<name>.<inner>.lr)
+    key = f"o1.{RACERS[0]}.sgd.lr"  # racer 1's lr slider (ui keys: o<number>.<name>.<inner>.lr)
     # 12 stops of the slider, 0.001 (the scene's) first
     values = [0.001] + [m * 10.0**e for e in (-4, -3, -2, -1) for m in (1, 2, 5) if m * e != -3]
     timings = {}
