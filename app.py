@@ -38,9 +38,33 @@ st.html(
 )
 header = st.container()
 charts = st.container()  # above the racers' controls, which read_scene draws
+preparing = charts.empty()  # what a fresh server compiles for this page, and how far along
 loading = charts.empty()
 if "scene" not in st.session_state:
     loading.plotly_chart(BLANK_CHART, config={"staticPlot": True, "displayModeBar": False})
+    from optimizers import warm
+    from scene import from_query
+
+    first, _ = from_query({key: st.query_params.get_all(key) for key in st.query_params})
+    land = first.landscape
+    kernels = warm.pending(
+        warm.needed(
+            [(racer.name, racer.inner) for racer in first.racers],
+            curvature=land.curvature,
+            batch=land.overlay == "basin",
+        )
+    )
+    if kernels:
+        verb = "loading" if warm.complete() else "compiling"
+        bar = preparing.progress(0.0, text="Preparing the engine for this server…")
+
+        def show(done, total, label):
+            text = f"Preparing the engine for this server: {verb} {label} ({done} of {total})…"
+            bar.progress((done - 1) / total, text=text)
+
+        warm.prepare(kernels, show)
+        preparing.empty()
+    warm.start_background()  # the other kernels, in a process of their own (once per server)
 
 # imported after the blank chart is sent, on purpose (see above)
 import gc  # noqa: E402

@@ -192,7 +192,9 @@ import optimizers
 optimizers.run_batch("rosenbrock", "adam", [(-1.5, 2.5)] * 1000, 500, lr=0.01)
 first = time.perf_counter() - began
 from optimizers import _batch
-print(first, len(_batch.batch.signatures), sum(_batch.batch.stats.cache_misses.values()))
+kernels = [k.dispatcher for k in _batch.BATCHES]
+print(first, sum(len(k.signatures) for k in kernels),
+      sum(sum(k.stats.cache_misses.values()) for k in kernels))
 """
 
 
@@ -203,8 +205,8 @@ def new_process():
         run, cwd=ROOT, check=True, capture_output=True, text=True
     ).stdout.split()
     print(
-        f"New process, warm cache: import + first batch {float(first):.2f} s; batch kernel "
-        f"signatures: {signatures}, cache misses: {misses}"
+        f"New process, warm cache: import + first batch {float(first):.2f} s; batch kernels "
+        f"loaded: {signatures}, cache misses: {misses}"
     )
 
 

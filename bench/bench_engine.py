@@ -137,7 +137,10 @@ for s in surfaces.names():
         pairs += 1
 every = time.perf_counter() - began
 from optimizers import _kernel
-print(first, every, pairs, len(_kernel.trajectory.signatures), sum(_kernel.trajectory.stats.cache_misses.values()))
+kernels = [k.dispatcher for k in _kernel.TRAJECTORIES]
+signatures = sum(len(k.signatures) for k in kernels)
+misses = sum(sum(k.stats.cache_misses.values()) for k in kernels)
+print(first, every, pairs, signatures, misses)
 """
 
 
@@ -160,7 +163,7 @@ def new_process():
         f"(goal <= 4 s: {'met' if every <= 4 else 'MISSED'})"
     )
     print(
-        f"  whole process {total:.2f} s; kernel signatures compiled: {signatures}, "
+        f"  whole process {total:.2f} s; kernels loaded (one per update rule): {signatures}, "
         f"cache misses: {misses}"
     )
 

@@ -8,8 +8,8 @@ noise and clipping, learning rates, the rule, Lookahead's synchronisation, the p
 rule, then the loss and gradient at the new point (one pass, for the next step) and the
 bookkeeping (motion, divergence, convergence). Only the final point of each run is kept.
 
-Only the loop around the rule is compiled once per rule; the work before and after the
-rule is in helpers compiled once for all rules (which keeps the first compile short).
+Each rule has a kernel of its own (``per_rule``), compiled when first used; the work
+before and after the rule is in helpers shared by all of them (short compiles).
 
 A lane that diverges is parked at the centre of the domain with its state cleared: it
 keeps computing ordinary numbers (no NaN in the rules' state, no out-of-range indices)
@@ -24,10 +24,10 @@ import math
 import numpy as np
 
 from surfaces import _dispatch as surface
-from surfaces._jit import by_id, inner, kernel
+from surfaces._jit import by_id, inner
 
 from . import _options as O
-from ._dispatch import by_rule
+from ._dispatch import per_rule
 from ._kernel import clipped, escape_box, escaped, gradient_noise, plateau_update
 from .specs import LR_SLOT
 
@@ -240,14 +240,16 @@ def _batch_loop(rule):
     return loop
 
 
-_batch_by_rule = by_rule(_batch_loop, None)
-
-
-@kernel(
-    "void(int64, float64[::1], int64, float64[:, ::1], int64, float64[:, ::1], float64[::1],"
+# The batch kernel of each update rule, by kernel id.
+BATCHES = per_rule(
+    _batch_loop,
+    "void(int64, float64[::1], float64[:, ::1], int64, float64[:, ::1], float64[::1],"
     " float64[::1], float64[::1], float64[::1], float64[::1], float64[:, ::1], int64, int64,"
-    " float64[:, ::1], int64[:, ::1])"
+    " float64[:, ::1], int64[:, ::1])",
+    "batch",
 )
+
+
 def batch(sid, sp, kid, H, rows, starts, A, B, M, opts, criterion, targets, lo, hi, final, counts):
     """Run lanes ``lo`` to ``hi`` of a batch of rule ``kid``, writing their rows of the outputs.
 
@@ -260,6 +262,4 @@ def batch(sid, sp, kid, H, rows, starts, A, B, M, opts, criterion, targets, lo, 
     diverged), and the number of steps in the second half that reversed the previous
     displacement or raised the loss.
     """
-    _batch_by_rule(
-        kid, sid, sp, H, rows, starts, A, B, M, opts, criterion, targets, lo, hi, final, counts
-    )
+    BATCHES[kid](sid, sp, H, rows, starts, A, B, M, opts, criterion, targets, lo, hi, final, counts)

@@ -13,12 +13,14 @@ optimizer and load from the disk cache in a new process. Every rule has the form
 
 One lane is one trajectory: ``run`` uses a single lane, ``run_batch`` many.
 
-The id is looked up once per run, not once per step: ``by_rule`` compiles the runner's
-loop once for each rule with the rule inlined (a per-step choice among many rules kept
-Numba from removing the reference counting of the array arguments: 5x slower).
+The id is looked up once per run, not once per step: ``per_rule`` makes one entry kernel
+per rule with the rule inlined in the runner's loop (a per-step choice among many rules
+kept Numba from removing the reference counting of the array arguments: 5x slower). Each
+is compiled when first used and cached on its own, so a fresh server compiles the rules
+its first page races, not all of them (the surfaces stay one dispatch by id).
 """
 
-from surfaces._jit import by_id, inner
+from surfaces._jit import kernel
 
 from . import registry
 
@@ -26,9 +28,14 @@ from . import registry
 RULES = tuple(enumerate(registry.RULES))
 
 
-def by_rule(make_loop, missing):
-    """A jitted ``dispatch(kid, *args)`` calling ``make_loop(rule)(*args)`` for rule ``kid``.
-
-    ``missing`` is returned for an unknown id (the Python side never passes one).
-    """
-    return by_id([(kid, inner(make_loop(rule))) for kid, rule in RULES], missing)
+def per_rule(make_loop, signature, kind):
+    """The entry kernels ``make_loop(rule)`` of every rule, by kernel id (``Kernel``s with
+    ``signature``, labelled "Adam's <kind> kernel")."""
+    return tuple(
+        kernel(
+            signature,
+            f"{registry.rule_title(kid)}'s {kind} kernel",
+            f"{kind}_{rule.__name__}",
+        )(make_loop(rule))
+        for kid, rule in RULES
+    )

@@ -11,10 +11,10 @@ import math
 import numpy as np
 
 from surfaces import _dispatch as surface
-from surfaces._jit import inline, inner, kernel
+from surfaces._jit import inline, inner
 
 from . import _options as O
-from ._dispatch import by_rule
+from ._dispatch import per_rule
 from ._noise import gaussian
 from ._plateau import plateau_update as _plateau_rule
 from .specs import LR_SLOT
@@ -151,20 +151,24 @@ def _trajectory_loop(rule):
     return loop
 
 
-_trajectory_by_rule = by_rule(_trajectory_loop, -2)
-
-
-@kernel(
-    "int64(int64, float64[::1], int64, float64[:, ::1], float64[:, :, ::1], float64[::1],"
+# The trajectory kernel of each update rule, by kernel id.
+TRAJECTORIES = per_rule(
+    _trajectory_loop,
+    "int64(int64, float64[::1], float64[:, ::1], float64[:, :, ::1], float64[::1],"
     " float64[::1], float64[::1], float64[::1], float64[::1],"
-    " float64[:, ::1], float64[::1], float64[::1], float64[:, ::1], float64[:, ::1])"
+    " float64[:, ::1], float64[::1], float64[::1], float64[:, ::1], float64[:, ::1])",
+    "trajectory",
 )
+MISSING = -2  # trajectory's answer for an unknown kernel id
+
+
 def trajectory(sid, sp, kid, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa):
     """Run ``loss.size - 1`` steps of rule ``kid`` from ``start``, filling every output row.
 
     ``swa`` has ``steps + 1`` rows when SWA is on (NaN before ``swa_start``), else none.
-    Returns the index of the first diverged point of ``xy`` (later rows NaN), or -1.
+    Returns the index of the first diverged point of ``xy`` (later rows NaN), or -1
+    (``MISSING`` for an unknown ``kid``).
     """
-    return _trajectory_by_rule(
-        kid, sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa
-    )
+    if not 0 <= kid < len(TRAJECTORIES):
+        return MISSING
+    return TRAJECTORIES[kid](sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa)

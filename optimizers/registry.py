@@ -28,6 +28,11 @@ RULES = tuple(dict.fromkeys(spec.rule for spec in _DECLARED))
 _SPECS = {spec.name: replace(spec, kernel=RULES.index(spec.rule)) for spec in _DECLARED}
 
 
+def rule_title(kid):
+    """The title of the first optimizer that runs update rule ``kid`` ("Adam")."""
+    return next(spec.title for spec in _SPECS.values() if spec.kernel == kid)
+
+
 def names():
     """Every optimizer name."""
     return [*_SPECS, *_WRAPPERS]

@@ -58,19 +58,19 @@ hessian = by_id([(sid, h) for sid, _, _, h in FORMULAS], (np.nan, np.nan, np.nan
 _MANY = "void(int64, float64[::1], float64[::1], float64[::1], float64[:, ::1])"
 
 
-@kernel(_MANY)
+@kernel(_MANY, "the surfaces' formulas")
 def values_many(sid, p, xs, ys, out):
     for k in range(xs.size):
         out[k, 0] = value(sid, p, xs[k], ys[k])
 
 
-@kernel(_MANY)
+@kernel(_MANY, "the surfaces' gradients")
 def gradients_many(sid, p, xs, ys, out):
     for k in range(xs.size):
         out[k, 0], out[k, 1] = gradient(sid, p, xs[k], ys[k])
 
 
-@kernel(_MANY)
+@kernel(_MANY, "the surfaces' curvatures")
 def hessians_many(sid, p, xs, ys, out):
     for k in range(xs.size):
         out[k, 0], out[k, 1], out[k, 2] = hessian(sid, p, xs[k], ys[k])

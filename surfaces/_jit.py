@@ -1,9 +1,10 @@
 """The Numba decorators every Gradscape kernel uses, where their cache lives, and
-``by_id``, the dispatch by integer id that lets one compiled kernel serve every surface
-and every update rule.
+``by_id``, the dispatch by integer id that lets one compiled kernel serve every surface.
 
-Kernels are compiled once with an explicit signature and cached on disk, so a new process
-loads them instead of compiling (a few seconds saved per process).
+Entry-point kernels (``kernel``) have an explicit signature and are compiled when first
+used, or loaded from the disk cache when a process compiled them before: a new process
+loads them instead of compiling (seconds saved per kernel), and a fresh server compiles
+only what its first page needs (``optimizers.warm`` fills the cache with the rest).
 
 Two facts about Numba's cache shape this module:
 
@@ -21,6 +22,7 @@ import hashlib
 import os
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import numba
@@ -71,9 +73,73 @@ if CACHE_DIR is not None:
     numba.config.CACHE_DIR = str(CACHE_DIR)
 
 
-def kernel(signature):
-    """Decorator for an entry-point kernel: eager signature, disk cache, GIL released."""
-    return njit(signature, cache=CACHE_DIR is not None, nogil=True, error_model="numpy")
+class Kernel:
+    """An entry-point kernel: one explicit signature, disk cache, GIL released, compiled
+    (or loaded from the cache) on first use or by ``prepare``, never at import.
+
+    ``label`` says what it is in progress messages ("Adam's kernel").
+    """
+
+    def __init__(self, function, signature, label):
+        self.dispatcher = njit(cache=CACHE_DIR is not None, nogil=True, error_model="numpy")(
+            function
+        )
+        self.signature = signature
+        self.label = label
+        self._lock = threading.Lock()
+        self._ready = False
+
+    @property
+    def ready(self):
+        """True once compiled or loaded in this process."""
+        return self._ready
+
+    def prepare(self):
+        """Load the kernel from the disk cache, or compile (and cache) it: once per process.
+
+        Numba's compiler lock serialises compiles; this lock makes a second thread wait for
+        the first one's kernel instead of asking for it again."""
+        if not self._ready:
+            with self._lock:
+                if not self._ready:
+                    self.dispatcher.compile(self.signature)
+                    self.dispatcher.disable_compile()  # another signature is a bug: fail
+                    self._ready = True
+        return self.dispatcher
+
+    def __call__(self, *args):
+        if not self._ready:
+            self.prepare()
+        return self.dispatcher(*args)
+
+
+def kernel(signature, label=None, name=None):
+    """Decorator for an entry-point kernel (``Kernel``).
+
+    With ``name``, the kernel is a new function of that name calling the decorated one:
+    kernels made by one factory (a loop per update rule) then get files of their own in
+    the disk cache, which Numba names after the function, and no closure (Numba keys a
+    closure by a pickle of its cells, which differs from process to process: a cache miss
+    in every new process).
+    """
+
+    def decorate(function):
+        if name is not None:
+            function = _calling(function, name)
+        return Kernel(function, signature, label or function.__name__)
+
+    return decorate
+
+
+def _calling(function, name):
+    """A closure-free function ``name(*args)`` returning ``function(*args)``, compiled with
+    ``function`` inlined by LLVM (its only caller)."""
+    args = ", ".join(f"a{i}" for i in range(function.__code__.co_argcount))
+    namespace = {"__name__": function.__module__, "function": inner(function)}
+    source = f"def {name}({args}):\n    return function({args})\n"
+    # built from an argument count and a name; the file is the factory's, for the cache
+    exec(compile(source, function.__code__.co_filename, "exec"), namespace)
+    return namespace[name]
 
 
 # Decorator for the helpers kernels call (formulas, update rules). They are compiled into

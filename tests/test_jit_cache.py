@@ -74,3 +74,103 @@ def test_a_new_process_writes_its_kernels_to_numba_cache_dir(tmp_path):
     assert float(out) == 0.0
     cached = list((tmp_path / _jit.source_fingerprint()).rglob("*.nbi"))
     assert cached, "no kernel was cached in NUMBA_CACHE_DIR"
+
+
+def _in_new_process(code, cache):
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache), "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, text=True, capture_output=True, check=True
+    ).stdout.split()
+
+
+def test_importing_the_engine_compiles_nothing(tmp_path):
+    """A fresh server imports at once: each kernel compiles when first used."""
+    code = (
+        "import optimizers, scene\n"
+        "from optimizers import warm\n"
+        "print(sum(k.ready for k in warm.every_kernel()), len(warm.every_kernel()))\n"
+    )
+    from optimizers import registry
+
+    ready, total = _in_new_process(code, tmp_path)
+    assert ready == "0" and int(total) == 3 + 2 * len(registry.RULES)  # evaluators + per rule
+    assert not list(tmp_path.rglob("*.nbi"))
+
+
+def test_a_run_compiles_only_its_rule_and_a_new_process_loads_it(tmp_path):
+    """One kernel per update rule, each in files of its own: Adam's run leaves Adam's
+    trajectory kernel (and the surfaces' formulas) in the cache, and a new process loads
+    it without compiling."""
+    code = (
+        "import optimizers\n"
+        "from optimizers import _kernel, registry\n"
+        "optimizers.run('rosenbrock', 'adamw', (-1.5, 2.5), 50)\n"
+        "kid = registry.get('adam').kernel\n"
+        "k = _kernel.TRAJECTORIES[kid].dispatcher\n"
+        "print(sum(t.ready for t in _kernel.TRAJECTORIES), len(k.signatures),"
+        " sum(k.stats.cache_misses.values()), sum(k.stats.cache_hits.values()))\n"
+    )
+    assert _in_new_process(code, tmp_path) == ["1", "1", "1", "0"]  # compiled here
+    names = sorted(p.name.split("-")[0] for p in tmp_path.rglob("*.nbi"))
+    assert names == ["_kernel.trajectory_adam_step"]
+    assert _in_new_process(code, tmp_path) == ["1", "1", "0", "1"]  # loaded, not compiled
+
+
+def test_every_kernel_has_files_of_its_own_and_a_label():
+    from optimizers import warm
+
+    kernels = warm.every_kernel()
+    names = [k.dispatcher.py_func.__qualname__ for k in kernels]
+    assert len(set(names)) == len(kernels)
+    labels = [k.label for k in kernels]
+    assert len(set(labels)) == len(kernels)
+    assert "Adam's trajectory kernel" in labels and "SGD's batch kernel" in labels
+
+
+def test_a_page_needs_the_rules_it_races():
+    """Lookahead runs its inner optimizer's rule; momentum and SGD share one."""
+    from optimizers import _batch, _kernel, registry, warm
+    from surfaces import _dispatch
+
+    kid = {name: registry.get(name).kernel for name in ("sgd", "adam", "rprop")}
+    racers = [("momentum", None), ("adam", None), ("sgd", None), ("lookahead", "rprop")]
+    assert warm.needed(racers) == [
+        _dispatch.values_many,
+        _kernel.TRAJECTORIES[kid["sgd"]],
+        _kernel.TRAJECTORIES[kid["adam"]],
+        _kernel.TRAJECTORIES[kid["rprop"]],
+    ]
+    both = warm.needed([("adam", None), ("nonsense", None)], curvature=True, batch=True)
+    assert both == [
+        _dispatch.values_many,
+        _dispatch.gradients_many,
+        _dispatch.hessians_many,
+        _kernel.TRAJECTORIES[kid["adam"]],
+        _batch.BATCHES[kid["adam"]],
+    ]
+
+
+def test_prepare_reports_each_pending_kernel_in_order():
+    from optimizers import warm
+
+    kernels = warm.needed([("adam", None)])
+    seen = []
+    warm.prepare(kernels, lambda done, total, label: seen.append((done, total, label)))
+    assert all(k.ready for k in kernels)
+    assert [(done, total) for done, total, _ in seen] == [
+        (i, len(seen)) for i in range(1, len(seen) + 1)
+    ]
+    again = []
+    warm.prepare(kernels, lambda *a: again.append(a))  # all ready: nothing to report
+    assert again == []
+
+
+def test_the_warm_up_shares_cover_every_kernel_in_family_pieces():
+    from optimizers import warm
+
+    shares = warm.shares()
+    assert shares[0][0] == 0 and shares[-1][1] == len(warm.every_kernel())
+    assert all(end == first for (_, end), (first, _) in zip(shares, shares[1:], strict=False))
+    assert all(0 < end - first <= warm.PER_PROCESS for first, end in shares)
+    trajectories_end = 3 + len(warm.every_kernel()) // 2 - 1  # evaluators, then per rule
+    assert trajectories_end in {end for _, end in shares}  # no share mixes the families

@@ -434,7 +434,7 @@ def test_two_threads_run_at_once_with_the_results_of_one():
 
     from optimizers import _kernel
 
-    assert _kernel.trajectory.targetoptions["nogil"]
+    assert all(k.dispatcher.targetoptions["nogil"] for k in _kernel.TRAJECTORIES)
     jobs = [("rosenbrock", "adam", 0.01), ("beale", "momentum", 0.001)] * 4
     alone = [optimizers.run(s, o, (1.0, 1.5), 3000, lr=lr).xy for s, o, lr in jobs]
     with ThreadPoolExecutor(2) as pool:

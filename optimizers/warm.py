@@ -1,0 +1,153 @@
+"""Compiling the kernels ahead of use: what a page needs first, then everything.
+
+Every kernel is compiled when first used and kept in Numba's disk cache (``surfaces._jit``).
+On a fresh server the cache is empty: a page compiles the few kernels its scene needs
+(``needed`` and ``prepare``, with progress for the page), and ``start_background`` starts
+``python -m optimizers.warm`` once per server, a separate process (it holds no GIL of the
+app's) that compiles every other kernel into the cache, so later pages load instead of
+compiling. The process marks the cache complete when done (``COMPLETE``).
+
+Numba keeps what it compiled in memory: one process compiling all 31 kernels grew to
+830 MB. So the warm-up hands at most ``PER_PROCESS`` kernels of one family (``shares``)
+to a child process of its own: about 560 MB at most beside the app.
+
+    python -m optimizers.warm     # fill the cache: every kernel, then the marker
+"""
+
+import argparse
+import itertools
+import math
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from surfaces import _dispatch as surface_kernels
+from surfaces import _jit
+
+from . import _batch, _kernel, registry
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPLETE = "complete"  # file in the cache folder written once every kernel is in it
+NICENESS = 10  # the warm-up yields the cores to the app's sessions
+PER_PROCESS = 9  # kernels compiled by one child process of the warm-up, at most
+
+_started = None
+_start_lock = threading.Lock()
+
+
+def _families():
+    """The kernels in families that share what they call (compiled once per process)."""
+    evaluators = [
+        surface_kernels.values_many,
+        surface_kernels.gradients_many,
+        surface_kernels.hessians_many,
+    ]
+    return [evaluators + list(_kernel.TRAJECTORIES), list(_batch.BATCHES)]
+
+
+def every_kernel():
+    """Every entry kernel: surface evaluators, then a trajectory and a batch kernel per rule."""
+    return [k for family in _families() for k in family]
+
+
+def shares():
+    """``(first, end)`` ranges of ``every_kernel()``, one per child process of the warm-up:
+    each family split evenly in pieces of at most ``PER_PROCESS``."""
+    out, first = [], 0
+    for family in _families():
+        pieces = math.ceil(len(family) / PER_PROCESS)
+        bounds = [first + round(i * len(family) / pieces) for i in range(pieces + 1)]
+        out += list(itertools.pairwise(bounds))
+        first += len(family)
+    return out
+
+
+def needed(optimizers, curvature=False, batch=False):
+    """The kernels a page racing ``optimizers`` needs, in the order it uses them.
+
+    ``optimizers`` holds ``(name, inner)`` pairs (``inner`` None unless Lookahead); with
+    ``curvature`` the Hessians, with ``batch`` the batch kernels of those rules (a basin
+    map). Unknown names are left to the page's own checks.
+    """
+    kernels = [surface_kernels.values_many]
+    if curvature:
+        kernels += [surface_kernels.gradients_many, surface_kernels.hessians_many]
+    kids = []
+    for name, inner in optimizers:
+        try:
+            kids.append(registry.get(name, inner or "sgd").kernel)
+        except ValueError:
+            continue
+    kids = list(dict.fromkeys(kids))
+    kernels += [_kernel.TRAJECTORIES[kid] for kid in kids]
+    if batch:
+        kernels += [_batch.BATCHES[kid] for kid in kids]
+    return kernels
+
+
+def pending(kernels):
+    """Those of ``kernels`` not yet ready in this process."""
+    return [k for k in kernels if not k.ready]
+
+
+def prepare(kernels, progress=None):
+    """Make ``kernels`` ready (loaded from the cache, or compiled), calling
+    ``progress(done, total, label)`` before each (``done`` counted from 1)."""
+    todo = pending(kernels)
+    for done, k in enumerate(todo, start=1):
+        if progress is not None:
+            progress(done, len(todo), k.label)
+        k.prepare()
+
+
+def complete():
+    """True when the disk cache holds every kernel (the warm-up finished)."""
+    return _jit.CACHE_DIR is not None and (_jit.CACHE_DIR / COMPLETE).exists()
+
+
+def start_background():
+    """Start the warm-up process, once per server and only while the cache is incomplete;
+    returns it (None when not needed). The process is not waited for."""
+    global _started
+    with _start_lock:
+        if _started is not None or complete() or _jit.CACHE_DIR is None:
+            return None
+        _started = subprocess.Popen(
+            [sys.executable, "-m", "optimizers.warm"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        return _started
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Fill the Numba disk cache with every kernel.")
+    parser.add_argument(
+        "--only", nargs=2, type=int, metavar=("FIRST", "END"), help=argparse.SUPPRESS
+    )
+    only = parser.parse_args(argv).only
+    began = time.perf_counter()
+    kernels = every_kernel()
+    if only is not None:  # a child: its share of the kernels
+        first, end = only
+
+        def say(done, total, label):
+            print(f"[{time.perf_counter() - began:6.1f} s] {first + done}/{len(kernels)} {label}")
+
+        prepare(kernels[first:end], say)
+        return
+    os.nice(NICENESS)  # the children inherit it
+    for first, end in shares():
+        command = [sys.executable, "-m", "optimizers.warm", "--only", str(first), str(end)]
+        subprocess.run(command, cwd=ROOT, check=True)
+    if _jit.CACHE_DIR is not None:
+        (_jit.CACHE_DIR / COMPLETE).write_text(f"{len(kernels)} kernels\n")
+    print(f"every kernel is in the cache ({time.perf_counter() - began:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
