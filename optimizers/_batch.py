@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from surfaces import _dispatch as surface
-from surfaces._jit import by_id, inner
+from surfaces._jit import by_id, inner, named
 
 from . import _options as O
 from ._dispatch import per_rule
@@ -50,17 +50,18 @@ def _surface_lanes(sid):
     here, so the formulas are inlined, share their common terms, and the loop vectorizes
     (a per-lane choice among the surfaces would not)."""
 
-    @inner
     def evaluate(sp, P, F, G):
         for j in range(F.size):
             x, y = P[0, j], P[1, j]
             F[j] = surface.value(sid, sp, x, y)
             G[0, j], G[1, j] = surface.gradient(sid, sp, x, y)
 
-    return evaluate
+    return inner(named(evaluate, f"lane_evaluate_{sid}"))
 
 
-lane_evaluate = by_id([(sid, _surface_lanes(sid)) for sid in surface.IDS], None)
+lane_evaluate = by_id(
+    [(sid, _surface_lanes(sid)) for sid in surface.IDS], None, "lane_evaluate_by_id"
+)
 
 
 @inner

@@ -50,9 +50,9 @@ IDS = tuple(entry[0] for entry in FORMULAS)
 
 # value(sid, p, x, y): f(x, y) of surface ``sid`` with kernel parameters ``p``;
 # gradient: (df/dx, df/dy); hessian: (fxx, fxy, fyy). NaN for an unknown id.
-value = by_id([(sid, f) for sid, f, _, _ in FORMULAS], np.nan)
-gradient = by_id([(sid, g) for sid, _, g, _ in FORMULAS], (np.nan, np.nan))
-hessian = by_id([(sid, h) for sid, _, _, h in FORMULAS], (np.nan, np.nan, np.nan))
+value = by_id([(sid, f) for sid, f, _, _ in FORMULAS], np.nan, "value_by_id")
+gradient = by_id([(sid, g) for sid, _, g, _ in FORMULAS], (np.nan, np.nan), "gradient_by_id")
+hessian = by_id([(sid, h) for sid, _, _, h in FORMULAS], (np.nan, np.nan, np.nan), "hessian_by_id")
 
 
 _MANY = "void(int64, float64[::1], float64[::1], float64[::1], float64[:, ::1])"

@@ -131,11 +131,24 @@ def kernel(signature, label=None, name=None):
     return decorate
 
 
+def named(function, name):
+    """``function`` renamed ``name``, for functions made by a factory (closures).
+
+    Numba names a compiled function after its qualified name and a counter local to the
+    process. Kernels cached by different processes and loaded into one must not hold two
+    different functions of the same name: the linker takes the first, and a rule's kernel
+    ran another rule's loop. Each closure a factory makes gets a name of its own.
+    """
+    function.__name__ = function.__qualname__ = name
+    return function
+
+
 def _calling(function, name):
     """A closure-free function ``name(*args)`` returning ``function(*args)``, compiled with
-    ``function`` inlined by LLVM (its only caller)."""
+    ``function`` (renamed ``name_loop``) inlined by LLVM, its only caller."""
     args = ", ".join(f"a{i}" for i in range(function.__code__.co_argcount))
-    namespace = {"__name__": function.__module__, "function": inner(function)}
+    loop = inner(named(function, f"{name}_loop"))
+    namespace = {"__name__": function.__module__, "function": loop}
     source = f"def {name}({args}):\n    return function({args})\n"
     # built from an argument count and a name; the file is the factory's, for the cache
     exec(compile(source, function.__code__.co_filename, "exec"), namespace)
@@ -151,11 +164,11 @@ inner = njit(nogil=True, error_model="numpy")
 inline = njit(nogil=True, error_model="numpy", inline="always")
 
 
-def by_id(cases, missing):
-    """A jitted ``dispatch(k, *args)`` calling ``function(*args)`` for the case ``(k, function)``.
+def by_id(cases, missing, name):
+    """A jitted ``name(k, *args)`` calling ``function(*args)`` for the case ``(k, function)``.
 
     ``cases`` pairs integer ids with jitted functions of the same arguments; ``missing`` is
-    returned for an unknown id. The dispatch is written out here as one ``if`` chain, as
+    returned for an unknown id; ``name`` is unique among the dispatches (see ``named``). The dispatch is written out here as one ``if`` chain, as
     it would be by hand, and compiled by Numba: called with a constant ``k`` it folds to
     the one call, and LLVM inlines it into the loops that call it at every step. (A chain
     of one small function per case, built by closures, cost either 2.7x the run time of
@@ -164,11 +177,11 @@ def by_id(cases, missing):
     """
     arity = cases[0][1].py_func.__code__.co_argcount
     args = ", ".join(f"a{i}" for i in range(arity))
-    lines = [f"def dispatch(k, {args}):"]
+    lines = [f"def {name}(k, {args}):"]
     namespace = {"missing": missing}
     for k, function in cases:
         namespace[f"case_{k}"] = function
         lines += [f"    if k == {int(k)}:", f"        return case_{k}({args})"]
     lines.append("    return missing")
     exec("\n".join(lines), namespace)  # the source is built above from ids and names
-    return inner(namespace["dispatch"])
+    return inner(namespace[name])

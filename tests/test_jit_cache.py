@@ -174,3 +174,20 @@ def test_the_warm_up_shares_cover_every_kernel_in_family_pieces():
     assert all(0 < end - first <= warm.PER_PROCESS for first, end in shares)
     trajectories_end = 3 + len(warm.every_kernel()) // 2 - 1  # evaluators, then per rule
     assert trajectories_end in {end for _, end in shares}  # no share mixes the families
+
+
+def test_kernels_cached_by_different_processes_run_their_own_rules(tmp_path):
+    """Numba numbers what it compiles per process: loops that two processes cached under
+    one name made a process loading both run SGD's loop in L-BFGS's kernel."""
+
+    def last_point(name):
+        return f"optimizers.run('quadratic', '{name}', (-4.0, 3.0), 3).xy[-1].tolist()"
+
+    show = "import json, optimizers; print(json.dumps([{}], separators=(',', ':')))"
+    alone = [
+        _in_new_process(show.format(last_point(name)), tmp_path)[0]  # each compiles its rule
+        for name in ("sgd", "lbfgs")
+    ]
+    both = _in_new_process(show.format(f"{last_point('sgd')}, {last_point('lbfgs')}"), tmp_path)
+    assert both[0] == f"[{alone[0][1:-1]},{alone[1][1:-1]}]"
+    assert alone[0] != alone[1]
