@@ -5,6 +5,7 @@ the replicas, a cookie keeps a browser on its replica, the websocket upgrades, a
 loads, then a replica is killed and finally serve.sh is stopped.
 """
 
+import contextlib
 import os
 import re
 import signal
@@ -149,27 +150,49 @@ def test_a_port_in_use_stops_everything_with_nginx_s_reason():
 # --- serve.sh with two replicas ------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def served():
+@contextlib.contextmanager
+def _serving(replicas):
+    """serve.sh --replicas N on a free port, until the block ends (or the test stops it)."""
     mark = uuid.uuid4().hex
     port = _free_port()
-    process = _start(["--replicas", "2", "--port", str(port), "--host", "127.0.0.1"], mark)
+    process = _start(
+        ["--replicas", str(replicas), "--port", str(port), "--host", "127.0.0.1"], mark
+    )
     ready = process.stdout.readline()  # serve.sh gives up by itself after two minutes
     if process.poll() is not None:
         _stop(process, mark)
         pytest.fail(f"serve.sh exited {process.returncode}: {process.stderr.read()}")
     sessions = {pid for pid, parent, _, _ in _processes() if parent == process.pid}
     started = {pid: _cmdline(pid) for pid in _ours(mark, sessions) if pid != process.pid}
-    yield SimpleNamespace(
-        process=process,
-        mark=mark,
-        sessions=sessions,
-        port=port,
-        url=f"http://127.0.0.1:{port}",
-        ready=ready,
-        started=started,
-    )
-    _stop(process, mark, sessions)
+    master = next(c for c in started.values() if c.startswith("nginx: master"))
+    run_dir = Path(re.search(r"-p (\S+)/ ", master).group(1))
+    # the replicas' names in nginx's configuration: "~127\.0\.0\.1:PORT$" rN;
+    names = re.findall(r":(\d+)\$\" (r\d+);", (run_dir / "nginx.conf").read_text())
+    replica_pids = {
+        re.search(r"--server.port (\d+)", c).group(1): pid
+        for pid, c in started.items()
+        if "streamlit run app.py" in c
+    }
+    try:
+        yield SimpleNamespace(
+            process=process,
+            mark=mark,
+            sessions=sessions,
+            port=port,
+            url=f"http://127.0.0.1:{port}",
+            ready=ready,
+            started=started,
+            run_dir=run_dir,
+            replicas={name: (int(port_), replica_pids[port_]) for port_, name in names},
+        )
+    finally:
+        _stop(process, mark, sessions)
+
+
+@pytest.fixture(scope="module")
+def served():
+    with _serving(2) as serving:
+        yield serving
 
 
 @pytest.mark.slow
@@ -223,38 +246,83 @@ def test_the_websocket_upgrades_through_nginx(served):
             assert socket_.response.headers["X-Gradscape-Replica"] == name
 
 
-@pytest.mark.slow
-@pytest.mark.browser
-def test_a_page_through_nginx_in_chromium(served, browser, artifacts):
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(served.url + "/?steps=80")
+def _drawn(page):
+    """Wait for a whole script run drawn: the race, the results table, the sidebar's widgets."""
     page.wait_for_selector(".js-plotly-plot .imagelayer image", state="attached", timeout=LOAD)
-    # the whole first run drawn: the results table and the sidebar's widgets
     page.wait_for_selector('[data-testid="stTable"]', timeout=LOAD)
     page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stSelectbox"]', timeout=LOAD)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=LOAD)
-    page.screenshot(path=str(artifacts / "served-through-nginx.png"))
-    cookies = {c["name"]: c["value"] for c in context.cookies()}
-    assert cookies["gradscape_replica"] in {"r1", "r2"}
-    assert page.locator('[data-testid="stException"]').count() == 0
-    assert errors == []
-    context.close()
+
+
+def _counted(websocket):
+    """[websocket, how many frames it has received so far]."""
+    entry = [websocket, 0]
+    websocket.on("framereceived", lambda _: entry.__setitem__(1, entry[1] + 1))
+    return entry
+
+
+def _replica_cookie(context):
+    return {c["name"]: c["value"] for c in context.cookies()}.get("gradscape_replica")
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_page_through_nginx_and_its_replica_killed(browser, artifacts):
+    with _serving(2) as served:
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        sockets = []  # [websocket, frames received]: the page's sessions
+        page.on("websocket", lambda ws: sockets.append(_counted(ws)))
+        page.goto(served.url + "/?steps=80")
+        _drawn(page)
+        page.screenshot(path=str(artifacts / "served-through-nginx.png"))
+        first = _replica_cookie(context)
+        assert first in served.replicas
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert errors == []
+
+        # its replica dies: Streamlit's page reconnects through nginx, which sends it to the
+        # other replica (and moves the cookie there). The page keeps showing the old run until
+        # the student's next change, which the new session runs with the scene of the link.
+        os.kill(served.replicas[first][1], signal.SIGKILL)
+        for _ in range(LOAD // 250):
+            if len(sockets) > 1:
+                break
+            page.wait_for_timeout(250)
+        (survivor,) = set(served.replicas) - {first}
+        assert len(sockets) == 2 and _replica_cookie(context) == survivor
+        steps = page.get_by_role("spinbutton", name="Steps (1 to 5000)")
+        steps.fill("81")
+        steps.press("Enter")
+        for _ in range(LOAD // 250):  # the new session's answer, from the survivor
+            if sockets[1][1] > 0:
+                break
+            page.wait_for_timeout(250)
+        assert sockets[1][1] > 0
+        _drawn(page)
+        page.screenshot(path=str(artifacts / "served-after-a-replica-died.png"))
+        assert page.locator('[data-testid="stException"]').count() == 0
+        # the scene is back: the link's steps (the change that met the failover may be lost)
+        for _ in range(LOAD // 250):  # until the run's link is in the address bar
+            if f"steps={steps.input_value()}&" in page.url:
+                break
+            page.wait_for_timeout(250)
+        shown = steps.input_value()
+        assert shown in {"80", "81"} and f"steps={shown}&" in page.url
+        assert _replica_cookie(context) == survivor
+        context.close()
 
 
 @pytest.mark.slow
 def test_a_killed_replica_s_students_reach_the_survivor(served):
-    replica = next(pid for pid, c in served.started.items() if "streamlit run app.py" in c)
-    port = re.search(r"--server.port (\d+)", served.started[replica]).group(1)
-    os.kill(replica, signal.SIGKILL)
+    (killed, (port, pid)), (survivor, _) = sorted(served.replicas.items())
+    os.kill(pid, signal.SIGKILL)
     said = served.process.stderr.readline()
-    killed = re.match(rf"serve.sh: replica (\d) \(port {port}\) exited", said)
-    assert killed, said
-    survivor = {"1": "r2", "2": "r1"}[killed.group(1)]
-    for cookie in ("gradscape_replica=r1", "gradscape_replica=r2", None):
+    assert said.startswith(f"serve.sh: replica {killed[1:]} (port {port}) exited"), said
+    for cookie in (f"gradscape_replica={killed}", f"gradscape_replica={survivor}", None):
         status, name, headers = _get(served.url + "/", cookie)
         assert (status, name) == (200, survivor)
         assert f"gradscape_replica={survivor}" in headers["Set-Cookie"]
@@ -264,14 +332,11 @@ def test_a_killed_replica_s_students_reach_the_survivor(served):
 @pytest.mark.slow
 def test_sigterm_leaves_nothing_behind(served):
     assert len(_ours(served.mark, served.sessions)) >= 3  # nginx, its workers, a replica
-    run_dir = re.search(
-        r"-p (\S+)/ ", next(c for c in served.started.values() if c.startswith("nginx: master"))
-    ).group(1)
-    assert Path(run_dir, "nginx.conf").exists()
+    assert (served.run_dir / "nginx.conf").exists()
     served.process.send_signal(signal.SIGTERM)
     assert served.process.wait(timeout=60) == 0
     assert _ours(served.mark, served.sessions) == []
-    assert not Path(run_dir).exists()
+    assert not served.run_dir.exists()
 
 
 # --- the container, compose and Kubernetes files --------------------------------------------
