@@ -67,7 +67,8 @@ chmod 755 "$run_dir"  # nginx's workers run as nobody when it is started as root
 started=()            # the process group of everything started (each child leads its own)
 
 stop_all() {
-    trap - EXIT INT TERM HUP
+    trap '' INT TERM HUP  # a second Ctrl-C or SIGTERM must not cut the clean-up short
+    trap - EXIT
     local pid group_alive
     for pid in "${started[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
     for _ in {1..100}; do  # up to 10 s for a clean exit
@@ -92,7 +93,7 @@ healthy() {  # host port: does /_stcore/health answer 200? (bash's /dev/tcp: no 
     local status
     status=$(
         exec 2>/dev/null 3<>"/dev/tcp/$1/$2" || exit 1
-        printf 'GET /_stcore/health HTTP/1.0\r\nHost: %s\r\n\r\n' "$1" >&3
+        printf 'GET /_stcore/health HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3
         IFS= read -r -t 5 line <&3 && printf '%s' "$line"
     ) || return 1
     [[ $status == "HTTP/1."?" 200 "* ]]
@@ -237,7 +238,9 @@ done
 
 shown_host=$host
 [[ $host == 0.0.0.0 ]] && shown_host=$(hostname)
-echo "Gradscape: $replicas replicas ready at http://$shown_host:$port"
+noun=replicas
+((replicas == 1)) && noun=replica
+echo "Gradscape: $replicas $noun ready at http://$shown_host:$port"
 
 # Serve until stopped. A replica that exits is reported and left out (nginx sends its students
 # to the others); nginx exiting, or the last replica, ends it all.

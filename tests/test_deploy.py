@@ -330,9 +330,15 @@ def test_a_killed_replica_s_students_reach_the_survivor(served):
 
 
 @pytest.mark.slow
-def test_sigterm_leaves_nothing_behind(served):
+def test_sigterm_leaves_nothing_behind_even_sent_twice(served):
     assert len(_ours(served.mark, served.sessions)) >= 3  # nginx, its workers, a replica
     assert (served.run_dir / "nginx.conf").exists()
+    master = next(pid for pid, c in served.started.items() if c.startswith("nginx: master"))
+    served.process.send_signal(signal.SIGTERM)
+    # an impatient second signal while it stops (`timeout` sends one to its whole
+    # group) must not cut the clean-up short: sent once nginx has gone, while the replica goes
+    while Path(f"/proc/{master}").exists() and served.process.poll() is None:
+        pass
     served.process.send_signal(signal.SIGTERM)
     assert served.process.wait(timeout=60) == 0
     assert _ours(served.mark, served.sessions) == []
