@@ -457,7 +457,9 @@ def command(pid):
     except OSError:
         return "?"
     words = raw.decode(errors="replace").split("\0")
-    return " ".join([os.path.basename(words[0]), *words[1:]]).strip()[:90]
+    if " " not in words[0]:  # a path, not a title a process gave itself ("nginx: worker")
+        words[0] = os.path.basename(words[0])
+    return " ".join(words).strip()[:90]
 
 
 def all_pids():
@@ -510,6 +512,7 @@ class Servers:
     def __init__(self, spec, port):
         self.spec, self.port = spec, port
         self.first, self.last, self.peak = {}, {}, {}
+        self.alive = set()  # the processes found by the latest sample
 
     def pids(self):
         if self.spec == "auto":
@@ -517,10 +520,12 @@ class Servers:
         return set() if self.spec == "none" else set(self.spec)
 
     def sample(self):
+        self.alive = set()
         for pid in self.pids() | set(self.last):
             stat = proc_stat(pid)
             if stat is None:
                 continue
+            self.alive.add(pid)
             self.first.setdefault(pid, (stat[1], command(pid)))
             self.last[pid] = stat
             self.peak[pid] = max(self.peak.get(pid, 0), stat[2])
@@ -537,14 +542,17 @@ class Servers:
         out, cpu, rss = [], 0.0, 0
         for pid in sorted(self.first):
             used = self.last[pid][1] - self.first[pid][0]
-            cpu, rss = cpu + used, rss + self.last[pid][2]
+            cpu += used
+            rss += self.last[pid][2] if pid in self.alive else 0
             out.append(
                 f"server pid {pid}: CPU {used:.1f} s ({used / seconds:.0%} of a core), "
-                f"RSS {self.last[pid][2] / 1e6:.0f} MB (peak {self.peak[pid] / 1e6:.0f}) "
-                f"[{self.first[pid][1]}]"
+                f"RSS {self.last[pid][2] / 1e6:.0f} MB (peak {self.peak[pid] / 1e6:.0f})"
+                + ("" if pid in self.alive else " when last seen: exited")
+                + f" [{self.first[pid][1]}]"
             )
         out.append(
-            f"servers total: CPU {cpu:.1f} s ({cpu / seconds:.0%} of a core), RSS {rss / 1e6:.0f} MB"
+            f"servers total: CPU {cpu:.1f} s ({cpu / seconds:.0%} of a core), RSS "
+            f"{rss / 1e6:.0f} MB (those running at the end)"
         )
         return out
 
