@@ -43,17 +43,10 @@ loading = charts.empty()
 if "scene" not in st.session_state:
     loading.plotly_chart(BLANK_CHART, config={"staticPlot": True, "displayModeBar": False})
     from optimizers import warm
-    from scene import from_query
+    from scene.link import racers_of
 
-    first, _ = from_query({key: st.query_params.get_all(key) for key in st.query_params})
-    land = first.landscape
-    kernels = warm.pending(
-        warm.needed(
-            [(racer.name, racer.inner) for racer in first.racers],
-            curvature=land.curvature,
-            batch=land.overlay == "basin",
-        )
-    )
+    racers = racers_of({key: st.query_params.get_all(key) for key in st.query_params})
+    kernels = warm.pending(warm.needed(racers))
     if kernels:
         verb = "loading" if warm.complete() else "compiling"
         bar = preparing.progress(0.0, text="Preparing the engine for this server…")

@@ -10,6 +10,7 @@ wrote ``mapr=K`` for racer K + 1; they still open the same scene. The landscape 
 written only when they differ from the defaults, to keep links short.
 """
 
+from .defaults import RACERS
 from .model import CUSTOM, Landscape
 from .text import show
 from .validate import validate
@@ -106,6 +107,20 @@ def from_query(params):
         raw["surface"] = {"name": raw["surface"].pop("name"), "params": raw["surface"], **formula}
     scene, more = validate(raw)
     return scene, warnings + more
+
+
+def racers_of(params):
+    """``[(name, inner)]`` of the racers a query mapping names (the default race's when it
+    names none), unchecked and without running anything: what its page will race, known
+    before ``from_query`` validates it (which runs each racer)."""
+    racers = []
+    for key in sorted((k for k in params if k in RACER_KEYS), key=RACER_KEYS.get):
+        value = params[key]
+        value = value[-1] if isinstance(value, list) and value else value
+        if isinstance(value, str) and len(value) <= MAX_VALUE_CHARS:
+            racer = _racer(_parse_item(value))
+            racers.append((racer["name"], racer.get("inner")))
+    return racers or [(name, None) for name, _ in RACERS]
 
 
 def _racer(item):

@@ -191,3 +191,16 @@ def test_kernels_cached_by_different_processes_run_their_own_rules(tmp_path):
     both = _in_new_process(show.format(f"{last_point('sgd')}, {last_point('lbfgs')}"), tmp_path)
     assert both[0] == f"[{alone[0][1:-1]},{alone[1][1:-1]}]"
     assert alone[0] != alone[1]
+
+
+def test_the_racers_of_a_link_are_known_before_it_is_validated():
+    """The page compiles what a link races before validating it (which runs the racers)."""
+    from scene import default_scene
+    from scene.link import racers_of, to_query
+
+    race = default_scene()
+    assert racers_of({}) == [(r.name, r.inner) for r in race.racers]
+    query = to_query(race)
+    query["o2"] = "lookahead,inner:rprop,lr:0.1"
+    assert racers_of(query)[1] == ("lookahead", "rprop")
+    assert racers_of({"o1": "x" * 5000}) == [(r.name, r.inner) for r in race.racers]
