@@ -8,8 +8,9 @@ app's) that compiles every other kernel into the cache, so later pages load inst
 compiling. The process marks the cache complete when done (``COMPLETE``).
 
 Numba keeps what it compiled in memory: one process compiling all 31 kernels grew to
-830 MB. So the warm-up hands at most ``PER_PROCESS`` kernels of one family (``shares``)
-to a child process of its own: about 560 MB at most beside the app.
+830 MB. So the warm-up compiles at most ``PER_PROCESS`` kernels of one family
+(``shares``) in one process image, then replaces itself (``exec``) with a fresh one for
+the next share: one process at a time, its memory bounded.
 
     python -m optimizers.warm     # fill the cache: every kernel, then the marker
 """
@@ -21,7 +22,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 from surfaces import _dispatch as surface_kernels
@@ -32,7 +32,7 @@ from . import _batch, _kernel, registry
 ROOT = Path(__file__).resolve().parent.parent
 COMPLETE = "complete"  # file in the cache folder written once every kernel is in it
 NICENESS = 10  # the warm-up yields the cores to the app's sessions
-PER_PROCESS = 9  # kernels compiled by one child process of the warm-up, at most
+PER_PROCESS = 7  # kernels compiled by one process image of the warm-up, at most
 
 _started = None
 _start_lock = threading.Lock()
@@ -54,7 +54,7 @@ def every_kernel():
 
 
 def shares():
-    """``(first, end)`` ranges of ``every_kernel()``, one per child process of the warm-up:
+    """``(first, end)`` ranges of ``every_kernel()``, one per process image of the warm-up:
     each family split evenly in pieces of at most ``PER_PROCESS``."""
     out, first = [], 0
     for family in _families():
@@ -126,27 +126,24 @@ def start_background():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Fill the Numba disk cache with every kernel.")
-    parser.add_argument(
-        "--only", nargs=2, type=int, metavar=("FIRST", "END"), help=argparse.SUPPRESS
-    )
-    only = parser.parse_args(argv).only
-    began = time.perf_counter()
-    kernels = every_kernel()
-    if only is not None:  # a child: its share of the kernels
-        first, end = only
+    parser.add_argument("--share", type=int, default=0, help=argparse.SUPPRESS)
+    share = parser.parse_args(argv).share
+    if share == 0:
+        os.nice(NICENESS)  # kept across the exec below
+    kernels, ranges = every_kernel(), shares()
+    first, end = ranges[share]
 
-        def say(done, total, label):
-            print(f"[{time.perf_counter() - began:6.1f} s] {first + done}/{len(kernels)} {label}")
+    def say(done, total, label):
+        print(f"{first + done}/{len(kernels)} {label}", flush=True)
 
-        prepare(kernels[first:end], say)
-        return
-    os.nice(NICENESS)  # the children inherit it
-    for first, end in shares():
-        command = [sys.executable, "-m", "optimizers.warm", "--only", str(first), str(end)]
-        subprocess.run(command, cwd=ROOT, check=True)
+    prepare(kernels[first:end], say)
+    if share + 1 < len(ranges):
+        # the next share in a fresh process image: the memory of this one's compiles goes
+        command = [sys.executable, "-m", "optimizers.warm", "--share", str(share + 1)]
+        os.execv(sys.executable, command)
     if _jit.CACHE_DIR is not None:
         (_jit.CACHE_DIR / COMPLETE).write_text(f"{len(kernels)} kernels\n")
-    print(f"every kernel is in the cache ({time.perf_counter() - began:.1f} s)")
+    print("every kernel is in the cache", flush=True)
 
 
 if __name__ == "__main__":
