@@ -1,11 +1,12 @@
 """Hand-fused Numba kernels: the speed references the engine is measured against.
 
 Each fuses one optimizer and one surface into a single loop with nothing generic left.
-Adam's bias corrections ``1 - beta**t`` come from running products of the betas (one
-multiplication per step instead of a power), flushed to 0 below ``NEGLIGIBLE`` where
-``1 - beta**t`` rounds to 1 anyway (no denormals). The trajectories still equal
-PyTorch's to rtol 1e-9 (``tests/test_handfused.py``); ``adam_rosenbrock_power`` is the
-earlier reference with a power every step, kept to show what that costs.
+The single-trajectory Adam takes its bias corrections ``1 - beta**t`` from running
+products of the betas (one multiplication per step instead of a power: 1.3-1.5x faster),
+flushed to 0 below ``NEGLIGIBLE`` where ``1 - beta**t`` rounds to 1 anyway (no
+denormals); its path still equals PyTorch's to rtol 1e-9 (``tests/test_handfused.py``).
+``adam_rosenbrock_power`` is the earlier reference with a power every step, kept to show
+what that costs.
 """
 
 import math
@@ -103,12 +104,12 @@ def adam_rosenbrock_batch(
         last_bad = np.where(f <= tol, -1, 0)
         gone = np.full(n, -1)
         count = np.zeros(n, dtype=np.int64)
-        power1 = power2 = 1.0
         for t in range(1, steps + 1):
-            power1 = power1 * beta1 if power1 > NEGLIGIBLE else 0.0
-            power2 = power2 * beta2 if power2 > NEGLIGIBLE else 0.0
-            bc1 = 1.0 - power1
-            bc2 = math.sqrt(1.0 - power2)
+            # a power per step, shared by a chunk's lanes: as cheap as a running product
+            # here, and rounded as PyTorch rounds (running products changed the final
+            # point of 9 of 40,000 chaotic runs beyond rtol 1e-9)
+            bc1 = 1.0 - beta1 ** float(t)
+            bc2 = math.sqrt(1.0 - beta2 ** float(t))
             step = lr / bc1
             counting = t - 1 >= half
             for j in range(n):
