@@ -25,7 +25,8 @@ if ((${#missing[@]})); then
     fi
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
-    apt-get install -y -q --no-install-recommends "${missing[@]}"
+    # with their recommended packages (chromium's sandbox), as CI has always installed them
+    apt-get install -y -q "${missing[@]}"
 fi
 
 "${PYTHON:-python3}" -m pip install -q --no-cache-dir -r requirements.txt

@@ -1,8 +1,9 @@
 """Serving a class: deploy/serve.sh (replicas behind nginx), the container and Kubernetes files.
 
-The served tests run in file order against one `serve.sh --replicas 2`: first visits spread over
-the replicas, a cookie keeps a browser on its replica, the websocket upgrades, a real page
-loads, then a replica is killed and finally serve.sh is stopped.
+The served tests run in file order against one `serve.sh --replicas 2`: the ready line, first
+visits spread over the replicas, a cookie keeps a browser on its replica, the websocket
+upgrades, a replica is killed, and finally serve.sh is stopped. A page in Chromium whose
+replica dies, and a hung replica, each have a `serve.sh` of their own.
 """
 
 import contextlib
@@ -87,7 +88,7 @@ def _stop(process, mark, sessions=()):
 def _get(url, cookie=None):
     """Status, the replica that answered (nginx's X-Gradscape-Replica) and the cookie set."""
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=120) as response:  # nginx waits 30 s at most
         response.read()
         return response.status, response.headers["X-Gradscape-Replica"], response.headers
 
@@ -327,6 +328,26 @@ def test_a_killed_replica_s_students_reach_the_survivor(served):
         assert (status, name) == (200, survivor)
         assert f"gradscape_replica={survivor}" in headers["Set-Cookie"]
     assert served.process.poll() is None
+
+
+@pytest.mark.slow
+def test_a_hung_replica_is_taken_out():
+    """A replica that accepts connections but never answers (stopped): the first request for it
+    waits out nginx's 30 s read timeout and is answered by the other; nginx then leaves it out,
+    so the next request is not sent to it at all."""
+    with _serving(2) as served:
+        (hung, (_, pid)), (other, _) = sorted(served.replicas.items())
+        os.killpg(pid, signal.SIGSTOP)
+        try:
+            for _ in range(2):
+                status, name, headers = _get(served.url + "/", f"gradscape_replica={hung}")
+                assert (status, name) == (200, other)
+                assert f"gradscape_replica={other}" in headers["Set-Cookie"]
+        finally:
+            os.killpg(pid, signal.SIGCONT)
+        log = (served.run_dir / "error.log").read_text()
+        assert log.count("upstream timed out") == 1
+        assert log.count("upstream server temporarily disabled") == 1
 
 
 @pytest.mark.slow
