@@ -31,6 +31,7 @@ from . import _batch, _kernel, registry
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPLETE = "complete"  # file in the cache folder written once every kernel is in it
+WARMING = "warming"  # file in the cache folder holding the pid of the warm-up under way
 NICENESS = 10  # the warm-up yields the cores to the app's sessions
 PER_PROCESS = 7  # kernels compiled by one process image of the warm-up, at most
 
@@ -109,11 +110,14 @@ def complete():
 
 
 def start_background():
-    """Start the warm-up process, once per server and only while the cache is incomplete;
-    returns it (None when not needed). The process is not waited for."""
+    """Start the warm-up process while the cache is incomplete, unless one is under way
+    (started by this server or by another replica sharing the cache: ``WARMING`` holds its
+    pid); returns it (None when not started). The process is not waited for."""
     global _started
     with _start_lock:
         if _started is not None or complete() or _jit.CACHE_DIR is None:
+            return None
+        if not _claim(_jit.CACHE_DIR / WARMING):
             return None
         _started = subprocess.Popen(
             [sys.executable, "-m", "optimizers.warm"],
@@ -121,7 +125,32 @@ def start_background():
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        (_jit.CACHE_DIR / WARMING).write_text(str(_started.pid))
         return _started
+
+
+def _claim(lock):
+    """Create ``lock``; False when it exists and names a live process (or none yet)."""
+    for _ in range(2):
+        try:
+            os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            return True
+        except FileExistsError:
+            text = lock.read_text().strip()
+            if not text.isdigit() or _alive(int(text)):
+                return False
+            lock.unlink(missing_ok=True)  # its warm-up died: take over
+    return False
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def main(argv=None):
@@ -143,6 +172,7 @@ def main(argv=None):
         os.execv(sys.executable, command)
     if _jit.CACHE_DIR is not None:
         (_jit.CACHE_DIR / COMPLETE).write_text(f"{len(kernels)} kernels\n")
+        (_jit.CACHE_DIR / WARMING).unlink(missing_ok=True)
     print("every kernel is in the cache", flush=True)
 
 

@@ -204,3 +204,33 @@ def test_the_racers_of_a_link_are_known_before_it_is_validated():
     query["o2"] = "lookahead,inner:rprop,lr:0.1"
     assert racers_of(query)[1] == ("lookahead", "rprop")
     assert racers_of({"o1": "x" * 5000}) == [(r.name, r.inner) for r in race.racers]
+
+
+def test_one_warm_up_per_cache_even_with_several_replicas(tmp_path, monkeypatch):
+    """The warm-up starts while the cache is incomplete, once: not again from this server,
+    nor from another replica while the pid in ``warming`` lives; a dead one's is taken over."""
+    from optimizers import warm
+
+    dead = _in_new_process("import os; print(os.getpid())", tmp_path)[0]  # an ended process
+    started = []
+
+    class Started:
+        pid = os.getpid()  # a live process
+
+        def __init__(self, command, **_):
+            started.append(command)
+
+    monkeypatch.setattr(_jit, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(warm.subprocess, "Popen", Started)
+    monkeypatch.setattr(warm, "_started", None)
+    assert warm.start_background() is not None
+    assert started[0][1:] == ["-m", "optimizers.warm"]
+    assert (tmp_path / warm.WARMING).read_text() == str(os.getpid())
+    assert warm.start_background() is None  # this server started one
+    monkeypatch.setattr(warm, "_started", None)  # another replica, same cache
+    assert warm.start_background() is None and len(started) == 1
+    (tmp_path / warm.WARMING).write_text(dead)
+    assert warm.start_background() is not None and len(started) == 2  # taken over
+    monkeypatch.setattr(warm, "_started", None)
+    (tmp_path / warm.COMPLETE).write_text("done")
+    assert warm.start_background() is None and len(started) == 2
