@@ -119,7 +119,8 @@ def racers_of(params):
         value = value[-1] if isinstance(value, list) and value else value
         if isinstance(value, str) and len(value) <= MAX_VALUE_CHARS:
             racer = _racer(_parse_item(value))
-            racers.append((racer["name"], racer.get("inner")))
+            inner = racer.get("inner")
+            racers.append((racer["name"], inner if isinstance(inner, str) else None))
     return racers or [(name, None) for name, _ in RACERS]
 
 

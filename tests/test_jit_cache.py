@@ -204,6 +204,8 @@ def test_the_racers_of_a_link_are_known_before_it_is_validated():
     query["o2"] = "lookahead,inner:rprop,lr:0.1"
     assert racers_of(query)[1] == ("lookahead", "rprop")
     assert racers_of({"o1": "x" * 5000}) == [(r.name, r.inner) for r in race.racers]
+    hostile = racers_of({"o1": ",,:", "o2": "lookahead,inner:a/b", "o3": "adam,inner:3"})
+    assert hostile == [("", None), ("lookahead", None), ("adam", None)]
 
 
 def test_one_warm_up_per_cache_even_with_several_replicas(tmp_path, monkeypatch):
