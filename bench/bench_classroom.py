@@ -289,7 +289,8 @@ class Tally:
     changes_sent: int = 0
     finished: int = 0  # reruns that finished, opens included
     timeouts: int = 0
-    disconnects: int = 0
+    disconnects: int = 0  # open connections that closed
+    refused: int = 0  # connection attempts that failed (one a second while a server is down)
     errors: int = 0
     exceptions: list = field(default_factory=list)
 
@@ -353,7 +354,7 @@ class Student:
                 open_timeout=self.timeout,
             )
         except (OSError, websockets.WebSocketException, TimeoutError) as error:
-            self.tally.disconnects += 1
+            self.tally.refused += 1
             raise Lost from error
 
     async def change_values(self, stop):
@@ -362,7 +363,13 @@ class Student:
             think = self.rng.uniform(*THINK)
             if loop.time() + think >= stop:
                 return
-            await asyncio.sleep(think)
+            try:  # a page notices a closed connection at once, not at its next change
+                await asyncio.wait_for(self.socket.wait_closed(), think)
+            except TimeoutError:
+                pass  # still open: time for the next change
+            else:
+                self.tally.disconnects += 1
+                raise Lost
             states = self.next_change()
             self.tally.changes_sent += 1
             sent = loop.time()
@@ -597,7 +604,7 @@ def report(args, tally, elapsed, cpu, servers, load):
     # the class's arrival (every first run at once) apart from its steady work
     everyone = max(tally.first_opens) if len(tally.first_opens) == args.students else math.inf
     light = [c for c in tally.changes if not c[0]]
-    failures = tally.timeouts + tally.disconnects + tally.errors
+    failures = tally.timeouts + tally.disconnects + tally.refused + tally.errors
     kinds = sorted(set(tally.exceptions))
     lines = [
         f"url: {args.url}",
@@ -615,7 +622,7 @@ def report(args, tally, elapsed, cpu, servers, load):
     received = statistics.median([c[2] for c in tally.changes]) / 1e3 if tally.changes else 0
     lines += [
         f"failures: {failures} (timeouts {tally.timeouts}, disconnects {tally.disconnects}, "
-        f"errors {tally.errors})",
+        f"refused {tally.refused}, errors {tally.errors})",
         f"reconnected: {len(tally.recoveries)} ({spread(tally.recoveries)})",
         f"exception elements: {len(tally.exceptions)}"
         + "".join(f"\n  {text[:300]}" for text in kinds[:5]),
