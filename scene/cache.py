@@ -16,13 +16,44 @@ sweeps, auto-tuning) run in a ``Pool`` of a few threads with a limit per session
 a class's maps queue up instead of taking every core from the others' reruns.
 """
 
+import gc
+import threading
 import time
+import weakref
 from collections import Counter, OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as WaitTimeout
 from threading import Lock
 
 POLL = 0.1  # seconds between progress reports to a caller that waits
+SWEEP = 30.0  # seconds between sweeps of every store for expired entries
+
+_STORES = weakref.WeakSet()
+_SWEEPER = []  # the sweeping thread, once started
+_SWEEPER_LOCK = Lock()
+
+
+def sweep():
+    """Drops every store's expired entries; True when some went (then the collector runs:
+    a drawing's figures and a session's leftovers may hold reference cycles). Stores
+    expire lazily when used; this is for a server nobody uses any more."""
+    dropped = sum(store.expire() for store in list(_STORES))
+    if dropped:
+        gc.collect()
+    return dropped > 0
+
+
+def _sweep_forever():
+    while True:
+        time.sleep(SWEEP)
+        sweep()
+
+
+def _start_sweeper():
+    with _SWEEPER_LOCK:
+        if not _SWEEPER:
+            _SWEEPER.append(threading.Thread(target=_sweep_forever, daemon=True, name="sweeper"))
+            _SWEEPER[0].start()
 
 
 class _Pending:
@@ -43,17 +74,26 @@ class Store:
     def __init__(self, size, ttl=900.0, clock=time.monotonic):
         self._size, self._ttl, self._clock = size, ttl, clock
         self._items, self._pending, self._lock = OrderedDict(), {}, Lock()
+        _STORES.add(self)
+        _start_sweeper()
 
     def __len__(self):
         with self._lock:
             self._expire()
             return len(self._items)
 
+    def expire(self):
+        """Drops the entries unused for ``ttl``; returns how many went."""
+        with self._lock:
+            return self._expire()
+
     def _expire(self):
-        """Drops the entries unused for ``ttl`` (the oldest come first). Lock held."""
-        limit = self._clock() - self._ttl
+        """``expire`` with the lock held (the least recently used come first)."""
+        limit, dropped = self._clock() - self._ttl, 0
         while self._items and next(iter(self._items.values()))[1] < limit:
             self._items.popitem(last=False)
+            dropped += 1
+        return dropped
 
     def get(self, key):
         """The value stored under ``key``, or None."""

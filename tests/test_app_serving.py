@@ -90,3 +90,37 @@ def test_export_browser_stays_open_while_an_export_runs():
         assert not browser.closed.wait(0.3)  # the planned close came and went
         assert again is browser and log == ["start"]
     assert browser.closed.wait(10)
+
+
+def test_a_session_with_heavy_work_in_flight_is_told_its_new_map_waits(monkeypatch):
+    """The pool's limit per session, seen in the app: while this session's earlier map
+    computes, a new basin map waits (a message, no map, no error); the race still shows."""
+    import ui.landscape as UL
+    from scene import landscape as SL
+
+    monkeypatch.setattr(UL, "_session", lambda: "student-1")
+    release = threading.Event()
+    store = SL.Store(1)
+    submit = SL.HEAVY.submitter("student-1", "A sweep")
+    blocker = threading.Thread(
+        target=lambda: store.remember("x", lambda _: release.wait(30), lambda _: None, submit)
+    )
+    blocker.start()
+    try:
+        while SL.HEAVY.in_flight("student-1") == 0:
+            release.wait(0.01)
+        at = AppTest.from_file(APP, default_timeout=120)
+        for key, value in {"surface": "himmelblau", "map": "basin", "mapn": "30"}.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception and not at.warning
+        [info] = [i.value.replace("\\", "") for i in at.info if "waits" in i.value]
+        assert info.startswith("This basin map waits: your previous map, sweep or tuning")
+        assert SL.stored_basin(at.session_state.scene) is None
+        assert len(at.get("plotly_chart")) >= 3
+    finally:
+        release.set()
+        blocker.join(10)
+    at.run()  # the next run, the earlier work done: the map is computed and drawn
+    assert not at.info or all("waits" not in i.value for i in at.info)
+    assert SL.stored_basin(at.session_state.scene) is not None

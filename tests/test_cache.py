@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from scene import cache
 from scene.cache import Busy, Pool, Store
 
 
@@ -132,7 +133,10 @@ def test_pool_limits_each_session_and_runs_the_work_elsewhere():
         threading.Event().wait(0.01)
     with pytest.raises(Busy, match="This map waits: your previous map.*at most 1 at a time"):
         store.remember(
-            "b", lambda r: "second", progress=print, submit=pool.submitter("s1", "This map")
+            "b",
+            lambda r: "second",
+            progress=lambda _: None,
+            submit=pool.submitter("s1", "This map"),
         )
     # another session is not limited by s1's work (it queues behind it in the pool)
     other = threading.Thread(
@@ -151,7 +155,9 @@ def test_pool_limits_each_session_and_runs_the_work_elsewhere():
     assert pool.in_flight("s1") == 0
     assert store.get("b") is None  # refused: nothing stored, nothing in flight
     assert (
-        store.remember("b", lambda r: "second", progress=print, submit=pool.submitter("s1", "B"))
+        store.remember(
+            "b", lambda r: "second", progress=lambda _: None, submit=pool.submitter("s1", "B")
+        )
         == "second"
     )
 
@@ -176,4 +182,17 @@ def test_a_waiter_that_gives_up_leaves_the_pool_computing():
     with pytest.raises(Stopped):
         store.remember("a", compute, progress=stop, submit=pool.submitter("s1", "A"))
     release.set()
-    assert store.remember("a", compute, progress=print, submit=pool.submitter("s1", "A")) == "map"
+    assert (
+        store.remember("a", compute, progress=lambda _: None, submit=pool.submitter("s1", "A"))
+        == "map"
+    )
+
+
+def test_sweep_empties_expired_stores_nobody_asks_any_more():
+    clock = Clock()
+    store = Store(10, ttl=60.0, clock=clock)
+    store.put("a", [1] * 1000)
+    assert store.expire() == 0
+    clock.now = 61.0
+    assert cache.sweep() is True  # no get or put needed: an idle server gives memory back
+    assert store.expire() == 0 and len(store) == 0

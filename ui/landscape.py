@@ -15,6 +15,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from optimizers import landscape as L
 from scene import landscape as SL
 from scene import pipeline
+from scene.cache import Busy
 from scene.model import BASIN_COLORS, OVERLAYS, SWEEP_COLORS, Landscape
 from scene.run import sweep_choices
 from scene.text import clean, numbered, racer_label, racer_title
@@ -126,6 +127,8 @@ def prepare_basin(scene):
     text = f"Basin map: {size} x {size} starts x {scene.steps} steps..."
     try:
         _with_progress(text, lambda progress: SL.basin(scene, progress, _session()))
+    except Busy as busy:
+        st.info(plain(f"{busy}."), icon=":material/hourglass_top:")
     except ValueError as error:
         st.warning(
             plain(
@@ -195,6 +198,9 @@ def sweep_panel(scene):
                 result = _with_progress(
                     "Sweep...", lambda progress: SL.sweep(scene, progress, _session())
                 )
+            except Busy as busy:
+                st.info(plain(f"{busy}."), icon=":material/hourglass_top:")
+                return
             except ValueError as error:
                 st.warning(
                     plain(f"Sweep not run: {clean(str(error), 300)}"), icon=":material/warning:"
