@@ -4,11 +4,13 @@
 
 Prints the server-side cost of one uncached rerun, split by stage (CPU time of the
 thread, which other processes on a shared machine do not inflate), an AppTest rerun after
-a widget change (wall time, Streamlit's own overhead included), and the JSON size of
-every chart. Figures, never assertions.
+a widget change (wall time, Streamlit's own overhead included), the JSON size of every
+chart, and for a served app driven by Chromium the whole server's CPU and the bytes sent
+down the websocket per rerun. Figures, never assertions.
 """
 
 import contextlib
+import os
 import statistics
 import sys
 import time
@@ -67,6 +69,8 @@ def main():
     print(basin_view())
     print(app_rerun())
     print(first_chart())
+    for query in ("", "?surface=rastrigin&grid=300"):
+        print(served_reruns(query))
     print(formula_to_chart())
     print(f"CPU speed at the end: {cpu_speed()}")
 
@@ -155,8 +159,8 @@ RACE_DRAWN = ".js-plotly-plot .imagelayer image"  # the contour's shading: the r
 @contextlib.contextmanager
 def served_app(query=""):
     """A Chromium page on a new `streamlit run app.py` (warm Numba cache; the browser is
-    started beforehand, as a user's already is). Yields the page and the start time."""
-    import os
+    started beforehand, as a user's already is). Yields the page, the start time and the
+    server's process id."""
     import socket
     import subprocess
     import urllib.request
@@ -190,7 +194,7 @@ def served_app(query=""):
                     time.sleep(0.05)
             page.goto(url + query)
             page.wait_for_selector(RACE_DRAWN, state="attached", timeout=120_000)
-            yield page, began
+            yield page, began, server.pid
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -199,9 +203,63 @@ def served_app(query=""):
 
 def first_chart():
     """Seconds from `streamlit run app.py` to the race drawn in Chromium."""
-    with served_app() as (_, began):
+    with served_app() as (_, began, _pid):
         seconds = time.perf_counter() - began
     return f"from `streamlit run` to the first chart in Chromium: {seconds:.1f} s (goal <= 10 s)"
+
+
+def process_cpu(pid):
+    """CPU seconds (user + system) the process ``pid`` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def served_reruns(query="", changes=12):
+    """Server CPU and websocket bytes per rerun of a served app: ``changes`` presses of an
+    arrow key on racer 1's lr slider in Chromium (three stops up, three down, again: half
+    new scenes, half remembered), each waited for until its ``script_finished``. CPU is
+    the whole server process's (the script thread, the event loop that serialises and
+    sends, Streamlit's own threads), bytes what the page received, by element kind."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    received = {"finished": 0, "bytes": 0}
+    kinds = {}
+
+    def frame(payload):
+        if isinstance(payload, str):
+            return
+        received["bytes"] += len(payload)
+        message = ForwardMsg.FromString(payload)
+        if message.WhichOneof("type") == "script_finished":
+            received["finished"] += 1
+        elif message.WhichOneof("type") == "delta" and message.delta.HasField("new_element"):
+            kind = message.delta.new_element.WhichOneof("type")
+            kinds[kind] = kinds.get(kind, 0) + len(payload)
+
+    with served_app(query) as (page, _, pid):
+        page.wait_for_timeout(2000)
+        page.on("websocket", lambda socket: socket.on("framereceived", frame))
+        page.reload()
+        page.wait_for_selector(RACE_DRAWN, state="attached", timeout=120_000)
+        page.wait_for_timeout(2000)
+        slider = page.locator('input[type="range"][aria-label*="lr"]').first
+        slider.focus()
+        kinds.clear()
+        sent, cpu = received["bytes"], process_cpu(pid)
+        for i in range(changes):
+            done = received["finished"] + 1
+            slider.press("ArrowRight" if i // 3 % 2 == 0 else "ArrowLeft")
+            while received["finished"] < done:
+                page.wait_for_timeout(10)
+            page.wait_for_timeout(300)  # the page settles (and requests the media files)
+        cpu = (process_cpu(pid) - cpu) / changes
+        sent = (received["bytes"] - sent) / changes
+    top = sorted(kinds.items(), key=lambda kv: -kv[1])[:3]
+    parts = ", ".join(f"{kind} {size / changes / 1e3:.0f}" for kind, size in top)
+    return (
+        f"served rerun {query or '(default scene)'} after an lr change, over {changes}: server "
+        f"CPU {cpu * 1e3:.0f} ms, {sent / 1e3:.0f} kB down the websocket ({parts} kB)"
+    )
 
 
 FORMULAS = (
@@ -236,7 +294,7 @@ def formula_to_chart(settle=3.0):
     one), waiting for the page to stay still ``settle`` seconds before the next formula.
     The first formula of the session loads sympy."""
     seconds = []
-    with served_app("?surface=expression&f=x%5E2%2B3*y%5E2&steps=200") as (page, _):
+    with served_app("?surface=expression&f=x%5E2%2B3*y%5E2&steps=200") as (page, _, _pid):
         page.wait_for_timeout(settle * 1000)
         for formula in FORMULAS:
             box = page.get_by_test_id("stTextInputField").first

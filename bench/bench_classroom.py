@@ -35,6 +35,7 @@ and counts the time until its page is back. Figures, never assertions.
 import argparse
 import asyncio
 import http.cookiejar
+import math
 import os
 import random
 import re
@@ -281,13 +282,15 @@ def heavy_changes(work):
 class Tally:
     """Everything the class measured."""
 
-    changes: list = field(default_factory=list)  # (heavy, seconds, bytes received)
+    changes: list = field(default_factory=list)  # (heavy, seconds, bytes received, sent at)
     opens: list = field(default_factory=list)  # seconds from the socket open to the page
     recoveries: list = field(default_factory=list)  # seconds from a close to the page back
+    first_opens: list = field(default_factory=list)  # when each student's page first opened
     changes_sent: int = 0
     finished: int = 0  # reruns that finished, opens included
     timeouts: int = 0
-    disconnects: int = 0
+    disconnects: int = 0  # open connections that closed
+    refused: int = 0  # connection attempts that failed (one a second while a server is down)
     errors: int = 0
     exceptions: list = field(default_factory=list)
 
@@ -316,6 +319,8 @@ class Student:
                 opened = loop.time()
                 await self.rerun(self.page.states.values())
                 self.tally.opens.append(loop.time() - opened)
+                if self.page.runs == 1:  # its first page
+                    self.tally.first_opens.append(loop.time())
                 if lost_at is not None:
                     self.tally.recoveries.append(loop.time() - lost_at)
                     lost_at = None
@@ -349,7 +354,7 @@ class Student:
                 open_timeout=self.timeout,
             )
         except (OSError, websockets.WebSocketException, TimeoutError) as error:
-            self.tally.disconnects += 1
+            self.tally.refused += 1
             raise Lost from error
 
     async def change_values(self, stop):
@@ -358,12 +363,18 @@ class Student:
             think = self.rng.uniform(*THINK)
             if loop.time() + think >= stop:
                 return
-            await asyncio.sleep(think)
+            try:  # a page notices a closed connection at once, not at its next change
+                await asyncio.wait_for(self.socket.wait_closed(), think)
+            except TimeoutError:
+                pass  # still open: time for the next change
+            else:
+                self.tally.disconnects += 1
+                raise Lost
             states = self.next_change()
             self.tally.changes_sent += 1
             sent = loop.time()
             received = await self.rerun(states)
-            self.tally.changes.append((self.work is not None, loop.time() - sent, received))
+            self.tally.changes.append((self.work is not None, loop.time() - sent, received, sent))
 
     def next_change(self):
         """Every widget's state with one value changed: the next step of the heavy work's
@@ -590,8 +601,10 @@ def spread(values):
 
 def report(args, tally, elapsed, cpu, servers, load):
     heavy = [c for c in tally.changes if c[0]]
+    # the class's arrival (every first run at once) apart from its steady work
+    everyone = max(tally.first_opens) if len(tally.first_opens) == args.students else math.inf
     light = [c for c in tally.changes if not c[0]]
-    failures = tally.timeouts + tally.disconnects + tally.errors
+    failures = tally.timeouts + tally.disconnects + tally.refused + tally.errors
     kinds = sorted(set(tally.exceptions))
     lines = [
         f"url: {args.url}",
@@ -601,6 +614,7 @@ def report(args, tally, elapsed, cpu, servers, load):
         f"changes sent: {tally.changes_sent}",
         f"changes finished: {len(tally.changes)}",
         f"change to script_finished: {spread([c[1] for c in tally.changes])}",
+        f"after every page opened: {spread([c[1] for c in tally.changes if c[3] > everyone])}",
     ]
     if args.heavy:
         lines.append(f"others' change to script_finished: {spread([c[1] for c in light])}")
@@ -608,7 +622,7 @@ def report(args, tally, elapsed, cpu, servers, load):
     received = statistics.median([c[2] for c in tally.changes]) / 1e3 if tally.changes else 0
     lines += [
         f"failures: {failures} (timeouts {tally.timeouts}, disconnects {tally.disconnects}, "
-        f"errors {tally.errors})",
+        f"refused {tally.refused}, errors {tally.errors})",
         f"reconnected: {len(tally.recoveries)} ({spread(tally.recoveries)})",
         f"exception elements: {len(tally.exceptions)}"
         + "".join(f"\n  {text[:300]}" for text in kinds[:5]),

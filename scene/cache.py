@@ -7,35 +7,227 @@ students on the same lesson compute it once. Stores are plain and thread-safe (S
 runs each session's script in a thread of its own); unlike ``st.cache_*`` they can be
 asked whether a result is there yet, so the app shows a progress bar only when it will
 compute.
+
+Each store is bounded twice: at most ``size`` entries (the least recently used go first),
+and an entry unused for ``ttl`` seconds is dropped, so a class that has left gives its
+memory back. A key asked for while it is being computed is computed once: later callers
+wait for the first one's result (and see its progress). Heavy computations (basin maps,
+sweeps, auto-tuning) run in a ``Pool`` of a few threads with a limit per session, so that
+a class's maps queue up instead of taking every core from the others' reruns.
 """
 
-from collections import OrderedDict
+import gc
+import threading
+import time
+import weakref
+from collections import Counter, OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as WaitTimeout
 from threading import Lock
+
+POLL = 0.1  # seconds between progress reports to a caller that waits
+SWEEP = 30.0  # seconds between sweeps of every store for expired entries
+
+_STORES = weakref.WeakSet()
+_SWEEPER = []  # the sweeping thread, once started
+_SWEEPER_LOCK = Lock()
+
+
+def sweep():
+    """Drops every store's expired entries; True when some went (then the collector runs:
+    a drawing's figures and a session's leftovers may hold reference cycles). Stores
+    expire lazily when used; this is for a server nobody uses any more."""
+    dropped = sum(store.expire() for store in list(_STORES))
+    if dropped:
+        gc.collect()
+    return dropped > 0
+
+
+def _sweep_forever():
+    while True:
+        time.sleep(SWEEP)
+        sweep()
+
+
+def _start_sweeper():
+    with _SWEEPER_LOCK:
+        if not _SWEEPER:
+            _SWEEPER.append(threading.Thread(target=_sweep_forever, daemon=True, name="sweeper"))
+            _SWEEPER[0].start()
+
+
+class _Pending:
+    """A computation in flight: its future and the fraction done it last reported."""
+
+    def __init__(self):
+        self.future, self.fraction = Future(), 0.0
+
+    def report(self, fraction):
+        self.fraction = fraction
 
 
 class Store:
-    """A thread-safe LRU mapping of at most ``size`` entries."""
+    """A thread-safe LRU mapping of at most ``size`` entries, each dropped ``ttl`` seconds
+    after it was last used (``clock`` in seconds, ``time.monotonic`` unless a test gives
+    its own)."""
 
-    def __init__(self, size):
-        self._size, self._items, self._lock = size, OrderedDict(), Lock()
+    def __init__(self, size, ttl=900.0, clock=time.monotonic):
+        self._size, self._ttl, self._clock = size, ttl, clock
+        self._items, self._pending, self._lock = OrderedDict(), {}, Lock()
+        _STORES.add(self)
+        _start_sweeper()
+
+    def __len__(self):
+        with self._lock:
+            self._expire()
+            return len(self._items)
+
+    def expire(self):
+        """Drops the entries unused for ``ttl``; returns how many went."""
+        with self._lock:
+            return self._expire()
+
+    def _expire(self):
+        """``expire`` with the lock held (the least recently used come first)."""
+        limit, dropped = self._clock() - self._ttl, 0
+        while self._items and next(iter(self._items.values()))[1] < limit:
+            self._items.popitem(last=False)
+            dropped += 1
+        return dropped
 
     def get(self, key):
         """The value stored under ``key``, or None."""
         with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-            return self._items.get(key)
+            self._expire()
+            if key not in self._items:
+                return None
+            value = self._items[key][0]
+            self._items[key] = value, self._clock()
+            self._items.move_to_end(key)
+            return value
 
     def put(self, key, value):
         """Stores ``value`` under ``key`` (dropping the least recently used) and returns it."""
         with self._lock:
-            self._items[key] = value
+            self._items[key] = value, self._clock()
             self._items.move_to_end(key)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
+            self._expire()
         return value
 
-    def remember(self, key, compute):
-        """The value under ``key``, computed by ``compute()`` and stored the first time."""
-        found = self.get(key)
-        return found if found is not None else self.put(key, compute())
+    def remember(self, key, compute, progress=None, submit=None):
+        """The value under ``key``, computed the first time and stored.
+
+        Without ``progress``, ``compute()`` is called; with it, ``compute(report)``, where
+        ``report(fraction)`` reaches ``progress`` of every caller waiting for this key.
+        ``submit(task)`` (a ``Pool``'s) runs the computation elsewhere and returns its
+        future; without it the first caller computes in its own thread. Whoever asks for a
+        key while it is computed waits for that result (or its exception) rather than
+        computing it again. A waiter that gives up (Streamlit stops a script that reruns)
+        leaves the computation running when it was submitted.
+        """
+        with self._lock:
+            self._expire()
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key][0]
+            pending = self._pending.get(key)
+            first = pending is None
+            if first:
+                pending = self._pending[key] = _Pending()
+        if first:
+            report = None
+            if progress is not None:  # computed here: this caller sees its progress at once
+                report = pending.report if submit else _both(pending.report, progress)
+            task = self._task(key, compute, pending, report)
+            if submit is None:
+                task()
+            else:
+                try:
+                    submit(task)
+                except BaseException as error:  # refused (a limit): nothing in flight
+                    self._settle(key, pending, error=error)
+                    raise
+        return _wait(pending, progress)
+
+    def _task(self, key, compute, pending, report):
+        def task():
+            try:
+                value = compute() if report is None else compute(report)
+            except BaseException as error:  # handed to every waiter, raised there
+                self._settle(key, pending, error=error)
+            else:
+                self.put(key, value)
+                self._settle(key, pending, value=value)
+
+        return task
+
+    def _settle(self, key, pending, value=None, error=None):
+        with self._lock:
+            self._pending.pop(key, None)
+        if error is None:
+            pending.future.set_result(value)
+        else:
+            pending.future.set_exception(error)
+
+
+def _both(first, second):
+    def report(fraction):
+        first(fraction)
+        second(fraction)
+
+    return report
+
+
+def _wait(pending, progress):
+    """The pending result, reporting its progress every ``POLL`` seconds meanwhile."""
+    while True:
+        try:
+            return pending.future.result(timeout=None if progress is None else POLL)
+        except WaitTimeout:
+            progress(pending.fraction)
+
+
+class Busy(ValueError):
+    """A session asked for more heavy work than its limit while some is still running."""
+
+
+class Pool:
+    """At most ``workers`` heavy computations at once, queued in order; each owner (a
+    session) may have at most ``per_owner`` of them queued or running."""
+
+    def __init__(self, workers, per_owner):
+        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="gradscape-heavy")
+        self.per_owner = per_owner
+        self._owned, self._lock = Counter(), Lock()
+
+    def in_flight(self, owner):
+        """How many of ``owner``'s computations are queued or running."""
+        with self._lock:
+            return self._owned[owner]
+
+    def submitter(self, owner, what):
+        """A ``Store.remember`` ``submit`` for ``owner``: raises ``Busy`` (naming ``what``
+        was asked) when the owner is at its limit."""
+
+        def submit(task):
+            with self._lock:
+                if self._owned[owner] >= self.per_owner:
+                    raise Busy(
+                        f"{what} waits: your previous map, sweep or tuning is still "
+                        f"computing (at most {self.per_owner} at a time per student); "
+                        "change a setting again when it is done"
+                    )
+                self._owned[owner] += 1
+            future = self._executor.submit(task)
+            future.add_done_callback(lambda _: self._release(owner))
+            return future
+
+        return submit
+
+    def _release(self, owner):
+        with self._lock:
+            self._owned[owner] -= 1
+            if not self._owned[owner]:
+                del self._owned[owner]

@@ -3,7 +3,10 @@ sweep, and auto-tuning every racer.
 
 Each goes from a validated Scene to ``optimizers.landscape`` with the racer's optimizer,
 hyperparameters and the scene's schedule, options and step budget. Basin maps and sweeps
-are remembered (``scene.cache``) under the settings they depend on.
+are remembered (``scene.cache``) under the settings they depend on, and computed in one
+shared ``HEAVY`` pool: a session that passes ``owner`` (its id) waits for its result there,
+at most one computation of its own at a time; identical requests share one computation.
+Without an owner (the export, tests) the caller computes in its own thread.
 """
 
 import json
@@ -12,11 +15,29 @@ import numpy as np
 
 from optimizers import landscape as L
 
-from .cache import Store
+from .cache import Pool, Store
 from .run import surface_of, view_box
 
-BASINS = Store(16)
-SWEEPS = Store(16)
+BASINS = Store(16, ttl=600.0)
+SWEEPS = Store(16, ttl=600.0)
+TUNINGS = Store(16, ttl=600.0)
+# One heavy computation at a time on a 2-core server: the other core stays for reruns
+# (the batch kernels run on Numba threads with the GIL released).
+HEAVY = Pool(workers=1, per_owner=1)
+
+
+def _remember(store, key, compute, progress, owner, what):
+    """``store.remember`` in the heavy pool for an ``owner``, in this thread without."""
+    if owner is None:
+        if progress is None:
+            return store.remember(key, lambda: compute(None))
+        return store.remember(key, compute, progress=progress)
+    submit = HEAVY.submitter(owner, what)
+    return store.remember(key, compute, progress=progress or _ignore, submit=submit)
+
+
+def _ignore(_fraction):
+    """A progress report nobody shows."""
 
 
 def basin_key(scene):
@@ -25,13 +46,14 @@ def basin_key(scene):
     return json.dumps([settings, scene.chosen.to_dict(), scene.landscape.grid])
 
 
-def basin(scene, progress=None):
+def basin(scene, progress=None, owner=None):
     """The chosen racer's BasinMap over the view, computed once per ``basin_key``.
 
-    ValueError (from the engine's caps) when the grid x steps is too much work.
+    ValueError (from the engine's caps) when the grid x steps is too much work; ``Busy``
+    (a ValueError) when ``owner`` has a computation in the pool already.
     """
 
-    def compute():
+    def compute(progress):
         surface = surface_of(scene.surface)
         return L.basin_map(
             surface,
@@ -43,7 +65,7 @@ def basin(scene, progress=None):
             **scene.engine(scene.chosen),
         )
 
-    return BASINS.remember(basin_key(scene), compute)
+    return _remember(BASINS, basin_key(scene), compute, progress, owner, "This basin map")
 
 
 def stored_basin(scene):
@@ -67,10 +89,11 @@ def sweep_key(scene):
     return json.dumps(parts, sort_keys=True)
 
 
-def sweep(scene, progress=None):
-    """The chosen racer's Sweep from the scene's start ("off" sweeps lr alone)."""
+def sweep(scene, progress=None, owner=None):
+    """The chosen racer's Sweep from the scene's start ("off" sweeps lr alone); errors
+    as ``basin``'s."""
 
-    def compute():
+    def compute(progress):
         param = scene.landscape.sweep
         settings = scene.engine(scene.chosen)  # the sweep replaces lr and the param
         return L.sweep(
@@ -84,7 +107,7 @@ def sweep(scene, progress=None):
             **settings,
         )
 
-    return SWEEPS.remember(sweep_key(scene), compute)
+    return _remember(SWEEPS, sweep_key(scene), compute, progress, owner, "This sweep")
 
 
 def stored_sweep(scene):
@@ -122,17 +145,28 @@ def with_value(racer, param, value):
     return racer.with_hyper(**{name: value})
 
 
-def tune(scene):
-    """One ``landscape.Tuning`` per racer: the same rates, budget, start and settings."""
-    surface = surface_of(scene.surface)
-    return [
-        L.auto_tune(
-            surface,
-            racer.name,
-            scene.start,
-            scene.steps,
-            tol=scene.view.tolerance,
-            **scene.engine(racer),  # auto-tune replaces lr
-        )
-        for racer in scene.racers
-    ]
+def tune(scene, owner=None):
+    """One ``landscape.Tuning`` per racer: the same rates, budget, start and settings;
+    errors as ``basin``'s."""
+
+    def compute(progress):
+        surface = surface_of(scene.surface)
+        tunings = []
+        for number, racer in enumerate(scene.racers):
+            if progress is not None:
+                progress(number / len(scene.racers))
+            tunings.append(
+                L.auto_tune(
+                    surface,
+                    racer.name,
+                    scene.start,
+                    scene.steps,
+                    tol=scene.view.tolerance,
+                    **scene.engine(racer),  # auto-tune replaces lr
+                )
+            )
+        return tunings
+
+    key = scene.key("surface", "racers", "schedule", "options", "start", "steps")
+    key += f"|{scene.view.tolerance!r}"
+    return _remember(TUNINGS, key, compute, None, owner, "Auto-tune")

@@ -23,8 +23,8 @@ from .cache import Store
 from .run import run_scene, schedule_rates, surface_of, view_box
 from .text import active_options, racer_labels
 
-DRAWINGS = Store(32)
-SURFACE_LAYERS = Store(16)
+DRAWINGS = Store(32, ttl=120.0)  # rebuilt in about 5 ms: kept briefly
+SURFACE_LAYERS = Store(16, ttl=300.0)
 BASIN_COLORBAR_X = 1.16  # the basin layer's colour bar, right of the contour's (x = 1.02)
 
 
@@ -33,6 +33,8 @@ def draw(scene):
     key = scene.key("surface", "racers", "schedule", "start", "steps", "options", "view")
     land = scene.landscape
     key += f"|{land.overlay}|{land.color}|{land.grid}|{land.racer}|{land.curvature}"
+    if land.overlay == "basin":  # drawn again once the map is there
+        key += f"|{landscape.stored_basin(scene) is not None}"
     return DRAWINGS.remember(key, lambda: Drawing(scene))
 
 
@@ -110,15 +112,14 @@ class Drawing:
     def overlay(self):
         """``(under, over)``: race-figure traces for under the paths (the basin layer and
         the local minima it found) and over them (the curvature arrows at the start and at
-        the chosen racer's final point). A basin map over the engine's caps is left out
-        (the app says why above the chart; the export checks it first)."""
+        the chosen racer's final point). The basin map is drawn when it is stored: the
+        app computes it first (and says above the chart why not when it could not: over
+        the engine's caps, or the session's previous map still computing), so does the
+        export."""
         land, view = self.scene.landscape, self.scene.view
         under, over = [], []
         if land.overlay == "basin":
-            try:
-                basin = landscape.basin(self.scene)
-            except ValueError:
-                basin = None
+            basin = landscape.stored_basin(self.scene)
             if basin is not None:
                 layer = LF.basin_layer(basin, view, land.color, colorbar_x=BASIN_COLORBAR_X)
                 under.append(F.compact(layer.to_plotly_json()))

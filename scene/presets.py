@@ -10,6 +10,7 @@ check that).
 import json
 from pathlib import Path
 
+from .cache import Store
 from .text import show
 from .validate import validate
 
@@ -29,10 +30,29 @@ ORDER = (
 )
 
 
+# The lessons menu asks for every title on every rerun: the listing and the files are
+# remembered under their modification time, so an edited or added file is read again.
+LISTINGS = Store(4)
+FILES = Store(64)
+
+
 def names():
     """Every preset, in teaching order (files not in ``ORDER`` last, alphabetically)."""
+    return list(LISTINGS.remember(f"{FOLDER}|{_stamp(FOLDER)}", _listing))
+
+
+def _listing():
     found = sorted(path.stem for path in FOLDER.glob("*.json"))
-    return [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]
+    return tuple([n for n in ORDER if n in found] + [n for n in found if n not in ORDER])
+
+
+def _stamp(path):
+    """``path``'s modification time and size, or None when it is missing."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 def title(name):
@@ -54,6 +74,10 @@ def _read(name):
     if name not in allowed:
         raise ValueError(f"unknown preset {show(name)}; allowed: {', '.join(allowed)}")
     path = FOLDER / f"{name}.json"
+    return FILES.remember(f"{path}|{_stamp(path)}", lambda: _checked(path))
+
+
+def _checked(path):
     data = read_json(path, "preset file")
     problem = _problem(data)
     if problem:

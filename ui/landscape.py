@@ -10,10 +10,12 @@ run.
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from optimizers import landscape as L
 from scene import landscape as SL
 from scene import pipeline
+from scene.cache import Busy
 from scene.model import BASIN_COLORS, OVERLAYS, SWEEP_COLORS, Landscape
 from scene.run import sweep_choices
 from scene.text import clean, numbered, racer_label, racer_title
@@ -99,6 +101,11 @@ def controls(current, racers):
     }
 
 
+def _session():
+    """This session's id: its heavy computations are counted against its own limit."""
+    return get_script_run_ctx().session_id
+
+
 def _with_progress(text, compute):
     """``compute(progress)`` under a progress bar that goes away when it is done."""
     bar = st.progress(0.0, text=text)
@@ -119,7 +126,9 @@ def prepare_basin(scene):
     size = land.grid
     text = f"Basin map: {size} x {size} starts x {scene.steps} steps..."
     try:
-        _with_progress(text, lambda progress: SL.basin(scene, progress))
+        _with_progress(text, lambda progress: SL.basin(scene, progress, _session()))
+    except Busy as busy:
+        st.info(plain(f"{busy}."), icon=":material/hourglass_top:")
     except ValueError as error:
         st.warning(
             plain(
@@ -186,7 +195,12 @@ def sweep_panel(scene):
         result = SL.stored_sweep(scene)
         if result is None:
             try:
-                result = _with_progress("Sweep...", lambda progress: SL.sweep(scene, progress))
+                result = _with_progress(
+                    "Sweep...", lambda progress: SL.sweep(scene, progress, _session())
+                )
+            except Busy as busy:
+                st.info(plain(f"{busy}."), icon=":material/hourglass_top:")
+                return
             except ValueError as error:
                 st.warning(
                     plain(f"Sweep not run: {clean(str(error), 300)}"), icon=":material/warning:"
@@ -261,7 +275,7 @@ def tune_panel(scene):
 def _auto_tune():
     scene = st.session_state.scene
     try:
-        tunings = SL.tune(scene)
+        tunings = SL.tune(scene, owner=_session())
     except ValueError as error:
         st.session_state.tuned = {"error": clean(str(error), 300)}
         return

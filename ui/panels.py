@@ -1,13 +1,18 @@
 """The panels that show a scene: header, share link, the race chart, results, downloads
 and the export."""
 
+import base64
+import contextlib
 import html
 import math
+import threading
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit import runtime
 
 from export.options import PARAMS as EXPORT_PARAMS
+from scene.cache import Store
 from scene.run import surface_of, view_box
 from viz import figures as F
 from viz import tables as T
@@ -132,9 +137,34 @@ if (!window.gradscapeRaceScript) {
 
 def race_chart(figure):
     """The animated race; a click (a tap) on the contour moves the start point there."""
-    st.plotly_chart(figure, key="race", on_select=_start_from_click, selection_mode="points")
+    st.plotly_chart(
+        with_contour_url(figure), key="race", on_select=_start_from_click, selection_mode="points"
+    )
     st.html(RACE_SCRIPT, unsafe_allow_javascript=True)
     st.caption("Click anywhere on the contour to start the race from there.")
+
+
+CONTOUR_PLACE = "gradscape.race.contour"  # the picture's place among the session's media
+DATA_PNG = "data:image/png;base64,"
+CONTOUR_PNGS = Store(32, ttl=300.0)  # a data URI's PNG bytes, by the URI (hashed once)
+
+
+def with_contour_url(figure):
+    """The race with its contour picture (300-600 kB of PNG, the same for every race on a
+    surface) as a URL of Streamlit's media files instead of a data URI inside the figure:
+    the browser fetches and caches it once per surface, and the websocket no longer
+    carries it on every rerun. The file's name is a hash of its content, so every session
+    on a surface shares one file; Streamlit keeps it while a session's last run used it.
+    The URL is relative (no leading slash): it resolves under a proxy's path prefix too.
+    The figure itself keeps its data URI for the export, which draws outside the app."""
+    layout = figure.plain["layout"]
+    image = layout["images"][0]
+    png = CONTOUR_PNGS.remember(
+        image["source"], lambda: base64.b64decode(image["source"].removeprefix(DATA_PNG))
+    )
+    url = runtime.get_instance().media_file_mgr.add(png, "image/png", CONTOUR_PLACE)
+    served = {**layout, "images": [{**image, "source": url.lstrip("/")}]}
+    return F.PlainFigure(figure.plain["data"], served, figure.plain["frames"])
 
 
 def _start_from_click():
@@ -234,12 +264,59 @@ EXPORT_FORMATS = {
 }
 
 
-@st.cache_resource(show_spinner=False)
-def _browser():
-    """One Chromium for the whole server: sessions share it (it draws one at a time)."""
-    from export.browser import Browser
+class IdleBrowser:
+    """One Chromium for the whole server, shared by the sessions' exports (it draws one at
+    a time), started by the first export and closed ``idle`` seconds after the last one
+    ended: a served app does not keep Chromium's processes (about 0.5 GB) between exports.
 
-    return Browser()
+    ``make()`` starts a browser (``export.browser.Browser`` unless a test gives its own).
+    """
+
+    def __init__(self, idle, make=None):
+        self._idle, self._make = idle, make
+        self._lock, self._browser, self._users, self._timer = threading.Lock(), None, 0, None
+
+    @contextlib.contextmanager
+    def use(self):
+        """The shared browser for the duration of one export."""
+        with self._lock:
+            if self._browser is None:
+                self._browser = self._start()
+            self._users += 1
+            self._timer = None  # a pending close sees it is no longer the latest
+            browser = self._browser
+        try:
+            yield browser
+        finally:
+            with self._lock:
+                self._users -= 1
+                if not self._users:
+                    timer = threading.Timer(self._idle, lambda: self._close(timer))
+                    timer.daemon = True
+                    self._timer = timer
+                    timer.start()
+
+    @property
+    def running(self):
+        with self._lock:
+            return self._browser is not None
+
+    def _start(self):
+        if self._make is not None:
+            return self._make()
+        from export.browser import Browser
+
+        return Browser()
+
+    def _close(self, timer):
+        with self._lock:
+            if timer is not self._timer or self._users or self._browser is None:
+                return  # an export came since
+            browser, self._browser, self._timer = self._browser, None, None
+        browser.close()
+
+
+EXPORT_BROWSER = IdleBrowser(idle=120.0)
 
 
 def export_panel(scene):
@@ -256,13 +333,16 @@ def export_panel(scene):
             from export import render  # imageio and the encoders: on the first export only
 
             bar = st.progress(0.0, text=f"Rendering {fmt.upper()}...")
-            data = render.render(
-                scene,
-                fmt,
-                render.Options(frames=int(frames)),
-                browser=_browser(),
-                progress=lambda done, total: bar.progress(done / total, f"frame {done}/{total}"),
-            )
+            with EXPORT_BROWSER.use() as browser:
+                data = render.render(
+                    scene,
+                    fmt,
+                    render.Options(frames=int(frames)),
+                    browser=browser,
+                    progress=lambda done, total: bar.progress(
+                        done / total, f"frame {done}/{total}"
+                    ),
+                )
             bar.empty()
             st.session_state.export = key, data
         done = st.session_state.get("export")

@@ -1,0 +1,126 @@
+"""What the served app sends and keeps: the contour picture by URL, the export browser
+closed when idle, the heavy work's limit per session."""
+
+import base64
+import json
+import threading
+from pathlib import Path
+
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+import scene as S
+from scene import pipeline
+from ui.panels import DATA_PNG, IdleBrowser
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def race_spec(at):
+    """The race chart's Plotly spec as sent: the chart with a contour picture."""
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return next(s for s in specs if s["layout"].get("images"))
+
+
+def test_race_carries_its_contour_by_url_and_the_media_file_holds_the_picture(monkeypatch):
+    added = []
+    original = MediaFileManager.add
+
+    def add(self, data, mimetype, coordinates, *args, **kwargs):
+        url = original(self, data, mimetype, coordinates, *args, **kwargs)
+        added.append((data, mimetype, url))
+        return url
+
+    monkeypatch.setattr(MediaFileManager, "add", add)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    spec = race_spec(at)
+    (image,) = spec["layout"]["images"]
+    # the picture the pipeline drew for this scene, as the export still embeds it
+    expected = pipeline.draw(S.default_scene()).race.plain["layout"]["images"][0]
+    png = base64.b64decode(expected["source"].removeprefix(DATA_PNG))
+    [(data, mimetype, url)] = [a for a in added if a[1] == "image/png"]
+    assert (data, mimetype) == (png, "image/png")
+    assert image["source"] == url.lstrip("/")  # relative: works under a path prefix
+    assert not image["source"].startswith("/") and image["source"].endswith(".png")
+    # placed exactly as before: only the source changed
+    assert {k: v for k, v in image.items() if k != "source"} == {
+        k: v for k, v in expected.items() if k != "source"
+    }
+    assert all("data:image/png" not in chart.proto.spec for chart in at.get("plotly_chart"))
+
+
+class FakeBrowser:
+    def __init__(self, log):
+        self.log = log
+        self.closed = threading.Event()
+        log.append("start")
+
+    def close(self):
+        self.log.append("close")
+        self.closed.set()
+
+
+def test_export_browser_is_shared_and_closed_when_idle():
+    log, made = [], []
+
+    def make():
+        made.append(FakeBrowser(log))
+        return made[-1]
+
+    shared = IdleBrowser(idle=0.05, make=make)
+    assert not shared.running
+    with shared.use() as first, shared.use() as second:
+        assert first is second  # two exports at once share one Chromium
+    assert made[0].closed.wait(10)
+    assert log == ["start", "close"] and not shared.running
+    with shared.use() as third:  # the next export starts a new one
+        assert third is made[1] and shared.running
+    assert made[1].closed.wait(10)
+    assert log == ["start", "close", "start", "close"]
+
+
+def test_export_browser_stays_open_while_an_export_runs():
+    """The close planned when the first export ended finds a second one running."""
+    log = []
+    shared = IdleBrowser(idle=0.05, make=lambda: FakeBrowser(log))
+    with shared.use() as browser:
+        pass
+    with shared.use() as again:
+        assert not browser.closed.wait(0.3)  # the planned close came and went
+        assert again is browser and log == ["start"]
+    assert browser.closed.wait(10)
+
+
+def test_a_session_with_heavy_work_in_flight_is_told_its_new_map_waits(monkeypatch):
+    """The pool's limit per session, seen in the app: while this session's earlier map
+    computes, a new basin map waits (a message, no map, no error); the race still shows."""
+    import ui.landscape as UL
+    from scene import landscape as SL
+
+    monkeypatch.setattr(UL, "_session", lambda: "student-1")
+    release = threading.Event()
+    store = SL.Store(1)
+    submit = SL.HEAVY.submitter("student-1", "A sweep")
+    blocker = threading.Thread(
+        target=lambda: store.remember("x", lambda _: release.wait(30), lambda _: None, submit)
+    )
+    blocker.start()
+    try:
+        while SL.HEAVY.in_flight("student-1") == 0:
+            release.wait(0.01)
+        at = AppTest.from_file(APP, default_timeout=120)
+        for key, value in {"surface": "himmelblau", "map": "basin", "mapn": "30"}.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception and not at.warning
+        [info] = [i.value.replace("\\", "") for i in at.info if "waits" in i.value]
+        assert info.startswith("This basin map waits: your previous map, sweep or tuning")
+        assert SL.stored_basin(at.session_state.scene) is None
+        assert len(at.get("plotly_chart")) >= 3
+    finally:
+        release.set()
+        blocker.join(10)
+    at.run()  # the next run, the earlier work done: the map is computed and drawn
+    assert not at.info or all("waits" not in i.value for i in at.info)
+    assert SL.stored_basin(at.session_state.scene) is not None
