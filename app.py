@@ -1,5 +1,11 @@
 """Gradscape: optimizers racing on loss surfaces. Run with ``streamlit run app.py``."""
 
+# Before any chart: Plotly's checks take numpy and pandas from sys.modules without importing
+# them, and on a fresh server found them half-initialised while another session's first run
+# was importing them (an exception element when a class arrives at once). An import here
+# waits for a module another thread is still initialising.
+import numpy  # noqa: F401
+import pandas  # noqa: F401
 import streamlit as st
 
 # A blank chart, shown while a session's first run loads the engine: the browser loads
