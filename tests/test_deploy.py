@@ -247,6 +247,51 @@ def test_the_websocket_upgrades_through_nginx(served):
             assert socket_.response.headers["X-Gradscape-Replica"] == name
 
 
+@pytest.mark.slow
+def test_bad_websocket_messages_through_nginx_close_that_socket_only(served):
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    def stream(name):
+        return connect(
+            served.url.replace("http", "ws") + "/_stcore/stream",
+            subprotocols=["streamlit"],
+            additional_headers={"Cookie": f"gradscape_replica={name}"},
+            origin=served.url,
+            open_timeout=30,
+            max_size=None,
+        )
+
+    for name in ("r1", "r2"):
+        for message in (b"\x08\xff\xff\xff\xff\x0f garbage", b"\x00" * (3 * 2**20)):
+            with stream(name) as socket_:
+                try:  # the replica drops what is not a message, or the whole socket
+                    socket_.send(message)
+                    socket_.recv(timeout=5)
+                except (ConnectionClosed, TimeoutError):
+                    pass
+        with stream(name) as socket_:  # the replica still serves the next page
+            assert socket_.response.status_code == 101
+        status, replica, _ = _get(served.url + "/_stcore/health", f"gradscape_replica={name}")
+        assert (status, replica) == (200, name)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_hostile_link_through_nginx_warns_and_falls_back(served, browser):
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(served.url + "/?surface=%3Cscript%3Ex&steps=1e999&o1=adam,lr:nan&" + "x" * 3000)
+    _drawn(page)
+    warnings = page.locator('[data-testid="stAlertContentWarning"]').all_inner_texts()
+    assert any("unknown surface" in w for w in warnings), warnings
+    assert any("steps" in w for w in warnings) and any("lr" in w for w in warnings)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "surface=rosenbrock" in page.url and errors == []
+    page.close()
+
+
 def _drawn(page):
     """Wait for a whole script run drawn: the race, the results table, the sidebar's widgets."""
     page.wait_for_selector(".js-plotly-plot .imagelayer image", state="attached", timeout=LOAD)
