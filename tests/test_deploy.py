@@ -231,18 +231,24 @@ def test_first_visits_spread_and_a_cookie_stays(served):
     assert f"gradscape_replica={name}" in headers["Set-Cookie"]
 
 
-@pytest.mark.slow
-def test_the_websocket_upgrades_through_nginx(served):
+def _stream(served, name):
+    """A websocket to the app's stream through nginx, held on replica ``name`` by its cookie."""
     from websockets.sync.client import connect
 
+    return connect(
+        served.url.replace("http", "ws") + "/_stcore/stream",
+        subprotocols=["streamlit"],
+        additional_headers={"Cookie": f"gradscape_replica={name}"},
+        origin=served.url,
+        open_timeout=30,
+        max_size=None,
+    )
+
+
+@pytest.mark.slow
+def test_the_websocket_upgrades_through_nginx(served):
     for name in ("r1", "r2"):
-        with connect(
-            served.url.replace("http", "ws") + "/_stcore/stream",
-            subprotocols=["streamlit"],
-            additional_headers={"Cookie": f"gradscape_replica={name}"},
-            origin=served.url,
-            open_timeout=30,
-        ) as socket_:
+        with _stream(served, name) as socket_:
             assert socket_.response.status_code == 101
             assert socket_.response.headers["X-Gradscape-Replica"] == name
 
@@ -250,27 +256,16 @@ def test_the_websocket_upgrades_through_nginx(served):
 @pytest.mark.slow
 def test_bad_websocket_messages_through_nginx_close_that_socket_only(served):
     from websockets.exceptions import ConnectionClosed
-    from websockets.sync.client import connect
-
-    def stream(name):
-        return connect(
-            served.url.replace("http", "ws") + "/_stcore/stream",
-            subprotocols=["streamlit"],
-            additional_headers={"Cookie": f"gradscape_replica={name}"},
-            origin=served.url,
-            open_timeout=30,
-            max_size=None,
-        )
 
     for name in ("r1", "r2"):
         for message in (b"\x08\xff\xff\xff\xff\x0f garbage", b"\x00" * (3 * 2**20)):
-            with stream(name) as socket_:
+            with _stream(served, name) as socket_:
                 try:  # the replica drops what is not a message, or the whole socket
                     socket_.send(message)
                     socket_.recv(timeout=5)
                 except (ConnectionClosed, TimeoutError):
                     pass
-        with stream(name) as socket_:  # the replica still serves the next page
+        with _stream(served, name) as socket_:  # the replica still serves the next page
             assert socket_.response.status_code == 101
         status, replica, _ = _get(served.url + "/_stcore/health", f"gradscape_replica={name}")
         assert (status, replica) == (200, name)
