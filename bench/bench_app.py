@@ -163,9 +163,9 @@ def served_app(query=""):
     server's process id."""
     import socket
     import subprocess
-    import urllib.request
 
     from playwright.sync_api import sync_playwright
+    from server_wait import wait_for_health
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -186,12 +186,7 @@ def served_app(query=""):
             stderr=subprocess.DEVNULL,
         )
         try:
-            while True:
-                try:
-                    urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.05)
+            wait_for_health(url)
             page.goto(url + query)
             page.wait_for_selector(RACE_DRAWN, state="attached", timeout=120_000)
             yield page, began, server.pid
