@@ -3,7 +3,8 @@
 Per step ``t`` (from 0): gradient at the current point, then the stochastic-gradient
 options (noise, then clipping), then the learning rate ``A[t] * lr + B[t]`` (or the
 plateau rule's), then the update rule, then Lookahead's synchronisation and the SWA
-average. Computing stops at the first non-finite value or exit from the bounding box.
+average, then (``record_state``) a copy of the state. Computing stops at the first
+non-finite value or exit from the bounding box.
 """
 
 import math
@@ -86,8 +87,10 @@ def _blank_after(k, xy, loss, lr_used, grad, swa):
 def _trajectory_loop(rule):
     """The single-trajectory loop with the update rule ``rule`` built in."""
 
-    def loop(sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa):
+    def loop(sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa, record):
         steps = xy.shape[0] - 1
+        recording = record.shape[0] > 0
+        recorded = record.shape[1] - 1  # state rows copied; the last row: the slow weights
         last = A.shape[0] - 1  # a settled schedule's table ends early; its last entry holds
         P = np.empty((2, 1))
         P[0, 0], P[1, 0] = start[0], start[1]
@@ -133,6 +136,10 @@ def _trajectory_loop(rule):
                     P[i, 0] = slow[i, 0]
             x, y = P[0, 0], P[1, 0]
             xy[t + 1, 0], xy[t + 1, 1] = x, y
+            if recording:
+                for r in range(recorded):
+                    record[t, r, 0], record[t, r, 1] = S[r, 0, 0], S[r, 1, 0]
+                record[t, recorded, 0], record[t, recorded, 1] = slow[0, 0], slow[1, 0]
             loss[t + 1] = surface.value(sid, sp, x, y)
             if swa_start >= 0 and t + 1 >= swa_start:
                 swa_count += 1
@@ -156,19 +163,25 @@ TRAJECTORIES = per_rule(
     _trajectory_loop,
     "int64(int64, float64[::1], float64[:, ::1], float64[:, :, ::1], float64[::1],"
     " float64[::1], float64[::1], float64[::1], float64[::1],"
-    " float64[:, ::1], float64[::1], float64[::1], float64[:, ::1], float64[:, ::1])",
+    " float64[:, ::1], float64[::1], float64[::1], float64[:, ::1], float64[:, ::1],"
+    " float64[:, :, ::1])",
     "trajectory",
 )
 MISSING = -2  # trajectory's answer for an unknown kernel id
 
 
-def trajectory(sid, sp, kid, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa):
+def trajectory(sid, sp, kid, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa, record):
     """Run ``loss.size - 1`` steps of rule ``kid`` from ``start``, filling every output row.
 
     ``swa`` has ``steps + 1`` rows when SWA is on (NaN before ``swa_start``), else none.
+    ``record`` (steps, R + 1, 2) receives after each step the first R rows of the state
+    ``S`` and, in its last row, Lookahead's slow weights; with no rows it is off (rows
+    after a divergence are left unwritten).
     Returns the index of the first diverged point of ``xy`` (later rows NaN), or -1
     (``MISSING`` for an unknown ``kid``).
     """
     if not 0 <= kid < len(TRAJECTORIES):
         return MISSING
-    return TRAJECTORIES[kid](sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa)
+    return TRAJECTORIES[kid](
+        sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa, record
+    )

@@ -3,9 +3,12 @@
 import math
 
 from parameters import Param
+import numpy as np
+
 from surfaces._jit import inline, inner
 
 from ._math import bias_correction, lerp
+from .recording import StateEntry, coordinates, scalar
 from .specs import OptimizerSpec, betas_hyper, eps_hyper, flag, lr_hyper, slots, weight_decay_hyper
 
 
@@ -270,6 +273,102 @@ def radam_step(P, G, S, H, LR, t, sid, sp):
                 P[i, j] = p + (-1.0) * (m_hat * lr)
 
 
+# ---------------------------------------------------------------- state, by PyTorch's names
+# ``scale``: the per-coordinate factor of the (bias-corrected) first moment in the update,
+# the learning rate left out; computed from the recorded moments as the rules compute it.
+
+
+def _adam_scale(rec):
+    beta2 = rec.values["betas"][1]
+    v = rec.rows[:, V_MAX if rec.values["amsgrad"] else V, :]
+    return 1.0 / (np.sqrt(v) / np.sqrt(1.0 - beta2 ** rec.t[:, None]) + rec.values["eps"])
+
+
+def _adamax_scale(rec):
+    return 1.0 / rec.rows[:, V, :]
+
+
+def _nadam_scale(rec):
+    beta2 = rec.values["betas"][1]
+    v = rec.rows[:, V, :]
+    return 1.0 / (np.sqrt(v / (1.0 - beta2 ** rec.t[:, None])) + rec.values["eps"])
+
+
+def _radam_scale(rec):
+    beta2, t = rec.values["betas"][1], rec.t[:, None]
+    beta2_t = beta2**t
+    rho_inf = 2.0 / (1.0 - beta2) - 1.0
+    rho_t = rho_inf - 2.0 * t * beta2_t / (1.0 - beta2_t)
+    rectified = rho_t > 5.0
+    rho = np.where(rectified, rho_t, 5.0)  # no square root of a negative where unused
+    rect = np.sqrt((rho - 4.0) * (rho - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho))
+    adaptive = np.sqrt(1.0 - beta2_t) / (np.sqrt(rec.rows[:, V, :]) + rec.values["eps"])
+    return np.where(rectified, rect * adaptive, 1.0)
+
+
+_EXP_AVG = coordinates("exp_avg", M, "m_t, the first moment: beta1 m_{t-1} + (1 - beta1) g_t")
+_EXP_AVG_SQ = coordinates(
+    "exp_avg_sq", V, "v_t, the second moment: beta2 v_{t-1} + (1 - beta2) g_t^2"
+)
+ADAM_STATE = (
+    _EXP_AVG,
+    _EXP_AVG_SQ,
+    coordinates(
+        "max_exp_avg_sq",
+        V_MAX,
+        "v_t^max = max(v_{t-1}^max, v_t), AMSGrad only",
+        present=lambda values: values["amsgrad"],
+    ),
+    StateEntry(
+        "scale",
+        "1 / (sqrt(v_t / (1 - beta2^t)) + eps), with v_t^max for AMSGrad: the update is "
+        "-lr m_hat_t scale, m_hat_t = m_t / (1 - beta1^t) (AdamW first shrinks theta by "
+        "lr lambda theta)",
+        _adam_scale,
+        V_MAX + 1,
+    ),
+)
+ADAMAX_STATE = (
+    _EXP_AVG,
+    coordinates("exp_inf", V, "u_t, the infinity norm: max(beta2 u_{t-1}, |g_t| + eps)"),
+    StateEntry(
+        "scale",
+        "1 / u_t: the update is -lr m_t / (1 - beta1^t) scale",
+        _adamax_scale,
+        V + 1,
+    ),
+)
+NADAM_STATE = (
+    _EXP_AVG,
+    _EXP_AVG_SQ,
+    scalar(
+        "mu_product",
+        MU_PRODUCT,
+        0,
+        "Pi_t = mu_1 ... mu_t (0 once below 2^-60, where 1 - Pi_t is exactly 1)",
+    ),
+    StateEntry(
+        "scale",
+        "1 / (sqrt(v_t / (1 - beta2^t)) + eps): the update is -lr m_hat_t scale, with "
+        "NAdam's m_hat_t of the algorithm (decoupled decay shrinks theta first)",
+        _nadam_scale,
+        V + 1,
+    ),
+)
+RADAM_STATE = (
+    _EXP_AVG,
+    _EXP_AVG_SQ,
+    StateEntry(
+        "scale",
+        "r_t sqrt(1 - beta2^t) / (sqrt(v_t) + eps) once rho_t > 5, else 1: the update is "
+        "-lr m_hat_t scale, m_hat_t = m_t / (1 - beta1^t) (decoupled decay shrinks theta "
+        "first)",
+        _radam_scale,
+        V + 1,
+    ),
+)
+
+
 _ADAM_BOX = r"""
 \begin{{aligned}}
 &\textbf{{input: }} \gamma \text{{ (lr)}},\ \beta_1, \beta_2 \text{{ (betas)}},\ \theta_0,\ f(\theta),\ \lambda \text{{ (weight decay)}},\ \epsilon\\
@@ -360,6 +459,7 @@ SPECS = (
         summary="Momentum divided by a running RMS of the gradient: steps of about lr in "
         "every direction, whatever the scale of the slope.",
         state_rows=lambda values: ADAM_STATE_ROWS,
+        state=ADAM_STATE,
         momentum_slot="betas",
     ),
     OptimizerSpec(
@@ -373,6 +473,7 @@ SPECS = (
         summary="Adam whose denominator never shrinks: steps can only get smaller, which "
         "tames Adam's late bursts.",
         state_rows=lambda values: ADAM_STATE_ROWS,
+        state=ADAM_STATE,
         momentum_slot="betas",
     ),
     OptimizerSpec(
@@ -387,6 +488,7 @@ SPECS = (
         summary="Adam with weight decay applied to the weights directly, not mixed into "
         "the adaptive gradient: pulls towards the origin at a steady rate.",
         state_rows=lambda values: ADAM_STATE_ROWS,
+        state=ADAM_STATE,
         momentum_slot="betas",
     ),
     OptimizerSpec(
@@ -399,6 +501,7 @@ SPECS = (
         summary="Adam with the RMS replaced by a slowly decaying maximum of |g|: one steep "
         "gradient keeps the steps small for a long while afterwards.",
         state_rows=lambda values: ADAMAX_STATE_ROWS,
+        state=ADAMAX_STATE,
         momentum_slot="betas",
     ),
     OptimizerSpec(
@@ -412,6 +515,7 @@ SPECS = (
         "beta1 / 2 and creeps up to beta1 only over thousands of steps (momentum_decay), so "
         "it overshoots less than Adam.",
         state_rows=lambda values: NADAM_STATE_ROWS,
+        state=NADAM_STATE,
         momentum_slot="betas",
     ),
     OptimizerSpec(
@@ -425,6 +529,7 @@ SPECS = (
         "seen (rho_t <= 5: the first 5 steps with beta2 = 0.999): those steps are lr times "
         "the raw averaged gradient, so a steep start jumps far.",
         state_rows=lambda values: RADAM_STATE_ROWS,
+        state=RADAM_STATE,
         momentum_slot="betas",
     ),
 )

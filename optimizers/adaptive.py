@@ -8,10 +8,13 @@ that a float64 run matches PyTorch's to the last few bits: ``addcmul`` is
 
 import math
 
+import numpy as np
+
 from parameters import Param
 from surfaces._jit import inline
 
 from ._math import lerp
+from .recording import StateEntry, coordinates
 from .specs import OptimizerSpec, eps_hyper, flag, lr_hyper, slots, weight_decay_hyper
 
 # ---------------------------------------------------------------------------------------
@@ -167,6 +170,76 @@ def rmsprop_step(P, G, S, H, LR, t, sid, sp):
 
 
 # ---------------------------------------------------------------------------------------
+# State, by PyTorch's names. ``scale``: the per-coordinate factor of the gradient (after
+# weight decay) in the update, the learning rate left out.
+
+
+def _adagrad_scale(rec):
+    return 1.0 / (np.sqrt(rec.rows[:, SUM, :]) + rec.values["eps"])
+
+
+def _adadelta_scale(rec):
+    eps = rec.values["eps"]
+    return np.sqrt(rec.before(UPDATES) + eps) / np.sqrt(rec.rows[:, SQUARES, :] + eps)
+
+
+def _rmsprop_scale(rec):
+    v = rec.rows[:, SQUARE_AVERAGE, :]
+    if rec.values["centered"]:
+        mean = rec.rows[:, GRADIENT_AVERAGE, :]
+        v = v + (-1.0) * mean * mean
+    return 1.0 / (np.sqrt(v) + rec.values["eps"])
+
+
+ADAGRAD_STATE = (
+    coordinates("sum", SUM, "s_t, the sum of squared gradients: s_{t-1} + g_t^2, s_0 = tau"),
+    StateEntry(
+        "scale",
+        "1 / (sqrt(s_t) + eps): the update is -lr / (1 + (t - 1) eta) g_t scale",
+        _adagrad_scale,
+        SUM + 1,
+    ),
+)
+ADADELTA_STATE = (
+    coordinates("square_avg", SQUARES, "v_t, the average of g^2: rho v_{t-1} + (1 - rho) g_t^2"),
+    coordinates(
+        "acc_delta",
+        UPDATES,
+        "u_t, the average of the squared updates: rho u_{t-1} + (1 - rho) Delta_t^2",
+    ),
+    StateEntry(
+        "scale",
+        "sqrt(u_{t-1} + eps) / sqrt(v_t + eps): Delta_t = g_t scale, the update is -lr Delta_t",
+        _adadelta_scale,
+        UPDATES + 1,
+    ),
+)
+RMSPROP_STATE = (
+    coordinates(
+        "square_avg", SQUARE_AVERAGE, "v_t, the average of g^2: alpha v_{t-1} + (1 - alpha) g_t^2"
+    ),
+    coordinates(
+        "grad_avg",
+        GRADIENT_AVERAGE,
+        "g_bar_t, the average of g: alpha g_bar_{t-1} + (1 - alpha) g_t (centered only)",
+        present=lambda values: values["centered"],
+    ),
+    coordinates(
+        "momentum_buffer",
+        BUFFER,
+        "b_t = mu b_{t-1} + g_t scale (momentum > 0 only); the update is then -lr b_t",
+        present=lambda values: values["momentum"] > 0.0,
+    ),
+    StateEntry(
+        "scale",
+        "1 / (sqrt(v_t - g_bar_t^2) + eps) centered, else 1 / (sqrt(v_t) + eps): the update "
+        "is -lr g_t scale (with momentum, g_t scale enters b_t)",
+        _rmsprop_scale,
+        BUFFER + 1,
+    ),
+)
+
+# ---------------------------------------------------------------------------------------
 # Specs
 
 _ADAGRAD_BOX = r"""
@@ -219,6 +292,7 @@ SPECS = (
         summary="Divides by the root of all past squared gradients: steep directions are "
         "tamed at once, but every step keeps shrinking, so it can stall before the minimum.",
         state_rows=lambda values: ADAGRAD_STATE_ROWS,
+        state=ADAGRAD_STATE,
     ),
     OptimizerSpec(
         name="adadelta",
@@ -230,6 +304,7 @@ SPECS = (
         summary="Steps in units of its own past steps: it starts tiny (about sqrt(eps)) and "
         "accelerates by itself, so lr = 1 is the usual choice.",
         state_rows=lambda values: ADADELTA_STATE_ROWS,
+        state=ADADELTA_STATE,
     ),
     OptimizerSpec(
         name="rmsprop",
@@ -243,5 +318,6 @@ SPECS = (
         "lr / sqrt(1 - alpha)).",
         state_rows=lambda values: RMSPROP_STATE_ROWS,
         momentum_slot="momentum",
+        state=RMSPROP_STATE,
     ),
 )

@@ -21,6 +21,8 @@ ring buffer of ``history_size`` slots).
 from parameters import Param
 from surfaces._jit import inline
 
+from .recording import coordinates, scalar
+
 from .specs import OptimizerSpec, lr_hyper, slots
 
 HYPERS = (
@@ -128,6 +130,12 @@ def lbfgs_step(P, G, S, H, LR, t, sid, sp):
         P[0, j] = P[0, j] + step * d0
         P[1, j] = P[1, j] + step * d1
 
+# State, by PyTorch's names (its other entries are the history's bookkeeping).
+STATE = (
+    coordinates("d", DIRECTION, "d_t, the search direction -H_t g_t"),
+    scalar("t", STEP, 0, "eta_t, the step length: the update is eta_t d_t (or 0, no descent)"),
+)
+
 
 _BOX = r"""
 \begin{aligned}
@@ -156,5 +164,6 @@ SPECS = (
         "near-Newton jumps on smooth bowls, but lr = 1 can overshoot wildly on curved "
         "valleys and a non-descent direction freezes it in place.",
         state_rows=state_rows,
+        state=STATE,
     ),
 )

@@ -7,6 +7,8 @@ momentum is updated afterwards with its own, slower rate beta2.
 
 from surfaces._jit import inline, inner
 
+from .recording import coordinates
+
 from .specs import OptimizerSpec, betas_hyper, lr_hyper, slots, weight_decay_hyper
 
 HYPERS = (
@@ -48,6 +50,14 @@ def lion_step(P, G, S, H, LR, t, sid, sp):
             P[i, j] = P[i, j] - lr * (_sign(c) + weight_decay * P[i, j])
             S[M, i, j] = beta2 * m + (1.0 - beta2) * g
 
+# State, by the paper's name (and that of its PyTorch implementations). No ``scale``: the
+# update is -lr (sign(c_t) + lambda theta), whatever |g|.
+STATE = (
+    coordinates(
+        "exp_avg", M, "m_t = beta2 m_{t-1} + (1 - beta2) g_t, updated after the step"
+    ),
+)
+
 
 _BOX = r"""
 \begin{aligned}
@@ -75,5 +85,6 @@ SPECS = (
         "back and forth at a distance of about lr, so it needs a decaying schedule.",
         state_rows=lambda values: STATE_ROWS,
         momentum_slot="betas",
+        state=STATE,
     ),
 )

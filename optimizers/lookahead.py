@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 
 from parameters import Param
 
+from .recording import StateEntry
+
 K = Param("k", 5, "synchronise every k steps", low=1, high=1000, kind="int", symbol="k", ui=(1, 20))
 ALPHA = Param(
     "alpha",
@@ -20,6 +22,13 @@ ALPHA = Param(
     open_low=True,
     symbol=r"\alpha",
     ui=(0.05, 1.0),
+)
+
+SLOW_WEIGHTS = StateEntry(
+    "slow_weights",
+    "phi, the slow weights after this step (they move every k steps, where the fast "
+    "weights restart from them)",
+    lambda rec: rec.slow,
 )
 
 _BOX = r"""
@@ -62,6 +71,7 @@ class Wrapper:
             or f"{inner.title} as the fast explorer; the slow weights average "
             "its last k steps, which damps its oscillations.",
             wraps=inner.name,
+            state=inner.state + (SLOW_WEIGHTS,),
         )
 
 

@@ -10,6 +10,8 @@ by ``etaplus`` while the gradient keeps its sign and by ``etaminus`` when it fli
 from parameters import Param
 from surfaces._jit import inline
 
+from .recording import coordinates
+
 from .specs import OptimizerSpec, lr_hyper, slots
 
 HYPERS = (
@@ -73,6 +75,14 @@ def rprop_step(P, G, S, H, LR, t, sid, sp):
             sign = 1.0 if g > 0.0 else (-1.0 if g < 0.0 else g)  # torch.sign (0 and NaN kept)
             P[i, j] = P[i, j] + (-1.0 * sign) * size
 
+# State, by PyTorch's names. No ``scale``: the update is -step_size sign(g), whatever |g|.
+STATE = (
+    coordinates("prev", PREVIOUS, "g_t, this step's gradient, 0 where its sign flipped"),
+    coordinates(
+        "step_size", SIZE, "Delta_t, each coordinate's step: the update is -Delta_t sign(g_t)"
+    ),
+)
+
 
 def _check_etas(name, values):
     etaminus, etaplus = values["etas"]
@@ -116,5 +126,6 @@ SPECS = (
         "moves in axis-aligned zig-zags and lr only sets the first step.",
         state_rows=lambda values: STATE_ROWS,
         check=_check_etas,
+        state=STATE,
     ),
 )

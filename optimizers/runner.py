@@ -6,6 +6,7 @@ import numpy as np
 
 from ._kernel import trajectory
 from ._prepare import MAX_STEPS, check_start, prepare
+from .recording import Recorded, named_state, recorded_rows
 
 __all__ = ["MAX_STEPS", "Trajectory", "run"]
 
@@ -18,7 +19,9 @@ class Trajectory:
     f(xy[t]); ``lr[t]`` the rate step ``t`` used and ``grad[t]`` the exact gradient at
     ``xy[t]`` (before noise and clipping). After a divergence at point ``diverged_at``
     the later rows are NaN. ``swa_xy`` is the running average of the iterates from step
-    ``swa_start`` on (None when off).
+    ``swa_start`` on (None when off). ``state`` (with ``record_state=True``, else None)
+    holds the optimizer's state after each step by name (``optimizers.recording``; the
+    names and their meaning are in ``spec(optimizer).state``), plus ``update``.
     """
 
     surface: str
@@ -30,6 +33,7 @@ class Trajectory:
     grad: np.ndarray
     diverged_at: int | None
     swa_xy: np.ndarray | None = None
+    state: dict | None = None
 
     @property
     def steps(self):
@@ -50,6 +54,7 @@ def run(
     clip_value=None,
     swa_start=None,
     inner=None,
+    record_state=False,
     **hyperparameters,
 ):
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
@@ -61,12 +66,16 @@ def run(
     noise ``noise_std`` with ``seed``; clipping by ``clip_norm`` (as
     ``torch.nn.utils.clip_grad_norm_``) or ``clip_value``; ``swa_start`` averages the
     iterates from that step on. ``inner`` picks Lookahead's inner optimizer.
+    ``record_state=True`` fills ``Trajectory.state``: one array per state name, one row
+    per step (about 1.5x the time of a plain run; nothing when off).
 
     >>> path = run("rosenbrock", "adam", (-1.5, 2.5), 500, lr=0.05)
     >>> path.xy.shape, path.diverged_at
     ((501, 2), None)
     """
     start = check_start(start)
+    if not isinstance(record_state, bool):
+        raise ValueError(f"record_state={record_state!r} must be True or False")
     prep = prepare(
         surface,
         optimizer,
@@ -87,6 +96,8 @@ def run(
     rates = np.empty(steps)
     grad = np.empty((steps, 2))
     swa = np.empty((steps + 1 if swa_start is not None else 0, 2))
+    entries = prep.spec.state
+    record = np.empty((steps if record_state else 0, recorded_rows(entries) + 1, 2))
     diverged = trajectory(
         prep.surface.sid,
         prep.surface.kernel_params,
@@ -103,7 +114,16 @@ def run(
         rates,
         grad,
         swa,
+        record,
     )
+    state = None
+    if record_state:
+        if diverged >= 0:
+            record[diverged:] = np.nan  # the steps after the diverged point never ran
+        recorded = Recorded(
+            record[:, :-1], record[:, -1], rates, np.arange(1.0, steps + 1), prep.values
+        )
+        state = named_state(entries, recorded, xy)
     return Trajectory(
         surface=prep.surface.name,
         optimizer=prep.spec.name,
@@ -114,4 +134,5 @@ def run(
         grad=grad,
         diverged_at=None if diverged < 0 else int(diverged),
         swa_xy=swa if swa_start is not None else None,
+        state=state,
     )

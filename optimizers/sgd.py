@@ -3,6 +3,7 @@
 from parameters import Param
 from surfaces._jit import inline
 
+from .recording import coordinates
 from .specs import OptimizerSpec, flag, lr_hyper, slots, weight_decay_hyper
 
 HYPERS = (
@@ -68,6 +69,17 @@ _MOMENTUM = r"""&\quad b_t \leftarrow \mu\, b_{t-1} + (1 - \tau)\, g_t \quad (b_
 _NESTEROV = r"""&\quad b_t \leftarrow \mu\, b_{t-1} + g_t \quad (b_1 = g_1)\\
 &\quad \theta_t \leftarrow \theta_{t-1} - \gamma\, (g_t + \mu\, b_t)\\"""
 
+# PyTorch keeps a momentum buffer only when the momentum is not 0.
+STATE = (
+    coordinates(
+        "momentum_buffer",
+        BUFFER,
+        "b_t, the momentum buffer: b_1 = g_1, then mu b_{t-1} + (1 - tau) g_t (g_t after "
+        "weight decay); the update is -lr b_t, or -lr (g_t + mu b_t) with Nesterov",
+        present=lambda values: values["momentum"] != 0.0,
+    ),
+)
+
 _SOURCE = "torch.optim.SGD (PyTorch); Nesterov form of Sutskever et al. 2013 as PyTorch writes it"
 
 SPECS = (
@@ -85,6 +97,7 @@ SPECS = (
         summary="Steps straight down the gradient: slow along flat valleys, unstable across "
         "steep ones.",
         state_rows=lambda values: STATE_ROWS,
+        state=STATE,
         momentum_slot="momentum",
         check=_check_nesterov,
     ),
@@ -102,6 +115,7 @@ SPECS = (
         summary="A heavy ball: velocity builds up along consistent directions and "
         "overshoots where the valley bends.",
         state_rows=lambda values: STATE_ROWS,
+        state=STATE,
         momentum_slot="momentum",
     ),
     OptimizerSpec(
@@ -116,6 +130,7 @@ SPECS = (
         summary="Momentum that looks ahead: it brakes before the overshoot, so it "
         "oscillates less than plain momentum.",
         state_rows=lambda values: STATE_ROWS,
+        state=STATE,
         momentum_slot="momentum",
         check=_check_nesterov,
     ),

@@ -29,7 +29,9 @@ class OptimizerSpec:
     ("momentum", or "betas" for beta1). ``state_rows`` gives the rows of (2,) state the
     rule needs, from the hyperparameters. ``check`` raises ValueError for combinations
     that are invalid as a whole. ``wraps`` is the inner optimizer's name when this spec is
-    Lookahead around it (its hypers then end with ``k`` and ``alpha``).
+    Lookahead around it (its hypers then end with ``k`` and ``alpha``). ``state`` lists
+    the names ``run(..., record_state=True)`` reports besides ``update``, each with its
+    meaning (``recording.StateEntry``).
     """
 
     name: str
@@ -46,6 +48,7 @@ class OptimizerSpec:
     check: Callable | None = None
     kernel: int = -1
     wraps: str | None = None
+    state: tuple = ()
 
     def controls(self):
         """The hyperparameters a user may set, with this optimizer's defaults."""

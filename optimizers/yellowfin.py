@@ -43,6 +43,7 @@ from parameters import Param
 from surfaces._jit import inline, inner
 
 from ._math import bias_correction
+from .recording import StateEntry
 from .specs import OptimizerSpec, lr_hyper, slots
 
 HYPERS = (
@@ -171,6 +172,30 @@ def yellowfin_step(P, G, S, H, LR, t, sid, sp):
             P[i, j] = P[i, j] + v
 
 
+# State, by the paper's names: the tuned values this step used (the smoothed averages of
+# row TUNED, debiased).
+
+
+def _tuned(rec, column):
+    return rec.rows[:, TUNED, column] / (1.0 - rec.values["beta"] ** rec.t)
+
+
+STATE = (
+    StateEntry(
+        "lr",
+        "lr alpha_bar_t, the tuned learning rate of this step (the schedule's lr times the "
+        "smoothed alpha)",
+        lambda rec: rec.lr * _tuned(rec, 1),
+        TUNED + 1,
+    ),
+    StateEntry(
+        "momentum",
+        "mu_bar_t, the tuned momentum of this step: v_t = mu_bar_t v_{t-1} - lr alpha_bar_t g_t",
+        lambda rec: _tuned(rec, 0),
+        TUNED + 1,
+    ),
+)
+
 _BOX = r"""
 \begin{aligned}
 &\textbf{input: } \gamma \text{ (lr, multiplies the tuned rate)},\ \beta,\ w \text{ (window)},\ \theta_0,\ f(\theta)\\
@@ -212,5 +237,6 @@ SPECS = (
         "starts cautiously where the slope is steep, speeds up as the slope flattens, and "
         "its slow (beta = 0.999) averages make it react late when the terrain changes.",
         state_rows=_state_rows,
+        state=STATE,
     ),
 )

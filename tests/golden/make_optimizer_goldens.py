@@ -8,6 +8,10 @@ keywords, so the fixtures also check that our defaults are PyTorch's. The torch 
 dtype (NAdam's ``mu_product``, ASGD's ``eta`` and ``mu``), which would otherwise be float32
 while the parameters are float64.
 
+Each fixture also holds PyTorch's ``optimizer.state[p]`` after every step (``state``: name
+-> one entry per step; ``torch_loop.UNREPORTED`` left out), which ``Trajectory.state``
+must equal.
+
 Each case is also run from a start moved by 1e-12 and rejected if the end point moves by
 more than ``MAX_AMPLIFICATION`` times that: chaotic paths amplify rounding (PyTorch's CPU
 kernels may use fused multiply-adds), and could not be compared to 1e-9.
@@ -165,7 +169,7 @@ CASES = [
 # fmt: on
 
 
-def _torch_xy(spec, start):
+def _torch_run(spec, start):
     cls = getattr(torch.optim, spec["torch_class"])
     kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in spec["torch_kwargs"].items()}
     out = trajectory(
@@ -177,16 +181,16 @@ def _torch_xy(spec, start):
         clip_value=spec["clip_value"],
         surface_params=spec["surface_params"],
     )
-    return np.array(out["xy"])
+    return np.array(out["xy"]), out["state"]
 
 
 def main():
     torch.set_default_dtype(torch.float64)
     failed = []
     for spec in CASES:
-        xy = _torch_xy(spec, spec["start"])
+        xy, state = _torch_run(spec, spec["start"])
         moved = [v * (1 + PERTURBATION) + PERTURBATION for v in spec["start"]]
-        other = _torch_xy(spec, moved)
+        other, _ = _torch_run(spec, moved)
         finite = bool(np.isfinite(xy).all())
         scale = np.abs(xy).max(axis=1, keepdims=True) + 1.0
         amplification = float(np.max(np.abs(other - xy) / scale)) / PERTURBATION
@@ -195,7 +199,8 @@ def main():
         if not finite or amplification > MAX_AMPLIFICATION or not math.isfinite(amplification):
             failed.append(spec["name"])
             continue
-        save("optimizers", spec["name"], {**spec, "xy": xy.tolist(), "torch": torch.__version__})
+        fixture = {**spec, "xy": xy.tolist(), "state": state, "torch": torch.__version__}
+        save("optimizers", spec["name"], fixture)
     if failed:
         print("rejected (chaotic or diverged):", ", ".join(failed), file=sys.stderr)
         sys.exit(1)

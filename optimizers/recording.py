@@ -1,0 +1,88 @@
+"""What ``run(..., record_state=True)`` returns: the optimizer's state after every step, by name.
+
+The kernel copies the first rows of its state array (``S``, zero at the start) and
+Lookahead's slow weights after every step; each optimizer's spec declares the names it
+reports (``OptimizerSpec.state``) as ``StateEntry`` records that read those raw rows.
+PyTorch's names (``optimizer.state[p]``) where PyTorch has the optimizer, the paper's
+elsewhere. Every optimizer also reports ``update``, the step actually taken
+(``xy[t + 1] - xy[t]``: after the schedule, clipping, noise and any Lookahead
+synchronisation); the adaptive ones report ``scale``, the per-coordinate factor their
+(averaged) gradient is multiplied by, the learning rate left out, as each spec states.
+
+Row ``t`` of every array is the state after step ``t`` (from 0): (steps, 2) per
+coordinate, (steps,) for a scalar. Rows from a divergence on are NaN, as in the path.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+UPDATE_MEANING = (
+    "the step actually taken, xy[t + 1] - xy[t]: after the schedule, gradient noise, "
+    "clipping and Lookahead's synchronisation"
+)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The raw record of one run, for ``StateEntry.read``.
+
+    ``rows`` (steps, R, 2): the kernel's first R state rows after each step; ``slow``
+    (steps, 2): Lookahead's slow weights after each step; ``lr`` the rate of each step;
+    ``t`` the step numbers from 1 (floats); ``values`` the hyperparameters by name.
+    """
+
+    rows: np.ndarray
+    slow: np.ndarray
+    lr: np.ndarray
+    t: np.ndarray
+    values: dict
+
+    def before(self, row):
+        """State row ``row`` before each step: the previous step's, zero before the first."""
+        out = np.zeros_like(self.rows[:, row, :])
+        out[1:] = self.rows[:-1, row, :]
+        return out
+
+
+@dataclass(frozen=True)
+class StateEntry:
+    """One name of ``Trajectory.state``.
+
+    ``read(recorded)`` gives its array (one row per step); ``rows`` is how many raw state
+    rows it reads (its highest row + 1); ``meaning`` says what it holds, in the spec's
+    symbols; ``present(values)`` is False for runs that do not keep it (PyTorch keeps a
+    ``momentum_buffer`` only when the momentum is not 0); None means always.
+    """
+
+    name: str
+    meaning: str
+    read: Callable
+    rows: int = 0
+    present: Callable | None = None
+
+
+def coordinates(name, row, meaning, present=None):
+    """An entry holding state row ``row`` (one value per coordinate)."""
+    return StateEntry(name, meaning, lambda rec: rec.rows[:, row, :], row + 1, present)
+
+
+def scalar(name, row, column, meaning, present=None):
+    """An entry holding the single value in column ``column`` of state row ``row``."""
+    return StateEntry(name, meaning, lambda rec: rec.rows[:, row, column], row + 1, present)
+
+
+def recorded_rows(entries):
+    """The raw state rows the kernel must copy for ``entries``."""
+    return max((entry.rows for entry in entries), default=0)
+
+
+def named_state(entries, recorded, xy):
+    """``{name: float64 array}`` of the entries present in this run, then ``update``."""
+    state = {}
+    for entry in entries:
+        if entry.present is None or entry.present(recorded.values):
+            state[entry.name] = np.array(entry.read(recorded), dtype=float)
+    state["update"] = xy[1:] - xy[:-1]
+    return state
