@@ -89,8 +89,8 @@ def _trajectory_loop(rule):
 
     def loop(sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa, record):
         steps = xy.shape[0] - 1
-        recording = record.shape[0] > 0
-        recorded = record.shape[1] - 1  # state rows copied; the last row: the slow weights
+        recording = record.shape[1] > 0
+        recorded = record.shape[0] - 1  # state rows copied; the last row: the slow weights
         last = A.shape[0] - 1  # a settled schedule's table ends early; its last entry holds
         P = np.empty((2, 1))
         P[0, 0], P[1, 0] = start[0], start[1]
@@ -138,8 +138,8 @@ def _trajectory_loop(rule):
             xy[t + 1, 0], xy[t + 1, 1] = x, y
             if recording:
                 for r in range(recorded):
-                    record[t, r, 0], record[t, r, 1] = S[r, 0, 0], S[r, 1, 0]
-                record[t, recorded, 0], record[t, recorded, 1] = slow[0, 0], slow[1, 0]
+                    record[r, t, 0], record[r, t, 1] = S[r, 0, 0], S[r, 1, 0]
+                record[recorded, t, 0], record[recorded, t, 1] = slow[0, 0], slow[1, 0]
             loss[t + 1] = surface.value(sid, sp, x, y)
             if swa_start >= 0 and t + 1 >= swa_start:
                 swa_count += 1
@@ -174,9 +174,9 @@ def trajectory(sid, sp, kid, H, S, start, A, B, M, opts, xy, loss, lr_used, grad
     """Run ``loss.size - 1`` steps of rule ``kid`` from ``start``, filling every output row.
 
     ``swa`` has ``steps + 1`` rows when SWA is on (NaN before ``swa_start``), else none.
-    ``record`` (steps, R + 1, 2) receives after each step the first R rows of the state
-    ``S`` and, in its last row, Lookahead's slow weights; with no rows it is off (rows
-    after a divergence are left unwritten).
+    ``record`` (R + 1, steps, 2) receives after each step ``t`` the first R rows of the
+    state ``S`` (``record[r, t]``) and Lookahead's slow weights (``record[R, t]``); with
+    no steps it is off (steps after a divergence are left unwritten).
     Returns the index of the first diverged point of ``xy`` (later rows NaN), or -1
     (``MISSING`` for an unknown ``kid``).
     """

@@ -278,20 +278,26 @@ def radam_step(P, G, S, H, LR, t, sid, sp):
 # the learning rate left out; computed from the recorded moments as the rules compute it.
 
 
+def _inverse_rms(v, beta2, t, eps):
+    """``1 / (sqrt(v / (1 - beta2^t)) + eps)`` per step (rows of ``v``), in place of
+    temporaries (a long run's record is large)."""
+    out = np.sqrt(v)
+    out /= np.sqrt(1.0 - beta2**t)[:, None]
+    out += eps
+    return np.reciprocal(out, out=out)
+
+
 def _adam_scale(rec):
-    beta2 = rec.values["betas"][1]
-    v = rec.rows[:, V_MAX if rec.values["amsgrad"] else V, :]
-    return 1.0 / (np.sqrt(v) / np.sqrt(1.0 - beta2 ** rec.t[:, None]) + rec.values["eps"])
+    v = rec.rows[V_MAX if rec.values["amsgrad"] else V]
+    return _inverse_rms(v, rec.values["betas"][1], rec.t, rec.values["eps"])
 
 
 def _adamax_scale(rec):
-    return 1.0 / rec.rows[:, V, :]
+    return 1.0 / rec.rows[V]
 
 
 def _nadam_scale(rec):
-    beta2 = rec.values["betas"][1]
-    v = rec.rows[:, V, :]
-    return 1.0 / (np.sqrt(v / (1.0 - beta2 ** rec.t[:, None])) + rec.values["eps"])
+    return _inverse_rms(rec.rows[V], rec.values["betas"][1], rec.t, rec.values["eps"])
 
 
 def _radam_scale(rec):
@@ -302,7 +308,7 @@ def _radam_scale(rec):
     rectified = rho_t > 5.0
     rho = np.where(rectified, rho_t, 5.0)  # no square root of a negative where unused
     rect = np.sqrt((rho - 4.0) * (rho - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho))
-    adaptive = np.sqrt(1.0 - beta2_t) / (np.sqrt(rec.rows[:, V, :]) + rec.values["eps"])
+    adaptive = np.sqrt(1.0 - beta2_t) / (np.sqrt(rec.rows[V]) + rec.values["eps"])
     return np.where(rectified, rect * adaptive, 1.0)
 
 

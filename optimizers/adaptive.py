@@ -175,18 +175,18 @@ def rmsprop_step(P, G, S, H, LR, t, sid, sp):
 
 
 def _adagrad_scale(rec):
-    return 1.0 / (np.sqrt(rec.rows[:, SUM, :]) + rec.values["eps"])
+    return 1.0 / (np.sqrt(rec.rows[SUM]) + rec.values["eps"])
 
 
 def _adadelta_scale(rec):
     eps = rec.values["eps"]
-    return np.sqrt(rec.before(UPDATES) + eps) / np.sqrt(rec.rows[:, SQUARES, :] + eps)
+    return np.sqrt(rec.before(UPDATES) + eps) / np.sqrt(rec.rows[SQUARES] + eps)
 
 
 def _rmsprop_scale(rec):
-    v = rec.rows[:, SQUARE_AVERAGE, :]
+    v = rec.rows[SQUARE_AVERAGE]
     if rec.values["centered"]:
-        mean = rec.rows[:, GRADIENT_AVERAGE, :]
+        mean = rec.rows[GRADIENT_AVERAGE]
         v = v + (-1.0) * mean * mean
     return 1.0 / (np.sqrt(v) + rec.values["eps"])
 

@@ -28,7 +28,7 @@ UPDATE_MEANING = (
 class Recorded:
     """The raw record of one run, for ``StateEntry.read``.
 
-    ``rows`` (steps, R, 2): the kernel's first R state rows after each step; ``slow``
+    ``rows`` (R, steps, 2): the kernel's first R state rows after each step; ``slow``
     (steps, 2): Lookahead's slow weights after each step; ``lr`` the rate of each step;
     ``t`` the step numbers from 1 (floats); ``values`` the hyperparameters by name.
     """
@@ -41,8 +41,8 @@ class Recorded:
 
     def before(self, row):
         """State row ``row`` before each step: the previous step's, zero before the first."""
-        out = np.zeros_like(self.rows[:, row, :])
-        out[1:] = self.rows[:-1, row, :]
+        out = np.zeros_like(self.rows[row])
+        out[1:] = self.rows[row, :-1]
         return out
 
 
@@ -65,12 +65,12 @@ class StateEntry:
 
 def coordinates(name, row, meaning, present=None):
     """An entry holding state row ``row`` (one value per coordinate)."""
-    return StateEntry(name, meaning, lambda rec: rec.rows[:, row, :], row + 1, present)
+    return StateEntry(name, meaning, lambda rec: rec.rows[row], row + 1, present)
 
 
 def scalar(name, row, column, meaning, present=None):
     """An entry holding the single value in column ``column`` of state row ``row``."""
-    return StateEntry(name, meaning, lambda rec: rec.rows[:, row, column], row + 1, present)
+    return StateEntry(name, meaning, lambda rec: rec.rows[row, :, column], row + 1, present)
 
 
 def recorded_rows(entries):
@@ -79,10 +79,11 @@ def recorded_rows(entries):
 
 
 def named_state(entries, recorded, xy):
-    """``{name: float64 array}`` of the entries present in this run, then ``update``."""
+    """``{name: float64 array}`` of the entries present in this run, then ``update``
+    (views of the record where an entry is one of its rows: no copy)."""
     state = {}
     for entry in entries:
         if entry.present is None or entry.present(recorded.values):
-            state[entry.name] = np.array(entry.read(recorded), dtype=float)
+            state[entry.name] = np.asarray(entry.read(recorded), dtype=float)
     state["update"] = xy[1:] - xy[:-1]
     return state

@@ -97,7 +97,7 @@ def run(
     grad = np.empty((steps, 2))
     swa = np.empty((steps + 1 if swa_start is not None else 0, 2))
     entries = prep.spec.state
-    record = np.empty((steps if record_state else 0, recorded_rows(entries) + 1, 2))
+    record = np.empty((recorded_rows(entries) + 1, steps if record_state else 0, 2))
     diverged = trajectory(
         prep.surface.sid,
         prep.surface.kernel_params,
@@ -119,10 +119,8 @@ def run(
     state = None
     if record_state:
         if diverged >= 0:
-            record[diverged:] = np.nan  # the steps after the diverged point never ran
-        recorded = Recorded(
-            record[:, :-1], record[:, -1], rates, np.arange(1.0, steps + 1), prep.values
-        )
+            record[:, diverged:] = np.nan  # the steps after the diverged point never ran
+        recorded = Recorded(record[:-1], record[-1], rates, np.arange(1.0, steps + 1), prep.values)
         state = named_state(entries, recorded, xy)
     return Trajectory(
         surface=prep.surface.name,

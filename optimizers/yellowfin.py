@@ -177,7 +177,7 @@ def yellowfin_step(P, G, S, H, LR, t, sid, sp):
 
 
 def _tuned(rec, column):
-    return rec.rows[:, TUNED, column] / (1.0 - rec.values["beta"] ** rec.t)
+    return rec.rows[TUNED, :, column] / (1.0 - rec.values["beta"] ** rec.t)
 
 
 STATE = (
