@@ -81,7 +81,10 @@ def prepare(
         table = slots.reshape(-1, 1).copy()
     else:
         values, table = spec.resolve_lanes(hyperparameters, lanes)
-    tables = schedules.tables(schedule, steps)
+    if isinstance(schedule, schedules.Tables):  # made by the caller (the range test)
+        tables = schedule
+    else:
+        tables = schedules.tables(schedule, steps)
     opts = _options(surf, spec, values, tables, noise_std, seed, clip_norm, clip_value, swa_start)
     # read only when a schedule cycles the momentum
     momentum = tables.momentum if tables.momentum is not None else np.empty(0)

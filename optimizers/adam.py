@@ -2,9 +2,9 @@
 
 import math
 
-from parameters import Param
 import numpy as np
 
+from parameters import Param
 from surfaces._jit import inline, inner
 
 from ._math import bias_correction, lerp

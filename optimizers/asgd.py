@@ -13,7 +13,6 @@ from parameters import Param
 from surfaces._jit import inline
 
 from .recording import coordinates, scalar
-
 from .specs import OptimizerSpec, lr_hyper, slots
 
 HYPERS = (
@@ -69,13 +68,12 @@ def asgd_step(P, G, S, H, LR, t, sid, sp):
         S[RATES, 0, j] = lr / ((1.0 + lambd * lr * step) ** alpha)
         S[RATES, 1, j] = 1.0 / max(1.0, step - t0)
 
+
 # State, by PyTorch's names: eta and mu are those of the next step, as PyTorch keeps them.
 STATE = (
     scalar("eta", RATES, 0, "eta_{t+1} = lr / (1 + lambda lr t)^alpha, the next step's rate"),
     scalar("mu", RATES, 1, "mu_{t+1} = 1 / max(1, t - t0), the next averaging weight"),
-    coordinates(
-        "ax", AVERAGE, "theta_bar_t, the averaged iterate (theta_t itself while mu_t = 1)"
-    ),
+    coordinates("ax", AVERAGE, "theta_bar_t, the averaged iterate (theta_t itself while mu_t = 1)"),
 )
 
 

@@ -1,5 +1,6 @@
 """Landscape maps computed with batches of runs: basins of attraction, hyperparameter
-sweeps and a stated learning-rate tuning. Nothing here plots (``viz.landscape_figures``).
+sweeps and a stated learning-rate tuning; and the learning-rate range test (one run,
+``lr_range``). Nothing here plots (``viz.landscape_figures``).
 
 Each computation is one ``run_batch`` call, capped so that one request cannot hold a
 shared server for long: at most ``MAX_GRID`` x ``MAX_GRID`` starts, ``MAX_SHARED_STEPS`` steps,
@@ -31,6 +32,9 @@ from surfaces.analysis import explore
 from . import registry
 from ._prepare import MAX_SHARED_STEPS, check_number, check_start, check_steps
 from .batch import run_batch
+from .lr_range import RangeTest as RangeTest  # the range test lives with the other maps
+from .lr_range import Suggestion as Suggestion
+from .lr_range import lr_range_test as lr_range_test
 from .specs import check_array
 
 MAX_GRID = 300  # basin map: at most MAX_GRID x MAX_GRID starts

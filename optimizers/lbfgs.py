@@ -22,7 +22,6 @@ from parameters import Param
 from surfaces._jit import inline
 
 from .recording import coordinates, scalar
-
 from .specs import OptimizerSpec, lr_hyper, slots
 
 HYPERS = (
@@ -129,6 +128,7 @@ def lbfgs_step(P, G, S, H, LR, t, sid, sp):
             continue  # not a descent direction: PyTorch breaks before moving
         P[0, j] = P[0, j] + step * d0
         P[1, j] = P[1, j] + step * d1
+
 
 # State, by PyTorch's names (its other entries are the history's bookkeeping).
 STATE = (

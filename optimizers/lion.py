@@ -8,7 +8,6 @@ momentum is updated afterwards with its own, slower rate beta2.
 from surfaces._jit import inline, inner
 
 from .recording import coordinates
-
 from .specs import OptimizerSpec, betas_hyper, lr_hyper, slots, weight_decay_hyper
 
 HYPERS = (
@@ -50,12 +49,11 @@ def lion_step(P, G, S, H, LR, t, sid, sp):
             P[i, j] = P[i, j] - lr * (_sign(c) + weight_decay * P[i, j])
             S[M, i, j] = beta2 * m + (1.0 - beta2) * g
 
+
 # State, by the paper's name (and that of its PyTorch implementations). No ``scale``: the
 # update is -lr (sign(c_t) + lambda theta), whatever |g|.
 STATE = (
-    coordinates(
-        "exp_avg", M, "m_t = beta2 m_{t-1} + (1 - beta2) g_t, updated after the step"
-    ),
+    coordinates("exp_avg", M, "m_t = beta2 m_{t-1} + (1 - beta2) g_t, updated after the step"),
 )
 
 

@@ -11,7 +11,6 @@ from parameters import Param
 from surfaces._jit import inline
 
 from .recording import coordinates
-
 from .specs import OptimizerSpec, lr_hyper, slots
 
 HYPERS = (
@@ -74,6 +73,7 @@ def rprop_step(P, G, S, H, LR, t, sid, sp):
             S[SIZE, i, j] = size
             sign = 1.0 if g > 0.0 else (-1.0 if g < 0.0 else g)  # torch.sign (0 and NaN kept)
             P[i, j] = P[i, j] + (-1.0 * sign) * size
+
 
 # State, by PyTorch's names. No ``scale``: the update is -step_size sign(g), whatever |g|.
 STATE = (

@@ -62,7 +62,8 @@ def run(
     ``surface`` is a name or a Surface; ``optimizer`` a name from ``optimizers.names()``
     whose hyperparameters go as keywords with PyTorch's names (``momentum``, ``betas``...);
     ``lr`` defaults to the optimizer's default. ``schedule`` is None or a dict such as
-    ``{"name": "cosine", "T_max": 100}``. Options on any optimizer: Gaussian gradient
+    ``{"name": "cosine", "T_max": 100}`` (or ``schedules.Tables`` made by the caller, as
+    the learning-rate range test makes its exponential rates). Options on any optimizer: Gaussian gradient
     noise ``noise_std`` with ``seed``; clipping by ``clip_norm`` (as
     ``torch.nn.utils.clip_grad_norm_``) or ``clip_value``; ``swa_start`` averages the
     iterates from that step on. ``inner`` picks Lookahead's inner optimizer.
