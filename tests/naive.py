@@ -6,8 +6,9 @@ from the surface's analytic formulas (``Surface.grad``/``Surface.hessian``): the
 under test is the optimizer, not the surface.
 
 An optimizer here is a factory returning ``step(theta, g, t, surface) -> new theta`` (t from
-1) that keeps its own state; ``run`` drives one like the runner does, with the runner's
-options (gradient clipping, Lookahead, SWA).
+1) that keeps its own state, and shows it by name with ``step.state()`` (the names of
+``Trajectory.state``); ``run`` drives one like the runner does, with the runner's options
+(gradient clipping, Lookahead, SWA).
 """
 
 import math
@@ -40,23 +41,26 @@ def swa_average(xy, swa_start):
 
 
 def run(surface, step, start, steps, *, clip_norm=None, clip_value=None, swa_start=None):
-    """``{"xy", "loss", "grad", "swa"}`` of ``steps`` steps of ``step`` from ``start``.
+    """``{"xy", "loss", "grad", "swa", "state"}`` of ``steps`` steps of ``step`` from ``start``.
 
     ``grad[t]`` is the exact gradient at ``xy[t]``; the optimizer sees it clipped.
+    ``state[name][t]`` is ``step.state()[name]`` after step ``t``.
     """
     theta = np.array(start, dtype=float)
-    xy, grads = [theta.copy()], []
+    xy, grads, states = [theta.copy()], [], []
     for t in range(1, steps + 1):
         g = np.array(surface.grad(theta[0], theta[1]), dtype=float)
         grads.append(g)
         theta = np.array(step(theta.copy(), clip(g, clip_norm, clip_value), t, surface))
         xy.append(theta.copy())
+        states.append(step.state())
     xy = np.array(xy)
     return {
         "xy": xy,
         "loss": np.array([surface.f(x, y) for x, y in xy]),
         "grad": np.array(grads),
         "swa": swa_average(xy, swa_start) if swa_start is not None else None,
+        "state": {name: np.array([s[name] for s in states], dtype=float) for name in states[0]},
     }
 
 
@@ -75,6 +79,7 @@ def sgd(lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
             g = g + momentum * buf if nesterov else buf
         return theta - lr * g
 
+    step.state = lambda: {"momentum_buffer": buf.copy()} if momentum != 0.0 else {}
     return step
 
 
@@ -93,6 +98,7 @@ def adam(lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         v_hat = v / (1.0 - beta2**t)
         return theta - lr * m_hat / (np.sqrt(v_hat) + eps)
 
+    step.state = lambda: {"exp_avg": m, "exp_avg_sq": v}
     return step
 
 
@@ -128,6 +134,7 @@ def radam(lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_d
             return theta - lr * m_hat * rect * adaptive
         return theta - lr * m_hat
 
+    step.state = lambda: {"exp_avg": m, "exp_avg_sq": v}
     return step
 
 
@@ -143,6 +150,7 @@ def lion(lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0):
         m = beta2 * m + (1.0 - beta2) * g
         return theta
 
+    step.state = lambda: {"exp_avg": m}
     return step
 
 
@@ -158,6 +166,7 @@ def newton(lr=1.0, damping=0.0):
             return np.full(2, np.nan)
         return theta - lr * np.linalg.solve(hessian, g)
 
+    step.state = dict  # no state
     return step
 
 
@@ -224,6 +233,7 @@ def yellowfin(lr=1.0, beta=0.999, window=20):
         velocity = tuned["mu"] * velocity - lr * tuned["alpha"] * g
         return theta + velocity
 
+    step.state = lambda: {"lr": lr * tuned["alpha"], "momentum": tuned["mu"]}
     return step
 
 
@@ -249,6 +259,7 @@ def lookahead(inner, k=5, alpha=0.5):
             theta = slow.copy()
         return theta
 
+    step.state = lambda: {**inner.state(), "slow_weights": slow}
     return step
 
 

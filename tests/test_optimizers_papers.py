@@ -15,14 +15,18 @@ STARTS = {"rosenbrock": (-1.5, 2.5), "quadratic": (-3.7, 2.9)}
 
 
 def compare(surface, name, reference, steps=STEPS, start=None, **kwargs):
-    """Run ``name`` through the engine and ``reference`` in NumPy; same path expected."""
+    """Run ``name`` through the engine and ``reference`` in NumPy; same path expected, and
+    the same state after every step under the same names (``scale`` and ``update`` aside)."""
     surf = surfaces.get(surface)
     start = start or STARTS[surface]
-    path = optimizers.run(surf, name, start, steps, **kwargs)
+    path = optimizers.run(surf, name, start, steps, record_state=True, **kwargs)
     expected = naive.run(surf, reference, start, steps)
     assert path.diverged_at is None
     np.testing.assert_allclose(path.xy, expected["xy"], rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(path.grad, expected["grad"], rtol=RTOL, atol=ATOL)
+    assert set(path.state) - {"scale", "update"} == set(expected["state"])
+    for key, values in expected["state"].items():
+        np.testing.assert_allclose(path.state[key], values, rtol=RTOL, atol=ATOL, err_msg=key)
     return path
 
 
