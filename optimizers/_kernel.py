@@ -89,8 +89,10 @@ def _trajectory_loop(rule):
 
     def loop(sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa, record):
         steps = xy.shape[0] - 1
-        recording = record.shape[1] > 0
-        recorded = record.shape[0] - 1  # state rows copied; the last row: the slow weights
+        # state rows copied (the record's last row: the slow weights); any shape too small
+        # for that turns recording off rather than write outside the array
+        recorded = min(record.shape[0] - 1, S.shape[0])
+        recording = recorded >= 0 and record.shape[1] >= steps and steps > 0
         last = A.shape[0] - 1  # a settled schedule's table ends early; its last entry holds
         P = np.empty((2, 1))
         P[0, 0], P[1, 0] = start[0], start[1]
@@ -175,8 +177,9 @@ def trajectory(sid, sp, kid, H, S, start, A, B, M, opts, xy, loss, lr_used, grad
 
     ``swa`` has ``steps + 1`` rows when SWA is on (NaN before ``swa_start``), else none.
     ``record`` (R + 1, steps, 2) receives after each step ``t`` the first R rows of the
-    state ``S`` (``record[r, t]``) and Lookahead's slow weights (``record[R, t]``); with
-    no steps it is off (steps after a divergence are left unwritten).
+    state ``S`` (``record[r, t]``) and Lookahead's slow weights (``record[R, t]``); it is
+    off when it has fewer than ``steps`` columns, e.g. shape (1, 0, 2) (steps after a
+    divergence are left unwritten).
     Returns the index of the first diverged point of ``xy`` (later rows NaN), or -1
     (``MISSING`` for an unknown ``kid``).
     """
