@@ -11,7 +11,10 @@ the best of several repeats):
 * a new process with a warm cache: import + first trajectory <= 1.5 s; every surface x
   every optimizer once (500 steps) <= 4 s; the kernel compiled once for all of them;
 * speed against pure Python and against torch.optim.Adam (when PyTorch is installed);
-* two threads (two sessions) at once: the kernels release the GIL, so they run in parallel.
+* two threads (two sessions) at once: the kernels release the GIL, so they run in parallel;
+* ``record_state=True`` at most 2x the time of a plain run (Adam, and the worst optimizer);
+  the plain run's speed above is the figure to compare with earlier versions;
+* a learning-rate range test of 1000 steps well within the app's rerun budget.
 """
 
 import argparse
@@ -32,6 +35,7 @@ from handfused import adam_rosenbrock, adam_rosenbrock_power  # noqa: E402
 
 import optimizers  # noqa: E402
 import surfaces  # noqa: E402
+from optimizers import landscape  # noqa: E402
 
 START = (-1.5, 2.5)
 LR, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-8
@@ -122,6 +126,43 @@ def single_trajectory(repeats):
     )
 
 
+def recording_state(repeats):
+    """The time of ``record_state=True`` over that of a plain run, both returning arrays."""
+    steps = 200_000
+    engine_adam(10), optimizers.run("rosenbrock", "adam", START, 10, record_state=True)
+
+    def recorded(name=None, count=steps):
+        return optimizers.run("rosenbrock", name or "adam", START, count, record_state=True)
+
+    ratio = best_of(repeats, recorded) / best_of(repeats, lambda: engine_adam(steps))
+    print(f"Recording the state: Adam on Rosenbrock, {steps:,} steps")
+    print(f"  record_state=True / plain run = {ratio:.2f}x  (goal <= 2: {_verdict(ratio <= 2)})")
+    ratios = {}
+    for name in optimizers.names():
+        plain = lambda name=name: optimizers.run("rosenbrock", name, START, 20_000)  # noqa: E731
+        plain(), recorded(name, 10)
+        ratios[name] = best_of(repeats, lambda name=name: recorded(name, 20_000)) / best_of(
+            repeats, plain
+        )
+    worst = max(ratios, key=ratios.get)
+    print(
+        f"  every optimizer, 20,000 steps: median {np.median(list(ratios.values())):.2f}x, "
+        f"worst {worst} {ratios[worst]:.2f}x  (goal <= 2: {_verdict(ratios[worst] <= 2)})"
+    )
+
+
+def range_test(repeats):
+    """A 1000-step learning-rate range test, wall time (what a rerun waits for)."""
+    test = lambda: landscape.lr_range_test("rosenbrock", "adam", START, 1000)  # noqa: E731
+    test()
+    seconds = best_of(repeats, test, time.perf_counter)
+    print(f"Learning-rate range test, Adam on Rosenbrock, 1000 steps: {seconds * 1e3:.2f} ms")
+
+
+def _verdict(met):
+    return "met" if met else "MISSED"
+
+
 _NEW_PROCESS = """
 import time
 began = time.perf_counter()
@@ -192,6 +233,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     repeats = 3 if parser.parse_args().quick else 7
     single_trajectory(repeats)
+    recording_state(repeats)
+    range_test(repeats)
     two_sessions(repeats)
     new_process()
 

@@ -89,9 +89,10 @@ def _trajectory_loop(rule):
 
     def loop(sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa, record):
         steps = xy.shape[0] - 1
-        # state rows copied (the record's last row: the slow weights); any shape too small
-        # for that turns recording off rather than write outside the array
-        recorded = min(record.shape[0] - 1, S.shape[0])
+        lookahead_k = np.int64(opts[O.LOOKAHEAD_K])
+        # state rows copied (then, with Lookahead, the slow weights); a record too small
+        # for the run turns recording off rather than write outside it
+        recorded = min(record.shape[0] - (lookahead_k > 0), S.shape[0])
         recording = recorded >= 0 and record.shape[1] >= steps and steps > 0
         last = A.shape[0] - 1  # a settled schedule's table ends early; its last entry holds
         P = np.empty((2, 1))
@@ -103,7 +104,6 @@ def _trajectory_loop(rule):
         plateau_lr = H[LR_SLOT, 0]
         warmup = np.int64(opts[O.WARMUP])
         momentum_slot = np.int64(opts[O.MOMENTUM_SLOT])
-        lookahead_k = np.int64(opts[O.LOOKAHEAD_K])
         lookahead_alpha = np.int64(opts[O.LOOKAHEAD_ALPHA])
         swa_start = np.int64(opts[O.SWA_START])
         swa_count = 0
@@ -141,7 +141,8 @@ def _trajectory_loop(rule):
             if recording:
                 for r in range(recorded):
                     record[r, t, 0], record[r, t, 1] = S[r, 0, 0], S[r, 1, 0]
-                record[recorded, t, 0], record[recorded, t, 1] = slow[0, 0], slow[1, 0]
+                if lookahead_k > 0:
+                    record[recorded, t, 0], record[recorded, t, 1] = slow[0, 0], slow[1, 0]
             loss[t + 1] = surface.value(sid, sp, x, y)
             if swa_start >= 0 and t + 1 >= swa_start:
                 swa_count += 1
@@ -176,10 +177,10 @@ def trajectory(sid, sp, kid, H, S, start, A, B, M, opts, xy, loss, lr_used, grad
     """Run ``loss.size - 1`` steps of rule ``kid`` from ``start``, filling every output row.
 
     ``swa`` has ``steps + 1`` rows when SWA is on (NaN before ``swa_start``), else none.
-    ``record`` (R + 1, steps, 2) receives after each step ``t`` the first R rows of the
-    state ``S`` (``record[r, t]``) and Lookahead's slow weights (``record[R, t]``); it is
-    off when it has fewer than ``steps`` columns, e.g. shape (1, 0, 2) (steps after a
-    divergence are left unwritten).
+    ``record`` (R, steps, 2), or (R + 1, steps, 2) with Lookahead, receives after each
+    step ``t`` the first R rows of the state ``S`` (``record[r, t]``) and Lookahead's slow
+    weights (``record[R, t]``); it is off when it has fewer than ``steps`` columns, e.g.
+    shape (0, 0, 2) (steps after a divergence are left unwritten).
     Returns the index of the first diverged point of ``xy`` (later rows NaN), or -1
     (``MISSING`` for an unknown ``kid``).
     """

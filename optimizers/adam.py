@@ -8,7 +8,7 @@ from parameters import Param
 from surfaces._jit import inline, inner
 
 from ._math import bias_correction, lerp
-from .recording import StateEntry, coordinates, scalar
+from .recording import StateEntry, bias_corrections, coordinates, scalar
 from .specs import OptimizerSpec, betas_hyper, eps_hyper, flag, lr_hyper, slots, weight_decay_hyper
 
 
@@ -282,7 +282,7 @@ def _inverse_rms(v, beta2, t, eps):
     """``1 / (sqrt(v / (1 - beta2^t)) + eps)`` per step (rows of ``v``), in place of
     temporaries (a long run's record is large)."""
     out = np.sqrt(v)
-    out /= np.sqrt(1.0 - beta2**t)[:, None]
+    out /= np.sqrt(bias_corrections(beta2, t))[:, None]
     out += eps
     return np.reciprocal(out, out=out)
 
@@ -302,13 +302,13 @@ def _nadam_scale(rec):
 
 def _radam_scale(rec):
     beta2, t = rec.values["betas"][1], rec.t[:, None]
-    beta2_t = beta2**t
+    correction = bias_corrections(beta2, t)
     rho_inf = 2.0 / (1.0 - beta2) - 1.0
-    rho_t = rho_inf - 2.0 * t * beta2_t / (1.0 - beta2_t)
+    rho_t = rho_inf - 2.0 * t * (1.0 - correction) / correction
     rectified = rho_t > 5.0
     rho = np.where(rectified, rho_t, 5.0)  # no square root of a negative where unused
     rect = np.sqrt((rho - 4.0) * (rho - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho))
-    adaptive = np.sqrt(1.0 - beta2_t) / (np.sqrt(rec.rows[V]) + rec.values["eps"])
+    adaptive = np.sqrt(correction) / (np.sqrt(rec.rows[V]) + rec.values["eps"])
     return np.where(rectified, rect * adaptive, 1.0)
 
 
@@ -331,7 +331,7 @@ ADAM_STATE = (
         "-lr m_hat_t scale, m_hat_t = m_t / (1 - beta1^t) (AdamW first shrinks theta by "
         "lr lambda theta)",
         _adam_scale,
-        V_MAX + 1,
+        V + 1,  # AMSGrad's V_MAX is recorded for max_exp_avg_sq, present then
     ),
 )
 ADAMAX_STATE = (

@@ -235,7 +235,7 @@ RMSPROP_STATE = (
         "1 / (sqrt(v_t - g_bar_t^2) + eps) centered, else 1 / (sqrt(v_t) + eps): the update "
         "is -lr g_t scale (with momentum, g_t scale enters b_t)",
         _rmsprop_scale,
-        BUFFER + 1,
+        SQUARE_AVERAGE + 1,  # the centered average is recorded for grad_avg, present then
     ),
 )
 

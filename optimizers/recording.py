@@ -1,7 +1,7 @@
 """What ``run(..., record_state=True)`` returns: the optimizer's state after every step, by name.
 
-The kernel copies the first rows of its state array (``S``, zero at the start) and
-Lookahead's slow weights after every step; each optimizer's spec declares the names it
+The kernel copies the first rows of its state array (``S``, zero at the start), as many
+as the names present in the run read, and Lookahead's slow weights after every step; each optimizer's spec declares the names it
 reports (``OptimizerSpec.state``) as ``StateEntry`` records that read those raw rows.
 PyTorch's names (``optimizer.state[p]``) where PyTorch has the optimizer, the paper's
 elsewhere. Every optimizer also reports ``update``, the step actually taken
@@ -13,6 +13,7 @@ Row ``t`` of every array is the state after step ``t`` (from 0): (steps, 2) per
 coordinate, (steps,) for a scalar. Rows from a divergence on are NaN, as in the path.
 """
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,13 +29,15 @@ UPDATE_MEANING = (
 class Recorded:
     """The raw record of one run, for ``StateEntry.read``.
 
-    ``rows`` (R, steps, 2): the kernel's first R state rows after each step; ``slow``
-    (steps, 2): Lookahead's slow weights after each step; ``lr`` the rate of each step;
+    ``rows`` (R, steps, 2): the kernel's first R state rows after each step (R at least
+    the ``rows`` of every entry present; Lookahead's slow weights may follow); ``slow``
+    (steps, 2): Lookahead's slow weights after each step (None without Lookahead);
+    ``lr`` the rate of each step;
     ``t`` the step numbers from 1 (floats); ``values`` the hyperparameters by name.
     """
 
     rows: np.ndarray
-    slow: np.ndarray
+    slow: np.ndarray | None
     lr: np.ndarray
     t: np.ndarray
     values: dict
@@ -51,7 +54,8 @@ class StateEntry:
     """One name of ``Trajectory.state``.
 
     ``read(recorded)`` gives its array (one row per step); ``rows`` is how many raw state
-    rows it reads (its highest row + 1); ``meaning`` says what it holds, in the spec's
+    rows it reads (its highest row + 1; rows only some runs keep may be left to the entry
+    that reports them, e.g. AMSGrad's maximum); ``meaning`` says what it holds, in the spec's
     symbols; ``present(values)`` is False for runs that do not keep it (PyTorch keeps a
     ``momentum_buffer`` only when the momentum is not 0); None means always.
     """
@@ -73,9 +77,22 @@ def scalar(name, row, column, meaning, present=None):
     return StateEntry(name, meaning, lambda rec: rec.rows[row, :, column], row + 1, present)
 
 
-def recorded_rows(entries):
-    """The raw state rows the kernel must copy for ``entries``."""
-    return max((entry.rows for entry in entries), default=0)
+def recorded_rows(entries, values):
+    """The raw state rows the kernel must copy for the ``entries`` present with the
+    hyperparameters ``values``."""
+    return max((entry.rows for entry in entries if _present(entry, values)), default=0)
+
+
+def _present(entry, values):
+    return entry.present is None or entry.present(values)
+
+
+def bias_corrections(beta, t):
+    """``1 - beta^t`` for the step numbers ``t``, as the rules' bias corrections (by
+    ``expm1``: a power per step costs more than a short run)."""
+    if beta == 0.0:
+        return np.ones_like(t)
+    return -np.expm1(t * math.log(beta))
 
 
 def named_state(entries, recorded, xy):
@@ -83,7 +100,7 @@ def named_state(entries, recorded, xy):
     (views of the record where an entry is one of its rows: no copy)."""
     state = {}
     for entry in entries:
-        if entry.present is None or entry.present(recorded.values):
+        if _present(entry, recorded.values):
             state[entry.name] = np.asarray(entry.read(recorded), dtype=float)
     state["update"] = xy[1:] - xy[:-1]
     return state

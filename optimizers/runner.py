@@ -98,7 +98,9 @@ def run(
     grad = np.empty((steps, 2))
     swa = np.empty((steps + 1 if swa_start is not None else 0, 2))
     entries = prep.spec.state
-    record = np.empty((recorded_rows(entries) + 1, steps if record_state else 0, 2))
+    lookahead = prep.spec.wraps is not None
+    rows = recorded_rows(entries, prep.values) + lookahead if record_state else 0
+    record = np.empty((rows, steps if record_state else 0, 2))
     diverged = trajectory(
         prep.surface.sid,
         prep.surface.kernel_params,
@@ -121,7 +123,8 @@ def run(
     if record_state:
         if diverged >= 0:
             record[:, diverged:] = np.nan  # the steps after the diverged point never ran
-        recorded = Recorded(record[:-1], record[-1], rates, np.arange(1.0, steps + 1), prep.values)
+        slow = record[-1] if lookahead else None
+        recorded = Recorded(record, slow, rates, np.arange(1.0, steps + 1), prep.values)
         state = named_state(entries, recorded, xy)
     return Trajectory(
         surface=prep.surface.name,

@@ -43,7 +43,7 @@ from parameters import Param
 from surfaces._jit import inline, inner
 
 from ._math import bias_correction
-from .recording import StateEntry
+from .recording import StateEntry, bias_corrections
 from .specs import OptimizerSpec, lr_hyper, slots
 
 HYPERS = (
@@ -177,7 +177,7 @@ def yellowfin_step(P, G, S, H, LR, t, sid, sp):
 
 
 def _tuned(rec, column):
-    return rec.rows[TUNED, :, column] / (1.0 - rec.values["beta"] ** rec.t)
+    return rec.rows[TUNED, :, column] / bias_corrections(rec.values["beta"], rec.t)
 
 
 STATE = (

@@ -397,7 +397,7 @@ def _runner_with_id(prep, kid):
         np.empty(steps),
         np.empty((steps, 2)),
         np.empty((0, 2)),
-        np.empty((1, 0, 2)),
+        np.empty((0, 0, 2)),
     )
     return answer, xy
 
