@@ -12,6 +12,11 @@ Each fixture also holds PyTorch's ``optimizer.state[p]`` after every step (``sta
 -> one entry per step; ``torch_loop.UNREPORTED`` left out), which ``Trajectory.state``
 must equal.
 
+PyTorch's CPU kernels round differently on different processors: rerun on an AVX-512
+machine, 7 of the committed paths (Adadelta, AdamW, NAdam, centered RMSprop) changed in
+their last bits (at most 5e-13 relative), far inside the tests' 1e-9. When the state was
+added (issue 14) those paths were kept as committed and only ``state`` was added.
+
 Each case is also run from a start moved by 1e-12 and rejected if the end point moves by
 more than ``MAX_AMPLIFICATION`` times that: chaotic paths amplify rounding (PyTorch's CPU
 kernels may use fused multiply-adds), and could not be compared to 1e-9.
