@@ -1,13 +1,14 @@
-"""What ``run(..., record_state=True)`` returns: the optimizer's state after every step, by name.
+"""What ``run(..., record_state=True)`` returns: the optimizer's state after every step.
 
 The kernel copies the first rows of its state array (``S``, zero at the start), as many
-as the names present in the run read, and Lookahead's slow weights after every step; each optimizer's spec declares the names it
-reports (``OptimizerSpec.state``) as ``StateEntry`` records that read those raw rows.
-PyTorch's names (``optimizer.state[p]``) where PyTorch has the optimizer, the paper's
-elsewhere. Every optimizer also reports ``update``, the step actually taken
-(``xy[t + 1] - xy[t]``: after the schedule, clipping, noise and any Lookahead
-synchronisation); the adaptive ones report ``scale``, the per-coordinate factor their
-(averaged) gradient is multiplied by, the learning rate left out, as each spec states.
+as the names present in the run read, and Lookahead's slow weights, after every step.
+Each optimizer's spec declares the names it reports (``OptimizerSpec.state``) as
+``StateEntry`` records that read those raw rows: PyTorch's names (``optimizer.state[p]``)
+where PyTorch has the optimizer, the paper's elsewhere. Every optimizer also reports
+``update``, the step actually taken (``xy[t + 1] - xy[t]``: after the schedule, clipping,
+noise and any Lookahead synchronisation); the adaptive ones report ``scale``, the
+per-coordinate factor their (averaged) gradient is multiplied by, the learning rate left
+out, as each spec states.
 
 Row ``t`` of every array is the state after step ``t`` (from 0): (steps, 2) per
 coordinate, (steps,) for a scalar. Rows from a divergence on are NaN, as in the path.
@@ -19,11 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-UPDATE_MEANING = (
-    "the step actually taken, xy[t + 1] - xy[t]: after the schedule, gradient noise, "
-    "clipping and Lookahead's synchronisation"
-)
-
 
 @dataclass(frozen=True)
 class Recorded:
@@ -31,9 +27,9 @@ class Recorded:
 
     ``rows`` (R, steps, 2): the kernel's first R state rows after each step (R at least
     the ``rows`` of every entry present; Lookahead's slow weights may follow); ``slow``
-    (steps, 2): Lookahead's slow weights after each step (None without Lookahead);
-    ``lr`` the rate of each step;
-    ``t`` the step numbers from 1 (floats); ``values`` the hyperparameters by name.
+    (steps, 2): Lookahead's slow weights after each step (None without Lookahead); ``lr``
+    the rate of each step; ``t`` the step numbers from 1 (floats); ``values`` the
+    hyperparameters by name.
     """
 
     rows: np.ndarray
@@ -54,10 +50,10 @@ class StateEntry:
     """One name of ``Trajectory.state``.
 
     ``read(recorded)`` gives its array (one row per step); ``rows`` is how many raw state
-    rows it reads (its highest row + 1; rows only some runs keep may be left to the entry
-    that reports them, e.g. AMSGrad's maximum); ``meaning`` says what it holds, in the spec's
-    symbols; ``present(values)`` is False for runs that do not keep it (PyTorch keeps a
-    ``momentum_buffer`` only when the momentum is not 0); None means always.
+    rows it reads (its highest row + 1; a row only some runs keep may be left to the
+    entry that reports it, e.g. AMSGrad's maximum); ``meaning`` says what it holds, in
+    the spec's symbols; ``present(values)`` is False for runs that do not keep it
+    (PyTorch keeps a ``momentum_buffer`` only when the momentum is not 0); None: always.
     """
 
     name: str
