@@ -79,6 +79,7 @@ def run_batch(
     targets=None,
     progress=None,
     max_work=None,
+    batch_size=None,
     **hyperparameters,
 ):
     """Run ``optimizer`` on ``surface`` from each row of ``starts`` (M, 2) for ``steps`` steps.
@@ -86,7 +87,8 @@ def run_batch(
     The arguments are ``run``'s, and run ``i`` ends where ``run`` with the same inputs
     ends; ``lr`` and every float hyperparameter (each element of ``betas``...) may also be
     an array of M values, one per run. Every run sees the same gradient noise (that of
-    ``seed``). SWA is not offered: only final points are kept.
+    ``seed``) and, with ``batch_size``, the same mini-batches. SWA is not offered: only
+    final points are kept.
 
     Convergence (``BatchResult.converged_step``): ``f(x) - f* <= tol`` with ``f*`` the
     surface's minimum value; on surfaces unbounded below (``f* = -inf``) ``|grad f(x)| <=
@@ -116,6 +118,7 @@ def run_batch(
         swa_start=None,
         inner=inner,
         lanes=len(starts),
+        batch_size=batch_size,
     )
     criterion, targets, words = _criterion(prep.surface, tol, targets)
     runs = len(starts)
@@ -145,6 +148,7 @@ def run_batch(
             hi,
             final,
             counts,
+            prep.order,
         )
 
     _in_parallel(compute, runs, progress)

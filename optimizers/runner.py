@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import minibatch
 from ._kernel import trajectory
 from ._prepare import MAX_STEPS, check_start, prepare
 
@@ -30,6 +31,9 @@ class Trajectory:
     grad: np.ndarray
     diverged_at: int | None
     swa_xy: np.ndarray | None = None
+    batch_size: int | None = None
+    batch_loss: np.ndarray | None = None
+    epoch_starts: np.ndarray | None = None
 
     @property
     def steps(self):
@@ -50,6 +54,7 @@ def run(
     clip_value=None,
     swa_start=None,
     inner=None,
+    batch_size=None,
     **hyperparameters,
 ):
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
@@ -61,6 +66,9 @@ def run(
     noise ``noise_std`` with ``seed``; clipping by ``clip_norm`` (as
     ``torch.nn.utils.clip_grad_norm_``) or ``clip_value``; ``swa_start`` averages the
     iterates from that step on. ``inner`` picks Lookahead's inner optimizer.
+    ``batch_size`` (a surface made from data only; None: the full batch) makes each
+    step's gradient the mean over one mini-batch, drawn as ``minibatch`` says from
+    ``numpy.random.default_rng(seed)``: ``seed`` seeds both the batches and the noise.
 
     >>> path = run("rosenbrock", "adam", (-1.5, 2.5), 500, lr=0.05)
     >>> path.xy.shape, path.diverged_at
@@ -80,6 +88,7 @@ def run(
         clip_value=clip_value,
         swa_start=swa_start,
         inner=inner,
+        batch_size=batch_size,
     )
     steps = prep.steps
     xy = np.empty((steps + 1, 2))
@@ -87,6 +96,7 @@ def run(
     rates = np.empty(steps)
     grad = np.empty((steps, 2))
     swa = np.empty((steps + 1 if swa_start is not None else 0, 2))
+    batch_loss = np.empty(steps if prep.order.size else 0)
     diverged = trajectory(
         prep.surface.sid,
         prep.surface.kernel_params,
@@ -103,6 +113,8 @@ def run(
         rates,
         grad,
         swa,
+        prep.order,
+        batch_loss,
     )
     return Trajectory(
         surface=prep.surface.name,
@@ -114,4 +126,17 @@ def run(
         grad=grad,
         diverged_at=None if diverged < 0 else int(diverged),
         swa_xy=swa if swa_start is not None else None,
+        **_batch_outputs(prep, loss, batch_loss),
     )
+
+
+def _batch_outputs(prep, loss, batch_loss):
+    """The Trajectory's mini-batch fields (None on an analytic surface)."""
+    if prep.surface.data is None:
+        return {}
+    n = minibatch.samples(prep.surface)
+    return {
+        "batch_size": prep.batch_size,
+        "batch_loss": batch_loss if batch_loss.size else loss[:-1].copy(),
+        "epoch_starts": minibatch.epoch_starts(n, prep.batch_size, prep.steps),
+    }

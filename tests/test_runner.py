@@ -397,6 +397,8 @@ def _runner_with_id(prep, kid):
         np.empty(steps),
         np.empty((steps, 2)),
         np.empty((0, 2)),
+        prep.order,
+        np.empty(0),
     )
     return answer, xy
 
