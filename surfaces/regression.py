@@ -52,14 +52,15 @@ def _sigmoid(o):
 
 
 @inner
-def _loss(kind, o, y):
+def loss(kind, o, y):
+    """The loss of output ``o`` for target ``y``."""
     if kind == SQUARED:
         return (o - y) * (o - y)
     return _softplus(o) - y * o
 
 
 @inner
-def _slope(kind, o, y):
+def slope(kind, o, y):
     """d loss / d o."""
     if kind == SQUARED:
         return 2.0 * (o - y)
@@ -67,7 +68,7 @@ def _slope(kind, o, y):
 
 
 @inner
-def _curvature(kind, o):
+def curvature(kind, o):
     """d^2 loss / d o^2."""
     if kind == SQUARED:
         return 2.0
@@ -81,7 +82,7 @@ def linear_value(p, w1, w2):
     kind = p[_KIND]
     total = 0.0
     for k in range(first, first + n * width, width):
-        total += _loss(kind, w1 * p[k] + w2 * p[k + 1], p[k + 2])
+        total += loss(kind, w1 * p[k] + w2 * p[k + 1], p[k + 2])
     return total / n + 0.5 * p[_L2] * (w1 * w1 + w2 * w2)
 
 
@@ -91,7 +92,7 @@ def linear_grad(p, w1, w2):
     kind = p[_KIND]
     g1 = g2 = 0.0
     for k in range(first, first + n * width, width):
-        r = _slope(kind, w1 * p[k] + w2 * p[k + 1], p[k + 2])
+        r = slope(kind, w1 * p[k] + w2 * p[k + 1], p[k + 2])
         g1 += r * p[k]
         g2 += r * p[k + 1]
     return g1 / n + p[_L2] * w1, g2 / n + p[_L2] * w2
@@ -104,7 +105,7 @@ def linear_hessian(p, w1, w2):
     h11 = h12 = h22 = 0.0
     for k in range(first, first + n * width, width):
         u, v = p[k], p[k + 1]
-        c = _curvature(kind, w1 * u + w2 * v)
+        c = curvature(kind, w1 * u + w2 * v)
         h11 += c * u * u
         h12 += c * u * v
         h22 += c * v * v

@@ -10,8 +10,9 @@ import re
 import numpy as np
 import pytest
 
+import optimizers
 import surfaces
-from surfaces import _dispatch, _samples, datasets
+from surfaces import _dispatch, _samples, datasets, network
 
 
 def mse_loss(w, b, x, y):
@@ -169,3 +170,47 @@ def test_a_subset_of_rows_is_the_surface_of_those_samples():
     values = np.empty((1, 1))
     _dispatch.values_many(surf.sid, out, np.array([w[0]]), np.array([w[1]]), values)
     assert values[0, 0] == pytest.approx(batch_value, rel=1e-13)
+
+
+# ---------------------------------------------------------------- a slice of a network
+
+
+def test_mlp_slice_is_the_network_loss_on_the_plane():
+    """f(a, b) is the mean BCE with logits of the NumPy network with weights
+    theta* + a d1 + b d2 (the kernel reads precomputed pre-activations instead)."""
+    surf = surfaces.get("mlp_slice", points=60, hidden=8, seed=4)
+    d = surf.data
+    for a, b in [(0.0, 0.0), *zip(*_points(surf, 10), strict=True)]:
+        o = network.logits(network.weights(surf, a, b), 8, d["x1"], d["x2"])
+        assert surf.f(a, b) == pytest.approx(bce_with_logits(o, d["label"]), rel=1e-12)
+
+
+def test_mlp_slice_directions_are_filter_normalised():
+    theta, d1, d2 = network.trained(100, 0.15, 16, 0)
+    assert network.trained(100, 0.15, 16, 0)[0] is theta  # trained once, then cached
+    for direction in (d1, d2):
+        w1, b1, w2, c = network._layers(direction, 16)
+        t1, _, t2, _ = network._layers(theta, 16)
+        np.testing.assert_allclose(np.linalg.norm(w1, axis=1), np.linalg.norm(t1, axis=1))
+        assert np.linalg.norm(w2) == pytest.approx(np.linalg.norm(t2))
+        assert not b1.any() and c == 0.0
+    assert abs(d1 @ d2) < 0.5 * np.linalg.norm(d1) * np.linalg.norm(d2)  # two directions
+
+
+def test_mlp_slice_minimum_is_next_to_the_trained_weights():
+    surf = surfaces.get("mlp_slice")
+    ((a, b),) = surf.minima
+    assert np.hypot(a, b) < 0.01
+    assert surf.f_min <= surf.f(0.0, 0.0) < 0.01  # the two moons are learned
+    assert surf.f(*surf.default_start) > 100 * surf.f_min
+
+
+def test_a_mini_batch_step_on_the_network_slice():
+    surf = surfaces.get("mlp_slice", points=30, hidden=6)
+    path = optimizers.run(surf, "sgd", (-0.8, 0.7), 1, lr=0.1, batch_size=4, seed=2)
+    rows = np.random.default_rng(2).permutation(30)[:4]
+    batch = surf.kernel_params.copy()
+    _samples.select(surf.kernel_params, rows.astype(np.int64), 0, 4, batch)
+    grad = np.empty((1, 3))
+    _dispatch.gradients_many(surf.sid, batch, np.array([-0.8]), np.array([0.7]), grad)
+    np.testing.assert_allclose(path.xy[1], np.array([-0.8, 0.7]) - 0.1 * grad[0, :2], rtol=1e-14)

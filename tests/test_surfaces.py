@@ -33,7 +33,7 @@ NAMES = [
     "saddle",
     "monkey_saddle",
 ]
-DATA_NAMES = ["linreg", "logreg"]  # surfaces made from data (more in tests/test_data_surfaces.py)
+DATA_NAMES = ["linreg", "logreg", "mlp_slice"]  # surfaces made from data (more in tests/test_data_surfaces.py)
 
 # Every surface with its defaults, plus non-default parameters where there are any.
 CASES = [(name, {}) for name in NAMES] + [
@@ -45,6 +45,7 @@ CASES = [(name, {}) for name in NAMES] + [
 DATA_CASES = [(name, {}) for name in DATA_NAMES] + [
     ("linreg", {"x_center": 5.0, "x_spread": 0.3, "outliers": 0.2, "seed": 3}),
     ("logreg", {"separation": 4.0, "l2": 0.1, "points": 50}),
+    ("mlp_slice", {"points": 40, "noise": 0.3, "hidden": 6, "seed": 1}),
 ]
 
 
