@@ -94,8 +94,9 @@ def run_batch(
     surface's minimum value; on surfaces unbounded below (``f* = -inf``) ``|grad f(x)| <=
     tol``; with ``targets`` (K, 2), the distance from ``x`` to the nearest target ``<= tol``.
     ``progress``, if given, is called with the fraction of runs done (0 to 1) as ranges
-    of runs finish, in the calling thread. ``max_work`` caps ``runs x steps x
-    step_cost`` (ValueError beyond it, before anything runs).
+    of runs finish, in the calling thread. ``max_work`` caps ``runs x steps x cost``, the
+    cost of a step being ``step_cost`` plus the surface's ``cost`` beyond 1 (ValueError
+    beyond it, before anything runs).
 
     >>> out = run_batch("himmelblau", "sgd", [(0.0, 0.0), (-1.0, -1.0)], 300, lr=0.01)
     >>> out.final_xy.round(3).tolist(), out.converged_step.tolist()
@@ -176,13 +177,15 @@ def step_cost(state_rows):
 
 
 def _check_work(prep, runs, max_work):
-    cost = step_cost(prep.state_rows)
+    surface = prep.surface
+    cost = step_cost(prep.state_rows) + surface.cost - 1.0
     work = runs * prep.steps * cost
     if work > max_work:
+        data = f" and {surface.name}'s data" if surface.cost > 1.0 else ""
         raise ValueError(
             f"{prep.spec.name}: {runs} runs x {prep.steps} steps x {cost:g} (the cost of one "
-            f"of its steps, from {prep.state_rows} rows of state) = {work:,.0f}; allowed: at "
-            f"most {max_work:,} per call (fewer runs or steps)"
+            f"of its steps, from {prep.state_rows} rows of state{data}) = {work:,.0f}; "
+            f"allowed: at most {max_work:,} per call (fewer runs or steps)"
         )
 
 

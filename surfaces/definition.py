@@ -20,7 +20,9 @@ class SurfaceDef:
     ``view`` is a tighter plotting box for when the standard ``domain`` hides the
     interesting part (default None: the domain). ``data``, for a surface made from data,
     maps the parameters to the dataset's columns (``Surface.data``); its kernel parameters
-    then hold the samples (``surfaces._samples``).
+    then hold the samples (``surfaces._samples``). ``cost`` (a number, or a function of the
+    parameters) is what one evaluation of f and its gradient costs, in steps of Adam on
+    Rosenbrock (measured in the batch kernel): 1 for a formula, more for a sum over data.
     """
 
     name: str
@@ -40,3 +42,4 @@ class SurfaceDef:
     view: tuple | None = None
     data: Callable | None = None
     refine_minima: bool = False
+    cost: object = 1.0

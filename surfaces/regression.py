@@ -177,6 +177,7 @@ LINREG = linear_model(
         "seed": SEED,
     },
     kernel_params=_line_kernel_params,
+    cost=lambda points, **_: 1.0 + 0.3 * points,  # measured: 29 for 100 samples
     data=_line_data,
     latex=r"f(w, b) = \frac{{1}}{{n}}\sum_{{i=1}}^{{n}} (w x_i + b - y_i)^2,\ "
     r"n = {points}",
@@ -217,6 +218,7 @@ LOGREG = linear_model(
         "seed": SEED,
     },
     kernel_params=_class_kernel_params,
+    cost=lambda points, **_: 1.0 + 2.5 * points,  # measured: 230 for 100 samples (exp, log)
     data=_class_data,
     latex=r"f(w_1, w_2) = \frac{{1}}{{n}}\sum_{{i=1}}^{{n}} \left[\log(1 + e^{{o_i}}) - "
     r"y_i o_i\right] + \frac{{{l2:g}}}{{2}}(w_1^2 + w_2^2),\ o_i = w_1 x_{{i1}} + w_2 x_{{i2}}",

@@ -17,7 +17,9 @@ class Surface:
     ``expression`` is the canonical text of a typed formula (None for the built-ins):
     ``surfaces.from_expression(s.expression, s.domain)`` rebuilds ``s``.
     ``data`` is the dataset of a surface made from data, ``{column: array}`` with one
-    entry per sample (read-only), and None for the analytic surfaces.
+    entry per sample (read-only), and None for the analytic surfaces. ``cost`` is the
+    cost of one evaluation of f and its gradient in steps of Adam on Rosenbrock (1 for the
+    analytic surfaces; it grows with the samples of a surface made from data).
     """
 
     name: str
@@ -35,6 +37,7 @@ class Surface:
     note: str
     expression: str | None = None
     data: dict | None = None
+    cost: float = 1.0
 
     def f(self, x, y):
         """f(x, y): a float for scalars, an array of the broadcast shape otherwise."""
@@ -105,6 +108,7 @@ def build(definition, sid, overrides):
         default_start=tuple(map(float, resolve(definition.default_start))),
         note=definition.note,
         data=None if definition.data is None else definition.data(**params),
+        cost=float(resolve(definition.cost)),
     )
     if definition.refine_minima:
         found = analysis.refine_minima(surface, surface.minima, surface.domain)

@@ -178,3 +178,15 @@ def test_the_sample_indices_of_one_run_are_capped():
     )
     with pytest.raises(ValueError, match=re.escape(message)):
         optimizers.run(surf, "sgd", (0.0, 0.0), 10_000, batch_size=4999)
+
+
+def test_a_step_on_data_costs_more_in_run_batch():
+    """``max_work`` counts the surface's cost: 0.3 per sample of linreg beyond a formula's 1."""
+    assert surfaces.get("linreg").cost == pytest.approx(31.0)
+    message = (
+        "adam: 3 runs x 5 steps x 31 (the cost of one of its steps, from 4 rows of state and "
+        "linreg's data) = 465; allowed: at most 400 per call"
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        optimizers.run_batch("linreg", "adam", [(0.0, 0.0)] * 3, 5, max_work=400)
+    assert optimizers.run_batch("linreg", "adam", [(0.0, 0.0)] * 3, 5, max_work=465).runs == 3
