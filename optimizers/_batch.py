@@ -4,7 +4,8 @@ Lanes are processed in chunks of ``CHUNK``. A chunk's positions, gradients, stat
 hyperparameters are (rows, lanes) arrays, so each operation of a step is a loop over
 contiguous lanes that LLVM vectorizes (structure of arrays); the update rules are the
 ones ``_kernel.trajectory`` runs with one lane. Per step, in ``trajectory``'s order:
-noise and clipping, learning rates, the rule, Lookahead's synchronisation, the plateau
+with mini-batches, every lane's gradient on the step's batch (the same batch for every
+lane), noise and clipping, learning rates, the rule, Lookahead's synchronisation, the plateau
 rule, then the loss and gradient at the new point (one pass, for the next step) and the
 bookkeeping (motion, divergence, convergence). Only the final point of each run is kept.
 
@@ -29,6 +30,7 @@ from surfaces._jit import by_id, inner, named
 from . import _options as O
 from ._dispatch import per_rule
 from ._kernel import clipped, escape_box, escaped, gradient_noise, plateau_update
+from .minibatch import load_batch
 from .specs import LR_SLOT
 
 CHUNK = 1024  # lanes per chunk: a chunk's arrays stay in the L2 cache
@@ -104,6 +106,15 @@ def _settle(k, sid, sp, P, G, S, W, I, box, criterion, targets, alive):
         alive += I[_DIVERGED, j] < 0
     lane_evaluate(sid, sp, P, W[_F], G)  # the parked lanes' loss and gradient
     return alive
+
+
+@inner
+def _batch_gradients(t, sid, sp, order, batch_size, bsp, P, G):
+    """Every lane's gradient on step ``t``'s mini-batch, whose parameter array ``bsp``
+    becomes (the loss and convergence stay those of the whole dataset)."""
+    load_batch(t, sp, order, batch_size, bsp)
+    for j in range(P.shape[1]):
+        G[0, j], G[1, j] = surface.gradient(sid, bsp, P[0, j], P[1, j])
 
 
 @inner
@@ -196,9 +207,13 @@ def _end(first, steps, P, W, I, final, counts):
 def _batch_loop(rule):
     """The chunked batch loop with the update rule ``rule`` built in."""
 
-    def loop(sid, sp, H, rows, starts, A, B, M, opts, criterion, targets, lo, hi, final, counts):
+    def loop(
+        sid, sp, H, rows, starts, A, B, M, opts, criterion, targets, lo, hi, final, counts, order
+    ):
         steps = A.shape[0]
         box = escape_box(opts)
+        batch_size = np.int64(opts[O.BATCH_SIZE])
+        bsp = sp.copy()  # the surface of a step's mini-batch (of every sample: sp itself)
         half = steps // 2
         for first in range(lo, hi, CHUNK):
             n = min(CHUNK, hi - first)
@@ -216,8 +231,10 @@ def _batch_loop(rule):
             for t in range(steps):
                 if alive == 0:
                     break
+                if batch_size > 0:
+                    _batch_gradients(t, sid, sp, order, batch_size, bsp, P, G)
                 _before_rule(t, P, G, LR, Hc, W, A, B, M, opts, half)
-                rule(P, G, S, Hc, LR, t + 1, sid, sp)
+                rule(P, G, S, Hc, LR, t + 1, sid, bsp)
                 alive = _after_rule(
                     t,
                     sid,
@@ -246,12 +263,14 @@ BATCHES = per_rule(
     _batch_loop,
     "void(int64, float64[::1], float64[:, ::1], int64, float64[:, ::1], float64[::1],"
     " float64[::1], float64[::1], float64[::1], float64[::1], float64[:, ::1], int64, int64,"
-    " float64[:, ::1], int64[:, ::1])",
+    " float64[:, ::1], int64[:, ::1], int64[::1])",
     "batch",
 )
 
 
-def batch(sid, sp, kid, H, rows, starts, A, B, M, opts, criterion, targets, lo, hi, final, counts):
+def batch(
+    sid, sp, kid, H, rows, starts, A, B, M, opts, criterion, targets, lo, hi, final, counts, order
+):
     """Run lanes ``lo`` to ``hi`` of a batch of rule ``kid``, writing their rows of the outputs.
 
     ``H`` holds one column of hyperparameters per run and ``starts`` one row; ``rows`` is
@@ -261,6 +280,9 @@ def batch(sid, sp, kid, H, rows, starts, A, B, M, opts, criterion, targets, lo, 
     once diverged) and ``counts`` the point where it diverged (-1: never), the first point
     from which every later point met the criterion (-1: the last did not, or it
     diverged), and the number of steps in the second half that reversed the previous
-    displacement or raised the loss.
+    displacement or raised the loss. ``order`` holds the epochs' permutations mini-batches
+    are cut from (``minibatch``; empty for the full batch).
     """
-    BATCHES[kid](sid, sp, H, rows, starts, A, B, M, opts, criterion, targets, lo, hi, final, counts)
+    BATCHES[kid](
+        sid, sp, H, rows, starts, A, B, M, opts, criterion, targets, lo, hi, final, counts, order
+    )

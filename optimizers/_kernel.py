@@ -1,6 +1,7 @@
 """The compiled runner: one trajectory, every option, any surface and optimizer by id.
 
-Per step ``t`` (from 0): gradient at the current point, then the stochastic-gradient
+Per step ``t`` (from 0): gradient at the current point (of step ``t``'s mini-batch when
+``opts[BATCH_SIZE]`` is set: ``minibatch``), then the stochastic-gradient
 options (noise, then clipping), then the learning rate ``A[t] * lr + B[t]`` (or the
 plateau rule's), then the update rule, then Lookahead's synchronisation and the SWA
 average, then (``record_state``) a copy of the state. Computing stops at the first
@@ -18,6 +19,7 @@ from . import _options as O
 from ._dispatch import per_rule
 from ._noise import gaussian
 from ._plateau import plateau_update as _plateau_rule
+from .minibatch import load_batch
 from .specs import LR_SLOT
 
 # ReduceLROnPlateau's step, compiled into the loops (``_plateau`` has it in plain Python).
@@ -75,19 +77,22 @@ def escaped(x, y, f, box):
 
 
 @inline
-def _blank_after(k, xy, loss, lr_used, grad, swa):
+def _blank_after(k, xy, loss, lr_used, grad, swa, batch_loss):
     """NaN in every row after the diverged point ``k`` (and in the steps not taken)."""
     xy[k + 1 :] = np.nan
     loss[k + 1 :] = np.nan
     lr_used[k:] = np.nan
     grad[k:] = np.nan
     swa[k + 1 :] = np.nan
+    batch_loss[k:] = np.nan
 
 
 def _trajectory_loop(rule):
     """The single-trajectory loop with the update rule ``rule`` built in."""
 
-    def loop(sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa, record):
+    def loop(
+        sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa, record, order, batch_loss
+    ):
         steps = xy.shape[0] - 1
         lookahead_k = np.int64(opts[O.LOOKAHEAD_K])
         # state rows copied (then, with Lookahead, the slow weights); a record too small
@@ -111,15 +116,20 @@ def _trajectory_loop(rule):
         # noise or clipping: off in most runs, so the whole call is skipped then
         shaped = opts[O.NOISE_STD] > 0.0 or opts[O.CLIP_VALUE] > 0.0 or opts[O.CLIP_NORM] > 0.0
         box = escape_box(opts)
+        batch_size = np.int64(opts[O.BATCH_SIZE])
+        bsp = sp.copy()  # the surface of this step's mini-batch (of every sample: sp itself)
         xy[0, 0], xy[0, 1] = start[0], start[1]
         loss[0] = surface.value(sid, sp, start[0], start[1])
         if swa_start >= 0:
             swa[: min(swa_start, steps + 1)] = np.nan
         if escaped(start[0], start[1], loss[0], box):
-            _blank_after(0, xy, loss, lr_used, grad, swa)
+            _blank_after(0, xy, loss, lr_used, grad, swa, batch_loss)
             return 0
         for t in range(steps):
-            gx, gy = surface.gradient(sid, sp, P[0, 0], P[1, 0])
+            if batch_size > 0:
+                load_batch(t, sp, order, batch_size, bsp)
+                batch_loss[t] = surface.value(sid, bsp, P[0, 0], P[1, 0])
+            gx, gy = surface.gradient(sid, bsp, P[0, 0], P[1, 0])
             grad[t, 0], grad[t, 1] = gx, gy
             if shaped:
                 gx, gy = stochastic_gradient(gx, gy, opts, t)
@@ -130,7 +140,7 @@ def _trajectory_loop(rule):
             lr_used[t] = LR[0]
             if momentum_slot >= 0:
                 H[momentum_slot, 0] = M[t]
-            rule(P, G, S, H, LR, t + 1, sid, sp)
+            rule(P, G, S, H, LR, t + 1, sid, bsp)
             if lookahead_k > 0 and (t + 1) % lookahead_k == 0:
                 alpha = H[lookahead_alpha, 0]
                 for i in range(2):
@@ -154,7 +164,7 @@ def _trajectory_loop(rule):
             if use_plateau:
                 plateau_lr = plateau_update(plateau, loss[t], plateau_lr, opts)
             if escaped(x, y, loss[t + 1], box):
-                _blank_after(t + 1, xy, loss, lr_used, grad, swa)
+                _blank_after(t + 1, xy, loss, lr_used, grad, swa, batch_loss)
                 return t + 1
         return -1
 
@@ -167,13 +177,15 @@ TRAJECTORIES = per_rule(
     "int64(int64, float64[::1], float64[:, ::1], float64[:, :, ::1], float64[::1],"
     " float64[::1], float64[::1], float64[::1], float64[::1],"
     " float64[:, ::1], float64[::1], float64[::1], float64[:, ::1], float64[:, ::1],"
-    " float64[:, :, ::1])",
+    " float64[:, :, ::1], int64[::1], float64[::1])",
     "trajectory",
 )
 MISSING = -2  # trajectory's answer for an unknown kernel id
 
 
-def trajectory(sid, sp, kid, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa, record):
+def trajectory(
+    sid, sp, kid, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa, record, order, batch_loss
+):
     """Run ``loss.size - 1`` steps of rule ``kid`` from ``start``, filling every output row.
 
     ``swa`` has ``steps + 1`` rows when SWA is on (NaN before ``swa_start``), else none.
@@ -181,11 +193,14 @@ def trajectory(sid, sp, kid, H, S, start, A, B, M, opts, xy, loss, lr_used, grad
     step ``t`` the first R rows of the state ``S`` (``record[r, t]``) and Lookahead's slow
     weights (``record[R, t]``); it is off when it has fewer than ``steps`` columns, e.g.
     shape (0, 0, 2) (steps after a divergence are left unwritten).
+    With mini-batches (``opts[BATCH_SIZE] > 0``) step ``t`` uses the batch ``minibatch``
+    cuts from ``order``, and ``batch_loss[t]`` gets that batch's loss at ``xy[t]``
+    (``batch_loss`` is empty for the full batch).
     Returns the index of the first diverged point of ``xy`` (later rows NaN), or -1
     (``MISSING`` for an unknown ``kid``).
     """
     if not 0 <= kid < len(TRAJECTORIES):
         return MISSING
     return TRAJECTORIES[kid](
-        sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa, record
+        sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa, record, order, batch_loss
     )

@@ -21,4 +21,5 @@ BOUND_XMIN = 17  # leaving this box counts as divergence
 BOUND_XMAX = 18
 BOUND_YMIN = 19
 BOUND_YMAX = 20
-SIZE = 21
+BATCH_SIZE = 21  # samples per mini-batch on a surface made from data (0: the full batch)
+SIZE = 22

@@ -13,7 +13,7 @@ import numpy as np
 import surfaces
 
 from . import _options as O
-from . import registry, schedules
+from . import minibatch, registry, schedules
 from ._plateau import plateau_options
 
 MAX_STEPS = 1_000_000  # steps of one run or batch: a guard on memory (1e6 rows per output)
@@ -29,7 +29,9 @@ class Prepared:
     """Everything a kernel call needs besides the start points and the outputs.
 
     ``table`` holds the hyperparameter slots, one column per lane; ``momentum`` the
-    per-step momentum of a cycling schedule (empty when none cycles it).
+    per-step momentum of a cycling schedule (empty when none cycles it). ``batch_size``
+    is the mini-batch size (None: the full batch) and ``order`` the epochs' permutations
+    the kernels cut batches from (``minibatch``; empty for the full batch).
     """
 
     surface: surfaces.Surface
@@ -40,6 +42,8 @@ class Prepared:
     momentum: np.ndarray
     opts: np.ndarray
     steps: int
+    batch_size: int | None
+    order: np.ndarray
 
     @property
     def state_rows(self):
@@ -61,11 +65,13 @@ def prepare(
     swa_start,
     inner,
     lanes=None,
+    batch_size=None,
 ):
     """Checked ``Prepared`` inputs; ValueError naming the first bad one.
 
     ``lanes`` (a batch's number of runs) lets each float hyperparameter be an array of one
     value per run (see ``OptimizerSpec.resolve_lanes``); without it there is one lane.
+    ``batch_size`` draws mini-batches of a surface made from data (``minibatch``).
     """
     surf = surfaces.get(surface)
     if inner is not None and not registry.chooses_inner(optimizer):
@@ -90,7 +96,10 @@ def prepare(
     momentum = tables.momentum if tables.momentum is not None else np.empty(0)
     if tables.momentum is not None:
         opts[O.MOMENTUM_SLOT] = _momentum_slot(spec, schedule)
-    return Prepared(surf, spec, values, table, tables, momentum, opts, steps)
+    batch_size = minibatch.check_batch_size(surf, batch_size)
+    order = minibatch.batch_order(surf, batch_size, steps, seed)
+    opts[O.BATCH_SIZE] = batch_size if order.size else 0  # None or all n: the full batch
+    return Prepared(surf, spec, values, table, tables, momentum, opts, steps, batch_size, order)
 
 
 def check_steps(steps):

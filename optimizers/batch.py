@@ -79,6 +79,7 @@ def run_batch(
     targets=None,
     progress=None,
     max_work=None,
+    batch_size=None,
     **hyperparameters,
 ):
     """Run ``optimizer`` on ``surface`` from each row of ``starts`` (M, 2) for ``steps`` steps.
@@ -86,14 +87,16 @@ def run_batch(
     The arguments are ``run``'s, and run ``i`` ends where ``run`` with the same inputs
     ends; ``lr`` and every float hyperparameter (each element of ``betas``...) may also be
     an array of M values, one per run. Every run sees the same gradient noise (that of
-    ``seed``). SWA is not offered: only final points are kept.
+    ``seed``) and, with ``batch_size``, the same mini-batches. SWA is not offered: only
+    final points are kept.
 
     Convergence (``BatchResult.converged_step``): ``f(x) - f* <= tol`` with ``f*`` the
     surface's minimum value; on surfaces unbounded below (``f* = -inf``) ``|grad f(x)| <=
     tol``; with ``targets`` (K, 2), the distance from ``x`` to the nearest target ``<= tol``.
     ``progress``, if given, is called with the fraction of runs done (0 to 1) as ranges
-    of runs finish, in the calling thread. ``max_work`` caps ``runs x steps x
-    step_cost`` (ValueError beyond it, before anything runs).
+    of runs finish, in the calling thread. ``max_work`` caps ``runs x steps x cost``, the
+    cost of a step being ``step_cost`` plus the surface's ``cost`` beyond 1 (ValueError
+    beyond it, before anything runs).
 
     >>> out = run_batch("himmelblau", "sgd", [(0.0, 0.0), (-1.0, -1.0)], 300, lr=0.01)
     >>> out.final_xy.round(3).tolist(), out.converged_step.tolist()
@@ -116,6 +119,7 @@ def run_batch(
         swa_start=None,
         inner=inner,
         lanes=len(starts),
+        batch_size=batch_size,
     )
     criterion, targets, words = _criterion(prep.surface, tol, targets)
     runs = len(starts)
@@ -145,6 +149,7 @@ def run_batch(
             hi,
             final,
             counts,
+            prep.order,
         )
 
     _in_parallel(compute, runs, progress)
@@ -172,13 +177,15 @@ def step_cost(state_rows):
 
 
 def _check_work(prep, runs, max_work):
-    cost = step_cost(prep.state_rows)
+    surface = prep.surface
+    cost = step_cost(prep.state_rows) + surface.cost - 1.0
     work = runs * prep.steps * cost
     if work > max_work:
+        data = f" and {surface.name}'s data" if surface.cost > 1.0 else ""
         raise ValueError(
             f"{prep.spec.name}: {runs} runs x {prep.steps} steps x {cost:g} (the cost of one "
-            f"of its steps, from {prep.state_rows} rows of state) = {work:,.0f}; allowed: at "
-            f"most {max_work:,} per call (fewer runs or steps)"
+            f"of its steps, from {prep.state_rows} rows of state{data}) = {work:,.0f}; "
+            f"allowed: at most {max_work:,} per call (fewer runs or steps)"
         )
 
 

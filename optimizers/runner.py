@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import minibatch
 from ._kernel import trajectory
 from ._prepare import MAX_STEPS, check_start, prepare
 from .recording import Recorded, named_state, recorded_rows
@@ -34,6 +35,9 @@ class Trajectory:
     diverged_at: int | None
     swa_xy: np.ndarray | None = None
     state: dict | None = None
+    batch_size: int | None = None
+    batch_loss: np.ndarray | None = None
+    epoch_starts: np.ndarray | None = None
 
     @property
     def steps(self):
@@ -55,6 +59,7 @@ def run(
     swa_start=None,
     inner=None,
     record_state=False,
+    batch_size=None,
     **hyperparameters,
 ):
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
@@ -70,6 +75,9 @@ def run(
     ``record_state=True`` fills ``Trajectory.state``: one array per state name, one row
     per step (a median 1.2x the time of a plain run at the app's 5000 steps; nothing when
     off).
+    ``batch_size`` (a surface made from data only; None: the full batch) makes each
+    step's gradient the mean over one mini-batch, drawn as ``minibatch`` says from
+    ``numpy.random.default_rng(seed)``: ``seed`` seeds both the batches and the noise.
 
     >>> path = run("rosenbrock", "adam", (-1.5, 2.5), 500, lr=0.05)
     >>> path.xy.shape, path.diverged_at
@@ -91,6 +99,7 @@ def run(
         clip_value=clip_value,
         swa_start=swa_start,
         inner=inner,
+        batch_size=batch_size,
     )
     steps = prep.steps
     xy = np.empty((steps + 1, 2))
@@ -102,6 +111,7 @@ def run(
     lookahead = prep.spec.wraps is not None
     rows = recorded_rows(entries, prep.values) + lookahead if record_state else 0
     record = np.empty((rows, steps if record_state else 0, 2))
+    batch_loss = np.empty(steps if prep.order.size else 0)
     diverged = trajectory(
         prep.surface.sid,
         prep.surface.kernel_params,
@@ -119,6 +129,8 @@ def run(
         grad,
         swa,
         record,
+        prep.order,
+        batch_loss,
     )
     state = None
     if record_state:
@@ -138,4 +150,17 @@ def run(
         diverged_at=None if diverged < 0 else int(diverged),
         swa_xy=swa if swa_start is not None else None,
         state=state,
+        **_batch_outputs(prep, loss, batch_loss),
     )
+
+
+def _batch_outputs(prep, loss, batch_loss):
+    """The Trajectory's mini-batch fields (None on an analytic surface)."""
+    if prep.surface.data is None:
+        return {}
+    n = minibatch.samples(prep.surface)
+    return {
+        "batch_size": prep.batch_size,
+        "batch_loss": batch_loss if batch_loss.size else loss[:-1].copy(),
+        "epoch_starts": minibatch.epoch_starts(n, prep.batch_size, prep.steps),
+    }

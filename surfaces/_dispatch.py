@@ -14,7 +14,7 @@ program for the register machine of ``_program`` (see ``surfaces.formula``).
 
 import numpy as np
 
-from . import _program, bowls, rugged, saddles, valleys
+from . import _program, bowls, network, regression, rugged, saddles, valleys
 from ._jit import by_id, kernel
 
 # The catalogue, in the order the app lists it; the id is the position.
@@ -36,6 +36,9 @@ DEFINITIONS = (
     bowls.QUADRATIC,
     saddles.SADDLE,
     saddles.MONKEY_SADDLE,
+    regression.LINREG,
+    regression.LOGREG,
+    network.MLP_SLICE,
 )
 EXPRESSION = len(DEFINITIONS)  # a typed formula: no entry in DEFINITIONS
 

@@ -117,6 +117,16 @@ def _explore(surface, box, size, candidates):
     )
 
 
+def refine_minima(surface, guesses, box):
+    """The minima Newton's method reaches from ``guesses`` in ``box`` (step 3 above; the
+    guesses that do not reach a minimum inside the box are dropped)."""
+    if not guesses:
+        return []
+    with np.errstate(all="ignore"):
+        found = _Search(surface, box).refine(np.asarray(guesses, dtype=float), descend=True)
+    return [point for point, kind in found if kind == "minimum"]
+
+
 def _highest(grid_x, grid_y, values):
     k = np.argmax(np.where(np.isfinite(values), values, -np.inf))
     return (float(grid_x.flat[k]), float(grid_y.flat[k]))

@@ -1,10 +1,10 @@
 """The Surface type: a test function with its derivatives and everything known about it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import _dispatch
+from . import _dispatch, analysis
 
 
 @dataclass(frozen=True, eq=False)
@@ -16,6 +16,10 @@ class Surface:
     standard search box, ``view`` the box worth plotting (inside it, often equal).
     ``expression`` is the canonical text of a typed formula (None for the built-ins):
     ``surfaces.from_expression(s.expression, s.domain)`` rebuilds ``s``.
+    ``data`` is the dataset of a surface made from data, ``{column: array}`` with one
+    entry per sample (read-only), and None for the analytic surfaces. ``cost`` is the
+    cost of one evaluation of f and its gradient in steps of Adam on Rosenbrock (1 for the
+    analytic surfaces; it grows with the samples of a surface made from data).
     """
 
     name: str
@@ -32,6 +36,8 @@ class Surface:
     default_start: tuple
     note: str
     expression: str | None = None
+    data: dict | None = None
+    cost: float = 1.0
 
     def f(self, x, y):
         """f(x, y): a float for scalars, an array of the broadcast shape otherwise."""
@@ -86,18 +92,27 @@ def build(definition, sid, overrides):
         return item(**params) if callable(item) else item
 
     numbers = definition.kernel_params(**params) if definition.kernel_params else params.values()
-    return Surface(
+    domain = tuple(tuple(map(float, side)) for side in resolve(definition.domain))
+    surface = Surface(
         name=definition.name,
         title=definition.title,
         sid=sid,
         kernel_params=np.array(list(numbers) or [0.0], dtype=float),
         params=params,
         latex=definition.latex.format(**params),
-        domain=definition.domain,
-        view=definition.view or definition.domain,
+        domain=domain,
+        view=definition.view or domain,
         minima=tuple(tuple(map(float, m)) for m in resolve(definition.minima)),
-        f_min=float(resolve(definition.f_min)),
+        f_min=0.0 if definition.f_min is None else float(resolve(definition.f_min)),
         saddles=tuple(tuple(map(float, s)) for s in resolve(definition.saddles)),
-        default_start=tuple(map(float, definition.default_start)),
+        default_start=tuple(map(float, resolve(definition.default_start))),
         note=definition.note,
+        data=None if definition.data is None else definition.data(**params),
+        cost=float(resolve(definition.cost)),
     )
+    if definition.refine_minima:
+        found = analysis.refine_minima(surface, surface.minima, surface.domain)
+        surface = replace(surface, minima=tuple(found))
+    if definition.f_min is None and surface.minima:
+        surface = replace(surface, f_min=min(surface.f(*m) for m in surface.minima))
+    return surface

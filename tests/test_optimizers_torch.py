@@ -296,3 +296,31 @@ def test_long_runs_stay_fast_and_finite():
     ]:
         path = optimizers.run("quadratic", name, (-4.0, 3.0), 20_000, **kwargs)
         assert path.diverged_at is None and np.isfinite(path.xy).all(), name
+
+
+@pytest.mark.parametrize("name", golden.names("minibatch"))
+def test_minibatch_runs_match_torch_training(name):
+    """A PyTorch model trained with autograd on DataLoader batches (the same epochs'
+    permutations) takes the same path, and reports the same batch losses."""
+    data = golden.load("minibatch", name)
+    path = optimizers.run(
+        surfaces.get(data["surface"], **data["surface_params"]),
+        data["optimizer"],
+        data["start"],
+        data["steps"],
+        batch_size=data["batch_size"],
+        seed=data["seed"],
+        **data["hyperparameters"],
+    )
+    np.testing.assert_allclose(path.xy, data["xy"], rtol=RTOL, atol=ATOL, err_msg=name)
+    np.testing.assert_allclose(path.batch_loss, data["batch_loss"], rtol=1e-12, err_msg=name)
+
+
+def test_minibatch_fixtures_cover_both_losses_and_three_optimizers():
+    cases = [golden.load("minibatch", name) for name in golden.names("minibatch")]
+    assert {c["surface"] for c in cases} == {"linreg", "logreg"}
+    for surface in ("linreg", "logreg"):
+        used = {c["optimizer"] for c in cases if c["surface"] == surface}
+        assert {"sgd", "momentum", "adam"} <= used, surface
+    assert any(c["batch_size"] == 1 for c in cases)
+    assert all(c["steps"] > c["surface_params"]["points"] // c["batch_size"] for c in cases)

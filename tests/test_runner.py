@@ -398,6 +398,8 @@ def _runner_with_id(prep, kid):
         np.empty((steps, 2)),
         np.empty((0, 2)),
         np.empty((0, 0, 2)),
+        prep.order,
+        np.empty(0),
     )
     return answer, xy
 

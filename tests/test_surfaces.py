@@ -33,6 +33,7 @@ NAMES = [
     "saddle",
     "monkey_saddle",
 ]
+DATA_NAMES = ["linreg", "logreg", "mlp_slice"]  # surfaces made from data (more in tests/test_data_surfaces.py)
 
 # Every surface with its defaults, plus non-default parameters where there are any.
 CASES = [(name, {}) for name in NAMES] + [
@@ -41,7 +42,16 @@ CASES = [(name, {}) for name in NAMES] + [
     ("quadratic", {"condition": 250.0, "angle": 30.0}),
     ("quadratic", {"condition": 1.0, "angle": -90.0}),
 ]
-CASE_IDS = [name + "".join(f"-{k}={v:g}" for k, v in params.items()) for name, params in CASES]
+DATA_CASES = [(name, {}) for name in DATA_NAMES] + [
+    ("linreg", {"x_center": 5.0, "x_spread": 0.3, "outliers": 0.2, "seed": 3}),
+    ("logreg", {"separation": 4.0, "l2": 0.1, "points": 50}),
+    ("mlp_slice", {"points": 40, "noise": 0.3, "hidden": 6, "seed": 1}),
+]
+
+
+def _case_ids(cases):
+    return [name + "".join(f"-{k}={v:g}" for k, v in params.items()) for name, params in cases]
+
 
 DEGENERATE_SADDLES = {"monkey_saddle"}  # gradient and Hessian both vanish at the saddle
 
@@ -128,10 +138,11 @@ def _grad_array(surf, x, y):
 
 
 def test_names_are_the_catalogue_in_order():
-    assert surfaces.names() == NAMES == list(TEXTBOOK)
+    assert surfaces.names() == NAMES + DATA_NAMES
+    assert NAMES == list(TEXTBOOK)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", NAMES + DATA_NAMES)
 def test_get_builds_each_surface(name):
     surf = surfaces.get(name)
     assert isinstance(surf, surfaces.Surface)
@@ -142,7 +153,8 @@ def test_get_builds_each_surface(name):
 
 
 def test_ids_follow_the_catalogue_order():
-    assert [surfaces.get(name).sid for name in NAMES] == list(range(len(NAMES)))
+    names = NAMES + DATA_NAMES
+    assert [surfaces.get(name).sid for name in names] == list(range(len(names)))
 
 
 def test_every_surface_id_is_unique_and_dispatched():
@@ -235,8 +247,15 @@ def test_bad_requests_raise_a_helpful_value_error(call, message):
 # ---------------------------------------------------------------- declared facts
 
 
-@pytest.fixture(params=CASES, ids=CASE_IDS)
+@pytest.fixture(params=CASES + DATA_CASES, ids=_case_ids(CASES + DATA_CASES))
 def surf(request):
+    name, params = request.param
+    return surfaces.get(name, **params)
+
+
+@pytest.fixture(params=CASES, ids=_case_ids(CASES))
+def analytic(request):
+    """The analytic surfaces only (they have a textbook formula)."""
     name, params = request.param
     return surfaces.get(name, **params)
 
@@ -375,7 +394,8 @@ def test_hessian_matches_central_differences_of_the_gradient(surf):
     _assert_close(hess, fd, rtol=1e-5, atol=1e-7 * scale, what="hessian")
 
 
-def test_formulas_match_sympy_on_the_textbook_formula(surf):
+def test_formulas_match_sympy_on_the_textbook_formula(analytic):
+    surf = analytic
     x, y = _samples(surf, 25, seed=3)
 
     def exact(expr):  # sympy's expression evaluated at the samples
@@ -399,7 +419,7 @@ def test_formulas_match_sympy_on_the_textbook_formula(surf):
 # ---------------------------------------------------------------- shapes
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", NAMES + DATA_NAMES)
 def test_broadcasting_and_scalars(name):
     surf = surfaces.get(name)
     xs = np.linspace(-1.0, 1.0, 3)[:, None]

@@ -17,6 +17,12 @@ machine, 7 of the committed paths (Adadelta, AdamW, NAdam, centered RMSprop) cha
 their last bits (at most 5e-13 relative), far inside the tests' 1e-9. When the state was
 added (issue 14) those paths were kept as committed and only ``state`` was added.
 
+The mini-batch cases (``MINIBATCH_CASES``, written to ``tests/golden/minibatch/``) train a
+real PyTorch model instead: the surface's dataset as tensors, ``nn.MSELoss`` or
+``nn.BCEWithLogitsLoss`` (+ l2/2 |w|^2) on each batch and autograd's gradient, the batches
+drawn by a ``DataLoader`` whose sampler gives each epoch's ``rng.permutation(n)`` from one
+``numpy.random.default_rng(seed)`` (what ``shuffle=True`` does, with our generator).
+
 Each case is also run from a start moved by 1e-12 and rejected if the end point moves by
 more than ``MAX_AMPLIFICATION`` times that: chaotic paths amplify rounding (PyTorch's CPU
 kernels may use fused multiply-adds), and could not be compared to 1e-9.
@@ -28,8 +34,10 @@ import sys
 import numpy as np
 import torch
 
+import surfaces
+
 from . import save
-from .torch_loop import trajectory
+from .torch_loop import minibatch_trajectory, trajectory
 
 MAX_AMPLIFICATION = 1e4
 PERTURBATION = 1e-12
@@ -171,6 +179,29 @@ CASES = [
     case("nadam_clip_value_rosenbrock", "nadam", ROSEN, torch_class="NAdam", lr=0.01,
          clip_value=5.0),
 ]
+
+LINE = ("linreg", {"points": 60, "x_center": 1.5, "outliers": 0.1}, (-2.0, 4.0))
+CLASSES = ("logreg", {"points": 50, "separation": 1.5, "l2": 0.02}, (-4.5, 4.5))
+
+
+def minibatch_case(label, optimizer, where, batch_size, seed, torch_class, torch_extra=None,
+                   steps=150, **hyperparameters):
+    """A mini-batch fixture: ``case``'s fields plus the batch size and seed."""
+    return {**case(label, optimizer, where, steps, torch_class, torch_extra, **hyperparameters),
+            "batch_size": batch_size, "seed": seed}
+
+
+MINIBATCH_CASES = [
+    minibatch_case("sgd_linreg_b8", "sgd", LINE, 8, 1, "SGD", lr=0.05),
+    minibatch_case("momentum_linreg_b7", "momentum", LINE, 7, 2, "SGD",
+                   {"momentum": 0.9}, lr=0.01),
+    minibatch_case("adam_linreg_b16", "adam", LINE, 16, 3, "Adam", lr=0.2, weight_decay=0.01),
+    minibatch_case("sgd_logreg_b5", "sgd", CLASSES, 5, 4, "SGD", lr=0.5),
+    minibatch_case("momentum_logreg_b12", "momentum", CLASSES, 12, 5, "SGD",
+                   {"momentum": 0.9}, lr=0.1),
+    minibatch_case("adam_logreg_b1", "adam", CLASSES, 1, 6, "Adam", lr=0.05),
+    minibatch_case("rmsprop_logreg_b9", "rmsprop", CLASSES, 9, 7, "RMSprop", lr=0.05),
+]
 # fmt: on
 
 
@@ -189,8 +220,25 @@ def _torch_run(spec, start):
     return np.array(out["xy"]), out["state"]
 
 
+def _torch_minibatch(spec):
+    cls = getattr(torch.optim, spec["torch_class"])
+    surf = surfaces.get(spec["surface"], **spec["surface_params"])
+    return minibatch_trajectory(
+        surf,
+        lambda params: cls(params, **spec["torch_kwargs"]),
+        spec["start"],
+        spec["steps"],
+        spec["batch_size"],
+        spec["seed"],
+    )
+
+
 def main():
     torch.set_default_dtype(torch.float64)
+    for spec in MINIBATCH_CASES:
+        out = _torch_minibatch(spec)
+        print(f"{spec['name']:40s} end {out['xy'][-1]}  batch loss {out['batch_loss'][-1]:.4g}")
+        save("minibatch", spec["name"], {**spec, **out, "torch": torch.__version__})
     failed = []
     for spec in CASES:
         xy, state = _torch_run(spec, spec["start"])

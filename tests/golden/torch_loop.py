@@ -1,4 +1,5 @@
-"""The reference loop: a torch.optim optimizer stepping on a Gradscape surface.
+"""The reference loops: a torch.optim optimizer stepping on a Gradscape surface, and one
+training a PyTorch model on a surface's dataset in mini-batches.
 
 Gradients come from the surface's analytic formulas (the thing under test is the update
 rule, not autograd), in float64. Per step, as in a PyTorch training loop:
@@ -6,6 +7,7 @@ rule, not autograd), in float64. Per step, as in a PyTorch training loop:
 Needs PyTorch; used only by the fixture scripts.
 """
 
+import numpy as np
 import torch
 
 import surfaces
@@ -87,3 +89,53 @@ def _snapshot(state):
             values = torch.as_tensor(value, dtype=torch.float64).reshape(-1).tolist()
             out[name] = values if torch.is_tensor(value) and value.dim() > 0 else values[0]
     return out
+
+
+class EpochOrder(torch.utils.data.Sampler):
+    """Each epoch's order: ``rng.permutation(n)`` from one NumPy generator for the run."""
+
+    def __init__(self, n, seed):
+        self.n = n
+        self.rng = np.random.default_rng(seed)
+
+    def __iter__(self):
+        return iter(self.rng.permutation(self.n).tolist())
+
+    def __len__(self):
+        return self.n
+
+
+def _model_loss(surface, p, batch):
+    """The surface's loss as PyTorch computes it on a batch of its samples, for weights p."""
+    if surface.name == "linreg":
+        x, y = batch
+        return torch.nn.MSELoss()(p[0] * x + p[1], y)
+    x1, x2, label = batch
+    bce = torch.nn.BCEWithLogitsLoss()(p[0] * x1 + p[1] * x2, label)
+    return bce + 0.5 * surface.params["l2"] * (p * p).sum()
+
+
+def minibatch_trajectory(surface, make_optimizer, start, steps, batch_size, seed):
+    """Train the surface's model with autograd on DataLoader batches; returns
+    ``{"xy", "batch_loss"}`` as lists."""
+    columns = [torch.tensor(np.asarray(c)) for c in surface.data.values()]
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(*columns),
+        batch_size=batch_size,
+        sampler=EpochOrder(len(columns[0]), seed),
+        drop_last=False,
+    )
+    p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    optimizer = make_optimizer([p])
+    xy, losses = [list(map(float, start))], []
+    while len(losses) < steps:
+        for batch in loader:
+            optimizer.zero_grad()
+            loss = _model_loss(surface, p, batch)
+            loss.backward()
+            optimizer.step()
+            losses.append(float(loss.detach()))
+            xy.append([float(v) for v in p.detach()])
+            if len(losses) == steps:
+                break
+    return {"xy": xy, "batch_loss": losses}
