@@ -1,4 +1,5 @@
-"""The analytic 2D test functions Gradscape's optimizers race on.
+"""The 2D surfaces Gradscape's optimizers race on: analytic test functions, and losses
+of models fitted to data (``linreg``, ``logreg``, ``mlp_slice``: ``Surface.data``).
 
 >>> import surfaces
 >>> s = surfaces.get("rosenbrock")

@@ -218,9 +218,9 @@ MLP_SLICE = SurfaceDef(
     hessian=mlp_hessian,
     title="A slice of a neural network's loss",
     params={
-        "points": points_param(100),
+        "points": points_param(100, 300),
         "noise": Param("noise", 0.15, "noise on the two moons", low=0.0, high=0.5),
-        "hidden": Param("hidden", 16, "hidden tanh units", low=2, high=32, kind="int"),
+        "hidden": Param("hidden", 16, "hidden tanh units", low=2, high=16, kind="int"),
         "seed": SEED,
     },
     kernel_params=_kernel_params,

@@ -18,9 +18,10 @@ from .definition import SurfaceDef
 SEED = Param("seed", 0, "the seed the dataset is generated from", low=0, high=2**31 - 1, kind="int")
 
 
-def points_param(default):
+def points_param(default, high):
+    """The number of samples (``high`` keeps a 300 x 300 contour grid within seconds)."""
     return Param(
-        "points", default, "samples in the dataset", low=2, high=5000, kind="int", log=True
+        "points", default, "samples in the dataset", low=2, high=high, kind="int", log=True
     )
 
 
@@ -152,7 +153,7 @@ LINREG = linear_model(
     name="linreg",
     title="Fit a line (least squares)",
     params={
-        "points": points_param(100),
+        "points": points_param(100, 5000),
         "noise": Param("noise", 0.5, "standard deviation of the noise on y", low=0.0, high=5.0),
         "true_w": Param("true_w", 2.0, "slope of the line the data come from", low=-5.0, high=5.0),
         "true_b": Param("true_b", -1.0, "intercept of that line", low=-5.0, high=5.0),
@@ -208,7 +209,7 @@ LOGREG = linear_model(
     name="logreg",
     title="Logistic regression",
     params={
-        "points": points_param(200),
+        "points": points_param(200, 2000),
         "separation": Param(
             "separation", 2.0, "distance between the two class means", low=0.0, high=6.0
         ),

@@ -145,6 +145,16 @@ def test_condition_knob_stretches_the_valley():
         ("logreg", {"l2": -1.0}, "surface 'logreg': l2=-1.0 is out of range"),
         ("logreg", {"seed": -3}, "seed=-3 is out of range; allowed: an integer, 0 <= seed"),
         ("logreg", {"noise": 1.0}, "surface 'logreg' has no parameter 'noise'"),
+        (
+            "mlp_slice",
+            {"points": 301},
+            "points=301 is out of range; allowed: an integer, 2 <= points <= 300",
+        ),
+        (
+            "mlp_slice",
+            {"hidden": 17},
+            "hidden=17 is out of range; allowed: an integer, 2 <= hidden <= 16",
+        ),
     ],
 )
 def test_bad_parameters_name_the_value_and_what_is_allowed(name, params, message):
