@@ -2,7 +2,7 @@
 
     python -m export SCENE -o OUT [--width W --height H --scale S --frame K
                                        --frames N --fps F --theme light|dark
-                                       --view race|sweep]
+                                       --view race|sweep --lang en|zh]
     python -m export --list
     python -m export --all-presets -o DIR
 
@@ -174,6 +174,9 @@ def _parser():
     parser.add_argument("--fps", type=_number(int), help="animation frames/second (15)")
     parser.add_argument("--theme", choices=PARAMS["theme"].kind, help="default light")
     parser.add_argument("--view", choices=PARAMS["view"].kind, help="default race")
+    parser.add_argument(
+        "--lang", choices=PARAMS["lang"].kind, help="language of the texts (default the scene's)"
+    )
     return parser
 
 

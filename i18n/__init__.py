@@ -120,7 +120,7 @@ def _patterns(lang, table):
     )
 
 
-WEIGHT = re.compile(r"^\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?")
+WEIGHT = re.compile(r"^\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([^,;\s]*))?")
 
 
 def preferred(accept_language, locale=None):

@@ -27,7 +27,8 @@ log10 sqrt sin cos tan exp abs tanh pi sign max min argmin inf nan Python
 Kingma Ba Reddi Loshchilov Hutter Dozat Liu Riedmiller Braun Polyak Juditsky Nocedal
 Wright Chen Zhang Mitliagkas Duchi Hazan Singer Zeiler Hinton Coursera Sutskever al
 CLR Symbolic Discovery of Optimization Algorithms and the Art Momentum Tuning
-max_iter line_search_fn None amsgrad True False English L1 L2
+max_iter line_search_fn None amsgrad True False English L1 L2 beta1 beta2 etaplus
+etaminus CSS
 """.split()
 
 LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
@@ -96,6 +97,7 @@ def english_words(text, allowed=()):
     """The Latin words of ``text`` that are not symbols, names or keywords."""
     if "\\begin{" in text:  # a LaTeX box: only the words of its text commands are words
         text = " ".join(LATEX_TEXT.findall(text))
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.DOTALL)  # a formula on its own line
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.DOTALL)
     text = re.sub(r"<[^>]+>", " ", text)  # HTML tags
     text = re.sub(r"%\{[^}]*\}", " ", text)  # Plotly's hover fields
@@ -124,4 +126,7 @@ def keywords():
 
     link = {"surface", "schedule", "start", "steps", "f", "domain", "racer", "sweep"}
     link |= set(OPTION_KEYS) | set(VIEW_KEYS) | set(LANDSCAPE_KEYS)
-    return names | link | set(optimizers.names()) | set(surfaces.names())
+    from surfaces.formula.functions import FUNCTIONS
+
+    named = set(optimizers.names()) | set(surfaces.names()) | set(schedules.names())
+    return names | link | named | set(FUNCTIONS)

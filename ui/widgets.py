@@ -112,8 +112,9 @@ def _one_hyper(key, hyper, symbol, name, value):
         return st.slider(label, low, high, key=init_key(key, int(value)), help=help)
     if hyper.log or hyper.near_one:
         stops = near_one_options if hyper.near_one else log_options
+        scale = tr("hyper.near_one") if hyper.near_one else tr("hyper.log")
         return st.select_slider(
-            f"{label} ({tr('hyper.near_one' if hyper.near_one else 'hyper.log')})",
+            f"{label} ({scale})",
             stops(low, high, value),
             key=init_key(key, float(value)),
             help=help,
