@@ -36,7 +36,7 @@ LATEX_TEXT = re.compile(r"\\text(?:bf)?\{([^{}]*)\}")
 # a word: two or more Latin letters (accented too), not part of a number such as 1e-3
 WORD = re.compile(r"(?<![A-Za-zÀ-ÿ0-9_.])[A-Za-zÀ-ÿ_][A-Za-zÀ-ÿ0-9_']*[A-Za-zÀ-ÿ0-9_]")
 VISIBLE_FIELDS = {"label", "help", "placeholder", "body", "options", "text", "value"}
-PLOTLY_TEXT_KEYS = {"text", "name", "hovertemplate", "label", "ticktext", "title"}
+PLOTLY_TEXT_KEYS = {"text", "name", "hovertemplate", "label", "ticktext", "title", "prefix"}
 
 
 def visible_texts(at):

@@ -471,7 +471,10 @@ def _play_controls(frames, size, lang):
     }
     slider = {
         "active": 0,
-        "currentvalue": {"prefix": "step ", "font": {"size": size, "color": "#31333F"}},
+        "currentvalue": {
+            "prefix": t("race.scrubber", lang),
+            "font": {"size": size, "color": "#31333F"},
+        },
         "ticklen": 0,
         "tickcolor": "rgba(0,0,0,0)",
         "font": {"color": "rgba(0,0,0,0)"},
