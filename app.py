@@ -54,7 +54,7 @@ if "scene" not in st.session_state:
     racers = racers_of({key: st.query_params.get_all(key) for key in st.query_params})
     kernels = warm.pending(warm.needed(racers))
     if kernels:
-        from i18n import preferred, t
+        from i18n import message, preferred, t
 
         lang = st.query_params.get("lang") or preferred(
             st.context.headers.get("Accept-Language"), st.context.locale
@@ -63,7 +63,8 @@ if "scene" not in st.session_state:
         bar = preparing.progress(0.0, text=t("engine.preparing", lang))
 
         def show(done, total, label):
-            text = t("engine.progress", lang, verb=verb, label=label, done=done, total=total)
+            what = message(label, lang)
+            text = t("engine.progress", lang, verb=verb, label=what, done=done, total=total)
             bar.progress((done - 1) / total, text=text)
 
         warm.prepare(kernels, show)

@@ -88,6 +88,11 @@ def test_every_landscape_view_in_chinese():
     assert english_left(at) == {}
 
 
+def test_a_map_over_the_caps_says_why_in_chinese():
+    at = start({"map": "basin", "mapn": "300", "steps": "5000", "o1": "lbfgs"})
+    assert at.warning and english_left(at) == {}
+
+
 def test_a_hostile_link_warns_in_chinese():
     query = {
         "surface": "bogus,a:1",

@@ -132,11 +132,23 @@ def test_the_update_rules_keep_their_symbols_in_chinese():
         ("unknown view setting 'zz' ignored", "未知的显示设置 'zz' 已忽略"),
         ("formula is not valid at column 3: invalid syntax", "公式在第 3 列无效：语法错误"),
         ("too slow", "太慢"),
+        ("SGD + momentum's trajectory kernel", "SGD + 动量 的轨迹内核"),
     ],
 )
 def test_messages_built_in_english_are_said_in_chinese(english, chinese):
     assert i18n.message(english, "zh") == chinese
     assert i18n.message(english, "en") == english
+
+
+def test_what_a_fresh_server_compiles_is_named_in_chinese():
+    from optimizers import _batch, _kernel
+    from surfaces import _dispatch
+
+    kernels = [*_kernel.TRAJECTORIES, *_batch.BATCHES]
+    kernels += [k for k in vars(_dispatch).values() if hasattr(k, "label")]
+    assert len(kernels) > 2 * len(_kernel.TRAJECTORIES)
+    for kernel in kernels:
+        assert english_words(i18n.message(kernel.label, "zh"), keywords()) == [], kernel.label
 
 
 @pytest.mark.parametrize(
