@@ -28,6 +28,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from i18n import message
+
 from .browser import Browser, BrowserError
 from .options import FORMATS, PARAMS
 
@@ -70,8 +72,9 @@ def _export(args):
 
         options = _options(args, R.Options())
         scene, warnings = R.load_scene(args.scene)
+        lang = options.lang or scene.view.lang
         for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            print(f"warning: {message(warning, lang)}", file=sys.stderr)
         R.check_options(options, fmt, scene.steps)
         with _Progress("frames") as progress:
             animated = fmt in R.ANIMATIONS

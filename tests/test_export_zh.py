@@ -91,11 +91,15 @@ def test_english_stays_the_default_of_an_export(browser):
     assert "saddle" in svg and "step 30 / 30" in svg and "鞍点" not in svg
 
 
-def test_the_command_line_exports_in_chinese(tmp_path, browser, monkeypatch):
+def test_the_command_line_exports_in_chinese(tmp_path, browser, monkeypatch, capsys):
     monkeypatch.setattr(E, "Browser", lambda: _Borrowed(browser))
     out = tmp_path / "race.svg"
     assert E.main(["saddle_escape", "-o", str(out), "--lang", "zh", "--width", "400"]) == 0
     assert "鞍点" in out.read_text()
+    link = "?surface=saddle&o1=sgd,lr:0.05&steps=20&zzz=1&lang=zh"  # the link's language
+    assert E.main([link, "-o", str(out), "--width", "400"]) == 0
+    assert "鞍点" in out.read_text()
+    assert "warning: 已忽略 1 个未知、为空或过长的链接参数：'zzz'" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit:
         E.main(["saddle_escape", "-o", str(out), "--lang", "fr"])
     assert exit.value.code == 2
