@@ -2,7 +2,7 @@
 
     python -m export SCENE -o OUT [--width W --height H --scale S --frame K
                                        --frames N --fps F --theme light|dark
-                                       --view race|sweep]
+                                       --view race|sweep --lang en|zh]
     python -m export --list
     python -m export --all-presets -o DIR
 
@@ -27,6 +27,8 @@ import sys
 from pathlib import Path
 
 from tqdm import tqdm
+
+from i18n import message
 
 from .browser import Browser, BrowserError
 from .options import FORMATS, PARAMS
@@ -70,8 +72,9 @@ def _export(args):
 
         options = _options(args, R.Options())
         scene, warnings = R.load_scene(args.scene)
+        lang = options.lang or scene.view.lang
         for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            print(f"warning: {message(warning, lang)}", file=sys.stderr)
         R.check_options(options, fmt, scene.steps)
         with _Progress("frames") as progress:
             animated = fmt in R.ANIMATIONS
@@ -174,6 +177,9 @@ def _parser():
     parser.add_argument("--fps", type=_number(int), help="animation frames/second (15)")
     parser.add_argument("--theme", choices=PARAMS["theme"].kind, help="default light")
     parser.add_argument("--view", choices=PARAMS["view"].kind, help="default race")
+    parser.add_argument(
+        "--lang", choices=PARAMS["lang"].kind, help="language of the texts (default the scene's)"
+    )
     return parser
 
 

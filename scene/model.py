@@ -37,6 +37,8 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 
 import optimizers
+from i18n import DEFAULT as DEFAULT_LANG
+from i18n import LANGUAGES
 from optimizers import landscape, schedules
 from parameters import Param
 
@@ -109,12 +111,14 @@ class View(Settings):
         Param("grid", 200, "contour grid points per side", low=50, high=300, kind="int"),
         # off by default: a WebGL chart delays the page's first picture
         _flag("surface3d", "the 3D surface beside the race"),
+        Param("lang", DEFAULT_LANG, "language of every text", kind=tuple(LANGUAGES)),
     )
     large_font: bool = False
     palette: str = "okabe-ito"
     tolerance: float = 1e-3
     grid: int = 200
     surface3d: bool = False
+    lang: str = DEFAULT_LANG
 
 
 @dataclass(frozen=True)
