@@ -136,6 +136,7 @@ with charts:
         right.plotly_chart(drawing.surface3d, key="surface3d")
     results = st.container() if right is None or scene.view.surface3d else right
 landscape_panels.sweep_panel(scene)
+landscape_panels.range_panel(scene)
 landscape_panels.tune_panel(scene)
 st.plotly_chart(drawing.metrics, key="metrics")
 with results:

@@ -2,7 +2,7 @@
 
     python -m export SCENE -o OUT [--width W --height H --scale S --frame K
                                        --frames N --fps F --theme light|dark
-                                       --view race|sweep --lang en|zh]
+                                       --view race|sweep|lr_range --lang en|zh]
     python -m export --list
     python -m export --all-presets -o DIR
 
@@ -10,7 +10,8 @@ SCENE is a preset name (see ``--list``), a scene JSON file, or a share link copi
 the app. OUT's extension picks the format: ``.png``, ``.svg`` and ``.pdf`` draw one frame
 (the last, or step K); ``.gif`` and ``.mp4`` animate the race with a step counter. The
 race shows the scene's basin map and curvature arrows when it has them; ``--view sweep``
-draws the scene's sweep heatmap instead (stills only).
+draws the scene's sweep heatmap instead, ``--view lr_range`` the chosen racer's
+learning-rate range test (stills only).
 ``--all-presets`` writes every preset as PNG and the classic three as GIFs, with one
 browser for all. Errors are one line on stderr, exit status 2.
 

@@ -17,7 +17,7 @@ THEMES = {
     "light": ("plotly_white", {}),
     "dark": ("plotly_dark", {"legend": {"bgcolor": "#dfe5ec", "font": {"color": "#222"}}}),
 }
-VIEWS = ("race", "sweep")  # what a picture shows: the race, or the scene's sweep heatmap
+VIEWS = ("race", "sweep", "lr_range")  # the race, or the scene's sweep or range test
 
 
 def _side(name, default):
@@ -51,7 +51,8 @@ class Options:
     ``frame`` is the step a still shows (None: the last); ``frames`` and ``fps`` set an
     animation's length and pace (fewer frames if the race has fewer steps). ``view``
     "sweep" draws the scene's sweep heatmap instead of the race (stills only; a scene
-    whose sweep is "off" sweeps lr alone). ``lang`` sets the language of the picture's
+    whose sweep is "off" sweeps lr alone), "lr_range" the chosen racer's learning-rate
+    range test (stills only; the scene's range settings). ``lang`` sets the language of the picture's
     texts ("en", "zh"; None: the scene's own).
     """
 

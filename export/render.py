@@ -147,10 +147,14 @@ def heads_updates(race, steps):
     ]
 
 
-def sweep_still(scene, options):
-    """The scene's sweep heatmap as a figure dict, sized and themed for export."""
-    figure = pipeline.sweep_figure(scene, landscape.sweep(scene)).to_dict()
-    return _themed(figure, options, scene.view.lang)
+def landscape_still(scene, options):
+    """The scene's sweep heatmap or range test chart (``options.view``) as a figure dict,
+    sized and themed for export."""
+    if options.view == "sweep":
+        figure = pipeline.sweep_figure(scene, landscape.sweep(scene))
+    else:
+        figure = pipeline.range_figure(scene, landscape.range_test(scene))
+    return _themed(figure.to_dict(), options, scene.view.lang)
 
 
 def _picture(race, options):
@@ -213,8 +217,8 @@ def check_options(options, fmt, steps):
         raise ValueError(f"format {show(fmt)} is not supported; allowed: {', '.join(FORMATS)}")
     for name, param in PARAMS.items():
         param.check(getattr(options, name))
-    if options.view == "sweep" and fmt in ANIMATIONS:
-        raise ValueError(f"view sweep is a still; allowed formats: {', '.join(STILLS)}")
+    if options.view != "race" and fmt in ANIMATIONS:
+        raise ValueError(f"view {options.view} is a still; allowed formats: {', '.join(STILLS)}")
     if options.frame is not None:
         if fmt in ANIMATIONS:
             raise ValueError("frame (one step as a picture) applies to png, svg and pdf only")
@@ -236,8 +240,8 @@ def render(scene, fmt, options=None, *, browser=None, progress=None):
     if browser is None:
         with Browser() as browser:  # starts while the race is computed
             return render(scene, fmt, options, browser=browser, progress=progress)
-    if options.view == "sweep":
-        figure = sweep_still(scene, options)
+    if options.view != "race":
+        figure = landscape_still(scene, options)
         data = browser.still(figure, fmt, options.width, options.height, options.scale)
         return encode.reproducible(data, fmt)
     race = race_of(scene)

@@ -18,6 +18,7 @@ from i18n import message, t
 from surfaces.curvature import curvature
 from viz import figures as F
 from viz import landscape_figures as LF
+from viz.range_figure import range_test_figure
 
 from . import landscape
 from .cache import Store
@@ -172,6 +173,11 @@ class Drawing:
             text = LF.curvature_text(curv, self.surface.grad(*point), span, lang)
             out.append(f"{where}: λ = {low:.4g}, {high:.4g}; {text}")
         return out
+
+
+def range_figure(scene, result):
+    """The learning-rate range test chart of ``result``, the chosen racer's lr marked."""
+    return range_test_figure(result, scene.view, current_lr=scene.chosen.lr)
 
 
 def sweep_figure(scene, result):

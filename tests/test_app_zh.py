@@ -71,7 +71,10 @@ def test_every_choice_in_chinese(key, names):
 
 def test_every_landscape_view_in_chinese():
     query = {"o1": "sgd,lr:0.01", "o2": "momentum,lr:0.01", "o3": "adam,lr:8", "steps": "150"}
-    at = start({**query, "map": "basin", "curv": "1", "3d": "1", "sweep": "momentum"})
+    views = {"map": "basin", "curv": "1", "3d": "1", "sweep": "momentum", "lrrange": "1"}
+    at = start({**query, **views})
+    assert english_left(at) == {}
+    at.button(key="range_use_steepest").click().run()
     assert english_left(at) == {}
     at.radio(key="mapby").set_value("steps").run()
     assert english_left(at) == {}
@@ -84,6 +87,8 @@ def test_every_landscape_view_in_chinese():
     assert english_left(at) == {}
     at = start({"surface": "saddle", "curv": "1", "clip_norm": "1.0", "clip_value": "0.5"})
     assert english_left(at) == {}
+    at = start({"surface": "goldstein_price", "lrrange": "1", "lrmin": "0.5", "lrmax": "0.1"})
+    assert at.warning and english_left(at) == {}  # an empty range: the engine's message
     at = start({"schedule": "cyclic,base_lr:0.1,max_lr:1.0,relative:0", "o1": "adam,lr:100"})
     assert english_left(at) == {}
 

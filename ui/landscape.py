@@ -1,5 +1,6 @@
 """Streamlit controls and panels of the landscape views: the basin map under the race,
-the curvature arrows, the sweep heatmap and the auto-tune button.
+the curvature arrows, the sweep heatmap, the learning-rate range test and the auto-tune
+button.
 
 The computations are ``scene.landscape``'s; results it has not stored yet are computed
 here under a progress bar. Loading values into a racer (a sweep cell, a tuned rate) sets
@@ -12,7 +13,7 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from i18n import t
+from i18n import message, t
 from optimizers import landscape as L
 from scene import landscape as SL
 from scene import pipeline
@@ -23,8 +24,11 @@ from scene.text import clean, numbered, racer_label, racer_title
 from viz.landscape_figures import basin_categories
 from viz.numbers import significant
 
-from .widgets import hyper_key, init_key, labelled_choice, plain
+from .widgets import hyper_key, init_key, labelled_choice, param_widget, plain
 from .words import keyed, lang, say, tr
+
+# the range test's settings: (Landscape field, widget and link key)
+RANGE_WIDGETS = (("range_min", "lrmin"), ("range_max", "lrmax"), ("range_steps", "lrsteps"))
 
 
 def caps_text():
@@ -83,6 +87,11 @@ def controls(current, racers):
         key=init_key("curv", land.curvature),
         help=tr("landscape.curvature_help"),
     )
+    lr_range = st.toggle(
+        tr("landscape.lr_range"),
+        key=init_key("lrrange", land.lr_range),
+        help=tr("landscape.lr_range_help"),
+    )
     st.caption(caps_text())
     init_key("sweep", land.sweep)
     if st.session_state.sweep not in sweep_choices(racers[racer - 1]):
@@ -95,6 +104,8 @@ def controls(current, racers):
         "curvature": curv,
         "sweep": st.session_state.sweep,
         "sweep_color": st.session_state.get("sweepby", land.sweep_color),
+        "lr_range": lr_range,
+        **{name: st.session_state.get(key, getattr(land, name)) for name, key in RANGE_WIDGETS},
     }
 
 
@@ -247,6 +258,63 @@ def set_hyper(number, param, value):
     st.session_state.scene = scene.replace(racers=tuple(racers))
     name, position = SL.split_param(param)
     st.session_state[hyper_key(number, racer.name, racer.inner, name, position)] = value
+
+
+# ---------------------------------------------------------------- learning-rate range test
+
+
+def range_panel(scene):
+    """The chosen racer's range test: its settings, its chart, the suggested rates in a
+    sentence each, and a button per suggestion that puts it in the racer."""
+    land = scene.landscape
+    if not land.lr_range:
+        return
+    number = land.racer
+    with st.expander(
+        tr("range.header", racer=racer_label(scene.chosen, number, lang=lang())), True
+    ):
+        for column, (name, key) in zip(st.columns(3), RANGE_WIDGETS, strict=True):
+            with column:
+                param_widget(key, tr(f"range.{name}"), Landscape.param(name), getattr(land, name))
+        try:
+            result = SL.range_test(scene)
+        except ValueError as error:
+            problem = say(clean(str(error), 300))
+            st.warning(plain(tr("range.failed", problem=problem)), icon=":material/warning:")
+            return
+        st.plotly_chart(pipeline.range_figure(scene, result), key="range_chart")
+        st.caption(range_sentence(result, lang()))
+        buttons = st.columns(len(result.suggestions))
+        for column, suggestion in zip(buttons, result.suggestions, strict=True):
+            if suggestion.lr is None:
+                column.caption(tr(f"range.none.{suggestion.name}"))
+                continue
+            column.button(
+                tr(f"range.use.{suggestion.name}", lr=significant(suggestion.lr)),
+                key=f"range_use_{suggestion.name}",
+                on_click=set_hyper,
+                args=(number, "lr", suggestion.lr),
+                help=say(suggestion.rule),
+            )
+
+
+def range_sentence(result, lang="en"):
+    """What the test did and how each suggestion was found, in ``lang``."""
+    stop = (
+        t("range.stopped", lang, step=result.diverged_at + 1, lr=float(result.rates[-1]))
+        if result.diverged_at is not None
+        else t("range.went_on", lang)
+    )
+    parts = [
+        t("range.did", lang, low=result.lr_min, high=result.lr_max, steps=result.steps),
+        stop,
+        t("range.stop_rule", lang, rule=message(result.stop_rule, lang)),
+    ]
+    for suggestion in result.suggestions:
+        if suggestion.lr is not None:
+            rule = message(suggestion.rule, lang)
+            parts.append(t(f"range.why.{suggestion.name}", lang, lr=suggestion.lr, rule=rule))
+    return " ".join(parts)
 
 
 # ---------------------------------------------------------------- auto-tune

@@ -240,17 +240,7 @@ def sweep_figure(sweep, view, color_by="loss", current=None):
         "font": {"size": size},
         "height": (460 if sweep.param else 260) + 4 * (size - 13),
         "margin": {"l": 60, "r": 10, "t": 50, "b": 50},
-        "title": {
-            "text": t(
-                "sweep.title",
-                lang,
-                optimizer=sweep.optimizer,
-                steps=sweep.steps,
-                x=sweep.start[0],
-                y=sweep.start[1],
-            ),
-            "font": {"size": size},
-        },
+        "title": run_title("sweep.title", sweep, size, lang),
         "annotations": _regime_names(sweep, x, y, size, lang, dot),
         "showlegend": False,  # the regimes are named in the plot, the colours on the bar
         "plot_bgcolor": NOT_CONVERGED_COLOR,
@@ -299,6 +289,14 @@ def _cell_results(sweep, lang):
         )
         out[i, j] = "<br>".join(words)
     return out
+
+
+def run_title(key, result, size, lang):
+    """The title ``key`` of a view made of runs from one start (a sweep, a range test):
+    the optimizer, the steps and the start."""
+    x, y = result.start
+    text = t(key, lang, optimizer=result.optimizer, steps=result.steps, x=x, y=y)
+    return {"text": text, "font": {"size": size}}
 
 
 def _current_marker(x, y, size, lang):
