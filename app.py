@@ -16,7 +16,7 @@ BLANK_CHART = {
 }
 
 st.set_page_config(page_title="Gradscape", page_icon="⛰️", layout="wide")
-st.title("Gradscape: optimizers racing on loss surfaces")
+title = st.empty()  # in the session's language, known once the scene is
 st.html(
     """<style>
     /* less room above the title: the race's play buttons fit a 1366 x 768 screen */
@@ -54,11 +54,17 @@ if "scene" not in st.session_state:
     racers = racers_of({key: st.query_params.get_all(key) for key in st.query_params})
     kernels = warm.pending(warm.needed(racers))
     if kernels:
-        verb = "loading" if warm.complete() else "compiling"
-        bar = preparing.progress(0.0, text="Preparing the engine for this server…")
+        from i18n import message, preferred, t
+
+        lang = st.query_params.get("lang") or preferred(
+            st.context.headers.get("Accept-Language"), st.context.locale
+        )
+        verb = t("engine.loading" if warm.complete() else "engine.compiling", lang)
+        bar = preparing.progress(0.0, text=t("engine.preparing", lang))
 
         def show(done, total, label):
-            text = f"Preparing the engine for this server: {verb} {label} ({done} of {total})…"
+            what = message(label, lang)
+            text = t("engine.progress", lang, verb=verb, label=what, done=done, total=total)
             bar.progress((done - 1) / total, text=text)
 
         warm.prepare(kernels, show)
@@ -68,6 +74,7 @@ if "scene" not in st.session_state:
 # imported after the blank chart is sent, on purpose (see above)
 import gc  # noqa: E402
 
+from i18n import preferred, t  # noqa: E402
 from scene import from_query, pipeline, to_query, validate  # noqa: E402
 from scene.run import surface_of  # noqa: E402
 from scene.text import active_options  # noqa: E402
@@ -82,9 +89,13 @@ gc.freeze()
 
 
 def current_scene():
-    """The scene of this session: from the URL on its first run, then from the widgets."""
+    """The scene of this session: from the URL on its first run (in the language the
+    browser prefers when the link names none), then from the widgets."""
     if "scene" not in st.session_state:
         params = {key: st.query_params.get_all(key) for key in st.query_params}
+        if "lang" not in params:
+            headers = st.context.headers
+            params["lang"] = preferred(headers.get("Accept-Language"), st.context.locale)
         st.session_state.scene, st.session_state.url_warnings = from_query(params)
     raw, lr_slot = controls.read_scene(st.session_state.scene)
     scene, warnings = validate(raw)
@@ -96,6 +107,8 @@ def current_scene():
 
 
 scene, warnings, lr_slot = current_scene()
+lang = scene.view.lang
+title.title(t("app.title", lang))
 if scene.view.large_font:
     panels.large_font_css()
 with header:
@@ -110,7 +123,7 @@ with lr_slot:
 badge = active_options(scene)
 with charts:
     if badge:
-        st.info("Options on: " + " · ".join(badge), icon=":material/label:")
+        st.info(t("badge.on", lang) + " · ".join(badge), icon=":material/label:")
     # beside the race: the 3D view when it is on, else the results; on a projector the
     # race takes the whole width and the results (in large type) go below it
     beside = scene.view.surface3d or not scene.view.large_font
@@ -123,10 +136,11 @@ with charts:
         right.plotly_chart(drawing.surface3d, key="surface3d")
     results = st.container() if right is None or scene.view.surface3d else right
 landscape_panels.sweep_panel(scene)
+landscape_panels.range_panel(scene)
 landscape_panels.tune_panel(scene)
 st.plotly_chart(drawing.metrics, key="metrics")
 with results:
-    st.subheader("Results")
+    st.subheader(t("results.header", lang))
     panels.results_table(drawing.table)
 panels.download_trajectories(drawing.trajectories, drawing.labels)
 panels.export_panel(scene)

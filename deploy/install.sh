@@ -5,13 +5,14 @@
 #
 #   chromium, fonts-liberation: the export's Chromium (kaleido, Playwright) and a font for its
 #       text (chromium only recommends one);
+#   fonts-noto-cjk: Chinese characters in exported pictures (the app's Simplified Chinese);
 #   nginx: in front of the replicas (deploy/serve.sh).
 #
 # $PYTHON (default python3) is the interpreter whose pip installs requirements.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium fonts-liberation nginx)
+APT_PACKAGES=(chromium fonts-liberation fonts-noto-cjk nginx)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -2,7 +2,7 @@
 
     python -m export SCENE -o OUT [--width W --height H --scale S --frame K
                                        --frames N --fps F --theme light|dark
-                                       --view race|sweep]
+                                       --view race|sweep|lr_range --lang en|zh]
     python -m export --list
     python -m export --all-presets -o DIR
 
@@ -10,7 +10,8 @@ SCENE is a preset name (see ``--list``), a scene JSON file, or a share link copi
 the app. OUT's extension picks the format: ``.png``, ``.svg`` and ``.pdf`` draw one frame
 (the last, or step K); ``.gif`` and ``.mp4`` animate the race with a step counter. The
 race shows the scene's basin map and curvature arrows when it has them; ``--view sweep``
-draws the scene's sweep heatmap instead (stills only).
+draws the scene's sweep heatmap instead, ``--view lr_range`` the chosen racer's
+learning-rate range test (stills only).
 ``--all-presets`` writes every preset as PNG and the classic three as GIFs, with one
 browser for all. Errors are one line on stderr, exit status 2.
 
@@ -27,6 +28,8 @@ import sys
 from pathlib import Path
 
 from tqdm import tqdm
+
+from i18n import message
 
 from .browser import Browser, BrowserError
 from .options import FORMATS, PARAMS
@@ -70,8 +73,9 @@ def _export(args):
 
         options = _options(args, R.Options())
         scene, warnings = R.load_scene(args.scene)
+        lang = options.lang or scene.view.lang
         for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            print(f"warning: {message(warning, lang)}", file=sys.stderr)
         R.check_options(options, fmt, scene.steps)
         with _Progress("frames") as progress:
             animated = fmt in R.ANIMATIONS
@@ -174,6 +178,9 @@ def _parser():
     parser.add_argument("--fps", type=_number(int), help="animation frames/second (15)")
     parser.add_argument("--theme", choices=PARAMS["theme"].kind, help="default light")
     parser.add_argument("--view", choices=PARAMS["view"].kind, help="default race")
+    parser.add_argument(
+        "--lang", choices=PARAMS["lang"].kind, help="language of the texts (default the scene's)"
+    )
     return parser
 
 

@@ -6,6 +6,7 @@ loading the encoders.
 
 import dataclasses
 
+from i18n import LANGUAGES
 from parameters import Param
 
 STILLS = ("png", "svg", "pdf")
@@ -16,7 +17,7 @@ THEMES = {
     "light": ("plotly_white", {}),
     "dark": ("plotly_dark", {"legend": {"bgcolor": "#dfe5ec", "font": {"color": "#222"}}}),
 }
-VIEWS = ("race", "sweep")  # what a picture shows: the race, or the scene's sweep heatmap
+VIEWS = ("race", "sweep", "lr_range")  # the race, or the scene's sweep or range test
 
 
 def _side(name, default):
@@ -33,7 +34,14 @@ PARAMS = {
     ),
     "fps": Param("fps", 15, "animation frames a second", low=1, high=60, kind="int"),
     "view": Param("view", "race", "what the picture shows", kind=VIEWS),
+    "lang": Param(
+        "lang", None, "language of the texts", kind=tuple(LANGUAGES), none_means="the scene's"
+    ),
 }
+# The type every text of a picture is set in: Noto's CJK fonts (Debian's fonts-noto-cjk)
+# hold the Latin letters and the Chinese characters alike, so a label mixing both reads
+# as one line, and an SVG names a font its reader can have.
+CJK_FONT = "Noto Sans CJK SC, Noto Sans SC, Open Sans, sans-serif"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,7 +51,9 @@ class Options:
     ``frame`` is the step a still shows (None: the last); ``frames`` and ``fps`` set an
     animation's length and pace (fewer frames if the race has fewer steps). ``view``
     "sweep" draws the scene's sweep heatmap instead of the race (stills only; a scene
-    whose sweep is "off" sweeps lr alone).
+    whose sweep is "off" sweeps lr alone), "lr_range" the chosen racer's learning-rate
+    range test (stills only; the scene's range settings). ``lang`` sets the language of the picture's
+    texts ("en", "zh"; None: the scene's own).
     """
 
     width: int = PARAMS["width"].default
@@ -54,3 +64,4 @@ class Options:
     frames: int = PARAMS["frames"].default
     fps: int = PARAMS["fps"].default
     view: str = PARAMS["view"].default
+    lang: str | None = PARAMS["lang"].default

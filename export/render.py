@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import plotly.io as pio
 
+from i18n import t
 from parameters import Param
 from scene import landscape, link, pipeline, presets
 from scene.text import show
@@ -28,7 +29,7 @@ from viz import figures as F
 
 from . import encode
 from .browser import Browser
-from .options import ANIMATIONS, FORMATS, PARAMS, STILLS, THEMES, Options
+from .options import ANIMATIONS, CJK_FONT, FORMATS, PARAMS, STILLS, THEMES, Options
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Race:
     trajectories: list
     box: tuple
     steps: int
+    lang: str = "en"
 
     @property
     def heads_index(self):
@@ -94,7 +96,7 @@ def race_of(scene):
     if scene.landscape.overlay == "basin":
         landscape.basin(scene)  # raises the engine's message when over the caps
     drawing = pipeline.draw(scene)
-    return Race(drawing.race, drawing.trajectories, drawing.box, scene.steps)
+    return Race(drawing.race, drawing.trajectories, drawing.box, scene.steps, scene.view.lang)
 
 
 def still_figure(race, step, options):
@@ -145,10 +147,14 @@ def heads_updates(race, steps):
     ]
 
 
-def sweep_still(scene, options):
-    """The scene's sweep heatmap as a figure dict, sized and themed for export."""
-    figure = pipeline.sweep_figure(scene, landscape.sweep(scene)).to_dict()
-    return _themed(figure, options)
+def landscape_still(scene, options):
+    """The scene's sweep heatmap or range test chart (``options.view``) as a figure dict,
+    sized and themed for export."""
+    if options.view == "sweep":
+        figure = pipeline.sweep_figure(scene, landscape.sweep(scene))
+    else:
+        figure = pipeline.range_figure(scene, landscape.range_test(scene))
+    return _themed(figure.to_dict(), options, scene.view.lang)
 
 
 def _picture(race, options):
@@ -157,11 +163,14 @@ def _picture(race, options):
     del figure["frames"]
     for key in ("updatemenus", "sliders", "uirevision"):
         figure["layout"].pop(key, None)
-    return _themed(figure, options)
+    return _themed(figure, options, race.lang)
 
 
-def _themed(figure, options):
+def _themed(figure, options, lang):
+    """``figure`` sized and themed; a Chinese picture set in ``CJK_FONT``."""
     layout = figure["layout"]
+    if lang == "zh":
+        layout["font"] = {**layout.get("font", {}), "family": CJK_FONT}
     template, themed = THEMES[options.theme]
     layout.update(
         width=options.width,
@@ -196,7 +205,7 @@ def _counter(race, step):
 
 
 def _counter_text(race, step):
-    return f"step {step:>{len(str(race.steps))}} / {race.steps}"
+    return t("export.counter", race.lang, step=f"{step:>{len(str(race.steps))}}", steps=race.steps)
 
 
 # ---------------------------------------------------------------- rendering
@@ -208,8 +217,8 @@ def check_options(options, fmt, steps):
         raise ValueError(f"format {show(fmt)} is not supported; allowed: {', '.join(FORMATS)}")
     for name, param in PARAMS.items():
         param.check(getattr(options, name))
-    if options.view == "sweep" and fmt in ANIMATIONS:
-        raise ValueError(f"view sweep is a still; allowed formats: {', '.join(STILLS)}")
+    if options.view != "race" and fmt in ANIMATIONS:
+        raise ValueError(f"view {options.view} is a still; allowed formats: {', '.join(STILLS)}")
     if options.frame is not None:
         if fmt in ANIMATIONS:
             raise ValueError("frame (one step as a picture) applies to png, svg and pdf only")
@@ -226,11 +235,13 @@ def render(scene, fmt, options=None, *, browser=None, progress=None):
     """
     options = options or Options()
     check_options(options, fmt, scene.steps)
+    if options.lang is not None and options.lang != scene.view.lang:
+        scene = scene.replace(view=scene.view.replace(lang=options.lang))
     if browser is None:
         with Browser() as browser:  # starts while the race is computed
             return render(scene, fmt, options, browser=browser, progress=progress)
-    if options.view == "sweep":
-        figure = sweep_still(scene, options)
+    if options.view != "race":
+        figure = landscape_still(scene, options)
         data = browser.still(figure, fmt, options.width, options.height, options.scale)
         return encode.reproducible(data, fmt)
     race = race_of(scene)

@@ -1,5 +1,5 @@
-"""A scene's landscape views, run the way the race runs: the chosen racer's basin map and
-sweep, and auto-tuning every racer.
+"""A scene's landscape views, run the way the race runs: the chosen racer's basin map,
+sweep and learning-rate range test, and auto-tuning every racer.
 
 Each goes from a validated Scene to ``optimizers.landscape`` with the racer's optimizer,
 hyperparameters and the scene's schedule, options and step budget. Basin maps and sweeps
@@ -21,6 +21,7 @@ from .run import surface_of, view_box
 BASINS = Store(16, ttl=600.0)
 SWEEPS = Store(16, ttl=600.0)
 TUNINGS = Store(16, ttl=600.0)
+RANGE_TESTS = Store(32, ttl=600.0)
 # One heavy computation at a time on a 2-core server: the other core stays for reruns
 # (the batch kernels run on Numba threads with the GIL released).
 HEAVY = Pool(workers=1, per_owner=1)
@@ -120,6 +121,40 @@ def sweep_cell(result, x, y):
     if result.param is None:
         return lr, None
     return lr, float(result.values[np.argmin(np.abs(result.values - y))])
+
+
+def range_key(scene):
+    """What the chosen racer's range test depends on: not its lr, not the schedule."""
+    racer = scene.chosen.to_dict()
+    racer["hyper"].pop("lr")
+    land = scene.landscape
+    settings = scene.key("surface", "options", "start")
+    parts = [settings, racer, land.range_min, land.range_max, land.range_steps]
+    return json.dumps(parts, sort_keys=True)
+
+
+def range_test(scene):
+    """The chosen racer's learning-rate range test (``optimizers.landscape.lr_range_test``)
+    from the scene's start, with its other hyperparameters and the scene's options; the
+    test sets the rate of every step itself, so the racer's lr and the schedule play no
+    part. One run of at most ``MAX_STEPS`` steps (milliseconds): computed in the caller's
+    thread. ValueError when the range is empty (``range_min`` >= ``range_max``)."""
+
+    def compute():
+        land = scene.landscape
+        settings = scene.engine(scene.chosen)
+        del settings["schedule"], settings["lr"]
+        return L.lr_range_test(
+            surface_of(scene.surface),
+            scene.chosen.name,
+            scene.start,
+            land.range_steps,
+            lr_min=land.range_min,
+            lr_max=land.range_max,
+            **settings,
+        )
+
+    return RANGE_TESTS.remember(range_key(scene), compute)
 
 
 def split_param(param):

@@ -37,6 +37,8 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 
 import optimizers
+from i18n import DEFAULT as DEFAULT_LANG
+from i18n import LANGUAGES
 from optimizers import landscape, schedules
 from parameters import Param
 
@@ -109,17 +111,21 @@ class View(Settings):
         Param("grid", 200, "contour grid points per side", low=50, high=300, kind="int"),
         # off by default: a WebGL chart delays the page's first picture
         _flag("surface3d", "the 3D surface beside the race"),
+        Param("lang", DEFAULT_LANG, "language of every text", kind=tuple(LANGUAGES)),
     )
     large_font: bool = False
     palette: str = "okabe-ito"
     tolerance: float = 1e-3
     grid: int = 200
     surface3d: bool = False
+    lang: str = DEFAULT_LANG
 
 
 @dataclass(frozen=True)
 class Landscape(Settings):
-    """The batch views of one racer: basin map, curvature arrows and sweep."""
+    """The batch views of one racer: basin map, curvature arrows, sweep and the
+    learning-rate range test (its rates from ``range_min`` to ``range_max`` over
+    ``range_steps`` steps)."""
 
     PARAMS = (
         Param("overlay", "none", "what is drawn under the contour", kind=OVERLAYS),
@@ -130,6 +136,10 @@ class Landscape(Settings):
         # checked per racer (what it may vary depends on its optimizer)
         Param("sweep", "off", "what the sweep varies besides lr", kind="str"),
         Param("sweep_color", "loss", "what colours the sweep", kind=SWEEP_COLORS),
+        _flag("lr_range", "the learning-rate range test"),
+        Param("range_min", 1e-6, "the range test's first rate", low=0.0, high=1.0, open_low=True),
+        Param("range_max", 10.0, "the range test's last rate", low=1e-4, high=1e3),
+        Param("range_steps", 1000, "the range test's steps", low=10, high=MAX_STEPS, kind="int"),
     )
     overlay: str = "none"
     color: str = "minimum"
@@ -138,6 +148,10 @@ class Landscape(Settings):
     curvature: bool = False
     sweep: str = "off"
     sweep_color: str = "loss"
+    lr_range: bool = False
+    range_min: float = 1e-6
+    range_max: float = 10.0
+    range_steps: int = 1000
 
 
 @dataclass(frozen=True)

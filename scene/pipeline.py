@@ -14,9 +14,11 @@ from functools import cached_property
 
 import numpy as np
 
+from i18n import message, t
 from surfaces.curvature import curvature
 from viz import figures as F
 from viz import landscape_figures as LF
+from viz.range_figure import range_test_figure
 
 from . import landscape
 from .cache import Store
@@ -52,7 +54,7 @@ class Drawing:
     def layers(self):
         """``(grid, drawn layers)`` of the surface, shared by every scene on it."""
         view = self.scene.view
-        key = f"{self.scene.key('surface')}|{view.grid}|{view.large_font}"
+        key = f"{self.scene.key('surface')}|{view.grid}|{view.large_font}|{view.lang}"
 
         def compute():
             grid = F.surface_grid(self.surface, self.box, view.grid)
@@ -107,7 +109,9 @@ class Drawing:
         from viz import tables  # pandas loads only for the app's table, not for exports
 
         tolerance = self.scene.view.tolerance
-        return tables.results_table(self.surface, self.trajectories, self.labels, tolerance)
+        return tables.results_table(
+            self.surface, self.trajectories, self.labels, tolerance, self.scene.view.lang
+        )
 
     def overlay(self):
         """``(under, over)``: race-figure traces for under the paths (the basin layer and
@@ -159,15 +163,21 @@ class Drawing:
         (xmin, xmax), (ymin, ymax) = self.box
         span = max(xmax - xmin, ymax - ymin)
         out = []
+        lang = self.scene.view.lang
         for name, (point, curv) in zip(("start", "end"), self.curvatures(), strict=False):
-            where = f"{name} ({point[0]:.3g}, {point[1]:.3g})"
+            where = t(f"curvature.{name}", lang, x=point[0], y=point[1])
             if isinstance(curv, ValueError):
-                out.append(f"{where}: {curv}")
+                out.append(f"{where}: {message(curv, lang)}")
                 continue
             low, high = curv.eigenvalues.tolist()
-            text = LF.curvature_text(curv, self.surface.grad(*point), span)
+            text = LF.curvature_text(curv, self.surface.grad(*point), span, lang)
             out.append(f"{where}: λ = {low:.4g}, {high:.4g}; {text}")
         return out
+
+
+def range_figure(scene, result):
+    """The learning-rate range test chart of ``result``, the chosen racer's lr marked."""
+    return range_test_figure(result, scene.view, current_lr=scene.chosen.lr)
 
 
 def sweep_figure(scene, result):

@@ -1,24 +1,26 @@
 """What a scene says in words: racer names and labels, the options badge, safe messages."""
 
 import optimizers
+from i18n import DEFAULT, data_text, t
 from viz.numbers import rate_range
 
 from .run import schedule_rates
 
 
-def racer_title(racer, number):
-    """ "2. Adam": the racer's ``number`` (from 1) and its optimizer's title."""
-    return f"{number}. {optimizers.spec(racer.name, racer.inner or 'sgd').title}"
+def racer_title(racer, number, lang=DEFAULT):
+    """ "2. Adam": the racer's ``number`` (from 1) and its optimizer's title in ``lang``."""
+    return f"{number}. {data_text(optimizers.spec(racer.name, racer.inner or 'sgd').title, lang)}"
 
 
-def racer_label(racer, number, scene=None):
+def racer_label(racer, number, scene=None, lang=None):
     """ "2. Adam (lr 0.05)": the title and the learning rate, as the charts name racers.
 
     Given the ``scene``, a schedule that sets the rates itself (cyclic, one-cycle) adds
     the lowest to the highest rate the racer actually runs with: "1. SGD (lr 0.001 →
-    0.0001–0.001)".
+    0.0001–0.001)". The language is the scene's, else ``lang``, else English.
     """
-    text = f"{racer_title(racer, number)} (lr {racer.lr:g}"
+    lang = scene.view.lang if scene is not None else lang or DEFAULT
+    text = f"{racer_title(racer, number, lang)} (lr {racer.lr:g}"
     if scene is not None and scene.schedule.sets_lr:
         text += " → " + rate_range(schedule_rates(scene, racer.lr))
     return text + ")"
@@ -35,20 +37,21 @@ def numbered(racers):
 
 
 def active_options(scene):
-    """Short descriptions of the options that change the plain algorithms, for a badge."""
-    options, warmup = scene.options, scene.schedule.warmup_steps
+    """Short descriptions of the options that change the plain algorithms, for a badge, in
+    the scene's language."""
+    options, warmup, lang = scene.options, scene.schedule.warmup_steps, scene.view.lang
     out = []
     if warmup:
-        out.append(f"warmup {warmup} steps")
+        out.append(t("badge.warmup", lang, steps=warmup))
     if options.noise_std:
-        out.append(f"gradient noise σ={options.noise_std:g} (seed {options.seed})")
+        out.append(t("badge.noise", lang, std=options.noise_std, seed=options.seed))
     if options.clip_norm is not None:
-        out.append(f"clip ‖g‖ ≤ {options.clip_norm:g}")
+        out.append(t("badge.clip_norm", lang, value=options.clip_norm))
     if options.clip_value is not None:
-        out.append(f"clip |g_i| ≤ {options.clip_value:g}")
+        out.append(t("badge.clip_value", lang, value=options.clip_value))
     decays = [racer.name for racer in scene.racers if racer.hyper.get("weight_decay")]
     if decays:
-        out.append("weight decay on " + ", ".join(decays))
+        out.append(t("badge.weight_decay", lang, names=", ".join(decays)))
     return out
 
 

@@ -19,6 +19,7 @@ from export import command as E
 from export import encode
 from export import render as R
 from export.browser import Browser
+from scene import landscape as SL
 from scene import presets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -539,8 +540,9 @@ def test_the_race_of_a_scene_with_a_basin_map_has_the_layer_and_the_arrows():
         (
             {"view": "basins"},
             "png",
-            "view='basins' is not a choice; allowed: one of 'race', 'sweep'",
+            "view='basins' is not a choice; allowed: one of 'race', 'sweep', 'lr_range'",
         ),
+        ({"view": "lr_range"}, "mp4", "view lr_range is a still; allowed formats: png, svg, pdf"),
     ],
 )
 def test_bad_view_options_name_the_allowed_values(changes, fmt, message):
@@ -573,6 +575,21 @@ def test_sweep_view_renders_the_heatmap_as_png_and_svg(session):
     assert "converged" in svg and "momentum" in svg and "diverged" in svg
     lr_alone = render(session, himmelblau_scene(), "svg", view="sweep").decode()
     assert "learning rate" in lr_alone and "momentum</text>" not in lr_alone
+
+
+@chromium
+def test_lr_range_view_draws_the_range_test_with_its_suggestions(session):
+    scene = himmelblau_scene(range_steps=300)
+    result = SL.range_test(scene)
+    svg = render(session, scene, "svg", view="lr_range").decode()
+    assert "learning-rate range test, 300 steps" in svg
+    steepest, minimum = (s.lr for s in result.suggestions)
+    assert f"steepest fall: lr {steepest:.3g}" in svg and f"minimum / 10: lr {minimum:.3g}" in svg
+    chinese = render(session, scene, "svg", view="lr_range", lang="zh").decode()
+    assert "学习率范围测试" in chinese and "下降最快" in chinese
+    image = pixels(render(session, scene, "png", view="lr_range", width=640, height=480))
+    assert image.shape == (480, 640, 3)
+    assert share_of_colour(image, "#0072b2", tolerance=60) > 0.002  # the smoothed line
 
 
 @chromium

@@ -2,8 +2,9 @@
 
 ``fixtures/old_links.json`` holds 19 links that app made (every preset, basin maps, sweeps,
 a typed formula, every option, six racers with Lookahead) and the scene each opened, in
-that app's JSON form. The one change of form: the landscape racer was counted from 0
-(``mapr=1`` was racer 2) and is counted from 1 now (``mapracer=2``).
+that app's JSON form. The changes of form: the landscape racer was counted from 0
+(``mapr=1`` was racer 2) and is counted from 1 now (``mapracer=2``); the view holds the
+language, English for a link that names none.
 """
 
 import json
@@ -23,8 +24,12 @@ def _query(link):
 
 
 def _counted_from_one(old_scene):
-    land = old_scene["landscape"]
-    return {**old_scene, "landscape": {**land, "racer": land["racer"] + 1}}
+    land, view = old_scene["landscape"], old_scene["view"]
+    return {
+        **old_scene,
+        "landscape": {**land, "racer": land["racer"] + 1},
+        "view": {**view, "lang": "en"},
+    }
 
 
 @pytest.mark.parametrize("case", LINKS, ids=[case["what"] for case in LINKS])

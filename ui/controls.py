@@ -12,6 +12,7 @@ import math
 
 import streamlit as st
 
+import i18n
 import optimizers
 import surfaces
 from optimizers import schedules
@@ -27,6 +28,7 @@ from scene.validate import resolve_surface
 
 from .landscape import controls as landscape_controls
 from .widgets import hyper_key, hyper_widget, init_key, labelled_choice, param_widget, plain
+from .words import LANG_KEY, data, keyed, lang, say, titled, tr
 
 NEW_RACER = "sgd"  # what a racer added by the count starts as
 
@@ -37,44 +39,71 @@ def read_scene(current):
     schedule's preview."""
     raw = {}
     with st.sidebar:
+        raw["lang"] = _language(current)
         _lessons()
-        st.header("Surface")
+        st.header(tr("sidebar.surface"))
         raw["surface"] = _surface(current)
         surface = resolve_surface(raw["surface"])
         raw["start"], raw["steps"] = _start_and_steps(current, surface)
-        st.header("Schedule")
+        st.header(tr("sidebar.schedule"))
         raw["schedule"] = _schedule(current, raw["steps"])
         lr_slot = st.container()
-        st.header("Options")
+        st.header(tr("sidebar.options"))
         raw["options"] = _options(current)
-        st.header("View")
+        st.header(tr("sidebar.view"))
         raw["view"] = _view(current)
         grid = View.param("grid").high
-        st.caption(
-            f"Caps: {MAX_RACERS} optimizers, {STEPS.high} steps, contour grid "
-            f"{grid} x {grid}; above 1000 steps the animation shows every k-th step."
-        )
+        st.caption(tr("sidebar.caps", racers=MAX_RACERS, steps=STEPS.high, grid=grid))
     racers = _racers(current)
     raw["optimizers"] = [racer.to_dict() for racer in racers]
+    raw["view"]["lang"] = raw.pop("lang")
     with st.sidebar:
         raw["landscape"] = landscape_controls(current, racers)
     return raw, lr_slot
 
 
+def _language(current):
+    """The language choice (English / 简体中文): a change keeps the scene and draws every
+    widget again from it, with labels in the new language."""
+    key = init_key(LANG_KEY, current.view.lang)  # before the first text in that language
+    choice = st.selectbox(
+        tr("sidebar.language"),
+        list(i18n.LANGUAGES),
+        key=key,
+        format_func=i18n.LANGUAGES.get,
+        on_change=_switch_language,
+    )
+    return choice
+
+
+def _switch_language():
+    scene = st.session_state.scene
+    view = scene.view.replace(lang=st.session_state[LANG_KEY])
+    _restart_widgets(scene.replace(view=view), st.session_state.url_warnings, LANG_KEY)
+
+
+def _restart_widgets(scene, warnings, *kept):
+    """Make ``scene`` the session's, every widget but ``kept`` starting again from it."""
+    for key in list(st.session_state):
+        if key not in (*kept, "url_warnings"):
+            del st.session_state[key]
+    st.session_state.scene, st.session_state.url_warnings = scene, warnings
+
+
 def _lessons():
     """The lessons menu: choosing one replaces the whole scene with that preset's."""
-    st.header("Lessons")
+    st.header(tr("sidebar.lessons"))
     name = st.selectbox(
-        "Recreate a classic scene",
+        tr("lessons.label"),
         presets.names(),
         index=None,
-        placeholder="Choose a lesson",
+        placeholder=tr("lessons.placeholder"),
         key="lesson",
-        format_func=presets.title,
+        format_func=titled(presets.title),
         on_change=_load_lesson,
     )
     if name:
-        st.caption(presets.describe(name))
+        st.caption(data(presets.describe(name)))
 
 
 def _load_lesson():
@@ -82,20 +111,19 @@ def _load_lesson():
     if name is None:
         return
     scene, warnings = presets.load(name)
-    for key in list(st.session_state):  # every widget starts again from the lesson's scene
-        if key not in ("lesson", "url_warnings"):
-            del st.session_state[key]
-    st.session_state.scene, st.session_state.url_warnings = scene, warnings
+    language = st.session_state.get(LANG_KEY, scene.view.lang)
+    scene = scene.replace(view=scene.view.replace(lang=language))  # the reader's language
+    _restart_widgets(scene, warnings, "lesson", LANG_KEY)
 
 
 def _surface(current):
     names = [*surfaces.names(), CUSTOM]
     key = init_key("surface", current.surface.name)
     name = st.selectbox(
-        "Test function",
+        tr("surface.label"),
         names,
         key=key,
-        format_func=lambda n: "Custom formula f(x, y)" if n == CUSTOM else surfaces.get(n).title,
+        format_func=titled(lambda n: CUSTOM_TITLE if n == CUSTOM else surfaces.get(n).title),
     )
     if name == CUSTOM:
         return _formula(current)
@@ -107,6 +135,7 @@ def _surface(current):
     return {"name": name, "params": params}
 
 
+CUSTOM_TITLE = "Custom formula f(x, y)"  # the formula's entry among the test functions
 FORMULA_EXAMPLES = (
     "(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
     "x^2 - y^2 + 0.1*y^4",
@@ -122,16 +151,15 @@ def _formula(current):
         "f(x, y) =",
         key=init_key("formula", entry.expression if typed_before else FORMULA_EXAMPLES[0]),
         max_chars=MAX_VALUE_CHARS,
-        help="Numbers, x, y, pi, e, + - * / ^, sin cos tan exp log sqrt abs tanh ... "
-        "The text is parsed against that list, never run as Python.",
+        help=tr("formula.help"),
     )
-    st.caption("Try: " + " · ".join(f"`{example}`" for example in FORMULA_EXAMPLES))
-    auto = st.checkbox("Suggest the domain", key=init_key("domain.auto", not typed_before))
+    st.caption(tr("formula.try") + " · ".join(f"`{example}`" for example in FORMULA_EXAMPLES))
+    auto = st.checkbox(tr("formula.auto_domain"), key=init_key("domain.auto", not typed_before))
     domain = None
     if not auto:
         start = entry.domain if typed_before else [[-3.0, 3.0], [-3.0, 3.0]]
         cells = st.columns(4)
-        labels = ("x min", "x max", "y min", "y max")
+        labels = [tr(f"formula.{bound}") for bound in ("xmin", "xmax", "ymin", "ymax")]
         values = [
             cell.number_input(label, key=init_key(f"domain.{i}", float(start[i // 2][i % 2])))
             for i, (cell, label) in enumerate(zip(cells, labels, strict=True))
@@ -140,9 +168,10 @@ def _formula(current):
     try:
         custom_surface(text, None if domain is None else tuple(map(tuple, domain)))
     except ValueError as error:
-        kept = "the last valid formula" if typed_before else surface_of(entry).title
+        kept = tr("formula.last_valid") if typed_before else data(surface_of(entry).title)
+        problem = say(clean(str(error), 300))
         st.error(
-            plain(f"{clean(text, 80)}: {clean(str(error), 300)}. The charts keep showing {kept}."),
+            plain(tr("formula.error", text=clean(text, 80), problem=problem, kept=kept)),
             icon=":material/error:",
         )
         return entry.to_dict()  # the last valid surface stays on screen and in the link
@@ -166,7 +195,7 @@ def _start_and_steps(current, surface):
     step = 10.0 ** math.floor(math.log10(min(xmax - xmin, ymax - ymin) / 100))
     point = [
         column.number_input(
-            f"start {axis}",
+            tr("start.label", axis=axis),
             float(low),
             float(high),
             key=init_key(f"start.{surface_key(surface)}.{axis}", float(value)),
@@ -177,7 +206,7 @@ def _start_and_steps(current, surface):
             st.columns(2), "xy", ((xmin, xmax), (ymin, ymax)), start, strict=True
         )
     ]
-    steps = param_widget("steps", f"Steps (1 to {STEPS.high})", STEPS, current.steps)
+    steps = param_widget("steps", tr("steps.label", most=STEPS.high), STEPS, current.steps)
     return point, int(steps)
 
 
@@ -190,13 +219,13 @@ def _schedule(current, steps):
     """
     key = init_key("schedule", current.schedule.name)
     name = st.selectbox(
-        "Learning-rate schedule",
+        tr("schedule.label"),
         schedules.names(),
         key=key,
-        format_func=lambda n: schedules.spec(n).title,
+        format_func=titled(lambda n: schedules.spec(n).title),
     )
     spec = schedules.spec(name)
-    st.caption(spec.summary)
+    st.caption(data(spec.summary))
     given = current.schedule.params if name == current.schedule.name else {}
     if given and steps != current.steps:
         followed = follow_steps(current.schedule, current.steps, steps).params
@@ -208,31 +237,22 @@ def _schedule(current, steps):
     defaults = schedule_params(name, steps)
     if spec.sets_lr:
         relative = st.checkbox(
-            "Rates relative to each racer's lr",
+            tr("schedule.relative"),
             key=init_key(f"schedule.{name}.{RELATIVE}", given.get(RELATIVE, True)),
         )
         out[RELATIVE] = relative
-        rates = "base_lr and max_lr are" if "base_lr" in spec.params else "max_lr is"
-        st.caption(
-            (
-                f"{rates} in multiples of each racer's own lr (with max_lr 1 no racer runs "
-                "faster than its lr); the legend and the table show each racer's rates."
-                if relative
-                else f"{rates} the same for every racer, in absolute terms (PyTorch's "
-                "meaning): the racers' own lr is not used."
-            )
-            + " cycle_momentum (PyTorch's default) also cycles every racer's momentum or "
-            "beta1, and leaves out racers with neither."
-        )
+        rates = tr("schedule.rates_both" if "base_lr" in spec.params else "schedule.rates_max")
+        meaning = "schedule.relative_on" if relative else "schedule.relative_off"
+        st.caption(tr(meaning, rates=rates) + " " + tr("schedule.cycle_momentum"))
     for param, meta in spec.params.items():
         value = given.get(param, defaults[param])
         if value is None:  # worked out by the schedule, e.g. onecycle's total_steps
-            st.caption(f"{param}: automatic ({meta.none_means})")
+            st.caption(tr("schedule.automatic", param=param, means=data(meta.none_means)))
             continue
         out[param] = param_widget(f"schedule.{name}.{param}", param, meta, value)
     warmup = Param("warmup_steps", 0, low=0, high=STEPS.high, kind="int")
     out["warmup_steps"] = param_widget(
-        "warmup", "Warmup steps (0: off)", warmup, current.schedule.warmup_steps
+        "warmup", tr("schedule.warmup"), warmup, current.schedule.warmup_steps
     )
     return out
 
@@ -242,20 +262,18 @@ def _options(current):
     the rerun time; the value passes through from the scene meanwhile)."""
     options = current.options
     noise_std = Options.param("noise_std")
-    noise = param_widget("noise", "Gradient noise σ (0: off)", noise_std, options.noise_std)
+    noise = param_widget("noise", tr("options.noise"), noise_std, options.noise_std)
     seed = options.seed
     if noise > 0:
-        seed = param_widget("seed", "Noise seed", Options.param("seed"), seed)
+        seed = param_widget("seed", tr("options.seed"), Options.param("seed"), seed)
     out = {"noise_std": noise, "seed": int(seed)}
-    for name, label in (
-        ("clip_norm", "Clip gradient norm"),
-        ("clip_value", "Clip gradient values"),
-    ):
+    for name in ("clip_norm", "clip_value"):
         value = getattr(options, name)
-        on = st.checkbox(label, key=init_key(f"{name}.on", value is not None))
+        on = st.checkbox(tr(f"options.{name}"), key=init_key(f"{name}.on", value is not None))
         out[name] = None
         if on:
-            out[name] = param_widget(name, f"{label} at", Options.param(name), value or 1.0)
+            label = tr(f"options.{name}.at")
+            out[name] = param_widget(name, label, Options.param(name), value or 1.0)
     return out
 
 
@@ -263,14 +281,19 @@ def _view(current):
     view = current.view
     grid = View.param("grid")
     return {
-        "large_font": st.toggle("Large fonts (projector)", key=init_key("big", view.large_font)),
-        "surface3d": st.toggle("3D surface view", key=init_key("3d", view.surface3d)),
-        "palette": st.selectbox("Palette", PALETTES, key=init_key("palette", view.palette)),
+        "large_font": st.toggle(tr("view.large_font"), key=init_key("big", view.large_font)),
+        "surface3d": st.toggle(tr("view.surface3d"), key=init_key("3d", view.surface3d)),
+        "palette": st.selectbox(
+            tr("view.palette"),
+            PALETTES,
+            key=init_key("palette", view.palette),
+            format_func=keyed("palette."),
+        ),
         "tolerance": param_widget(
-            "tol", "Tolerance for f − f*", View.param("tolerance"), view.tolerance
+            "tol", tr("view.tolerance"), View.param("tolerance"), view.tolerance
         ),
         "grid": st.slider(
-            "Contour grid", grid.low, grid.high, key=init_key("grid", view.grid), step=10
+            tr("view.grid"), grid.low, grid.high, key=init_key("grid", view.grid), step=10
         ),
     }
 
@@ -284,9 +307,9 @@ def _racers(current):
     The others pass through from the current scene: drawing six racers' sliders on every
     rerun would cost more than the whole race (Streamlit scans the session per widget).
     """
-    st.subheader("Racers")
+    st.subheader(tr("racers.header"))
     count = st.number_input(
-        f"How many optimizers race (1 to {MAX_RACERS})",
+        tr("racers.count", most=MAX_RACERS),
         1,
         MAX_RACERS,
         key=init_key("racers", len(current.racers)),
@@ -301,10 +324,10 @@ def _racers(current):
     with buttons:
         labelled_choice(
             st.segmented_control,
-            "Edit racer",
+            tr("racers.edit"),
             numbers,
             "editing",
-            [racer_label(racer, number) for number, racer in numbered(out)],
+            [racer_label(racer, number, lang=lang()) for number, racer in numbered(out)],
         )
     return out
 
@@ -314,15 +337,15 @@ def _racer(number, previous):
     left, right = st.columns([2, 3])
     with left:
         name = st.selectbox(
-            "Optimizer",
+            tr("racer.optimizer"),
             optimizers.names(),
             key=init_key(f"o{number}", previous.name),
-            format_func=lambda n: optimizers.spec(n).title,
+            format_func=titled(lambda n: optimizers.spec(n).title),
         )
         inner = None
         if optimizers.chooses_inner(name):
             inner = st.selectbox(
-                "Inner optimizer",
+                tr("racer.inner"),
                 optimizers.inner_choices(),
                 key=init_key(f"o{number}.inner", previous.inner or INNER),
             )
@@ -335,7 +358,7 @@ def _racer(number, previous):
             for h in spec.controls()
         }
     with right:
-        st.markdown(f"**{spec.title}**: {spec.summary}")
-        st.latex(spec.algorithm)
-        st.caption(spec.source)
+        st.markdown(f"**{data(spec.title)}**: {data(spec.summary)}")
+        st.latex(i18n.algorithm(spec.algorithm, lang()))
+        st.caption(data(spec.source))
     return Racer(name, hyper, inner)

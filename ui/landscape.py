@@ -1,5 +1,6 @@
 """Streamlit controls and panels of the landscape views: the basin map under the race,
-the curvature arrows, the sweep heatmap and the auto-tune button.
+the curvature arrows, the sweep heatmap, the learning-rate range test and the auto-tune
+button.
 
 The computations are ``scene.landscape``'s; results it has not stored yet are computed
 here under a progress bar. Loading values into a racer (a sweep cell, a tuned rate) sets
@@ -12,6 +13,7 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from i18n import message, t
 from optimizers import landscape as L
 from scene import landscape as SL
 from scene import pipeline
@@ -22,19 +24,20 @@ from scene.text import clean, numbered, racer_label, racer_title
 from viz.landscape_figures import basin_categories
 from viz.numbers import significant
 
-from .widgets import hyper_key, init_key, labelled_choice, plain
+from .widgets import hyper_key, init_key, labelled_choice, param_widget, plain
+from .words import keyed, lang, say, tr
 
-OVERLAY_NAMES = {"none": "none", "basin": "basin map"}
-BASIN_COLOR_NAMES = {"minimum": "minimum reached", "steps": "steps to converge"}
-SWEEP_COLOR_NAMES = {"loss": "final loss", "steps": "steps to tolerance", "regime": "regime"}
+# the range test's settings: (Landscape field, widget and link key)
+RANGE_WIDGETS = (("range_min", "lrmin"), ("range_max", "lrmax"), ("range_steps", "lrsteps"))
 
 
 def caps_text():
-    return (
-        f"Caps: basin grid {L.MAX_GRID} x {L.MAX_GRID} starts; at most "
-        f"{L.MAX_WORK / 1e6:.0f} M run steps per map, sweep or tuning (starts x steps; "
-        f"long-state optimizers such as L-BFGS count more); sweeps {L.MAX_SWEEP_CELLS} "
-        f"cells; auto-tune {len(L.TUNE_RATES)} rates."
+    return tr(
+        "landscape.caps",
+        grid=L.MAX_GRID,
+        work=L.MAX_WORK / 1e6,
+        cells=L.MAX_SWEEP_CELLS,
+        rates=len(L.TUNE_RATES),
     )
 
 
@@ -46,27 +49,26 @@ def controls(current, racers):
     racers no longer allow them.
     """
     land = current.landscape
-    st.header("Landscape")
+    st.header(tr("landscape.header"))
     overlay = st.selectbox(
-        "Draw under the contour",
+        tr("landscape.overlay"),
         OVERLAYS,
         key=init_key("map", land.overlay),
-        format_func=OVERLAY_NAMES.get,
-        help="Basin map: every start of a grid over the view, run with the chosen racer's "
-        "settings and the scene's steps, coloured by where it ends.",
+        format_func=keyed("overlay."),
+        help=tr("landscape.overlay_help"),
     )
     color, grid = land.color, land.grid
     if overlay == "basin":  # hidden otherwise: each widget costs rerun time
         color = st.radio(
-            "Colour the basins by",
+            tr("landscape.basin_color"),
             BASIN_COLORS,
             key=init_key("mapby", color),
-            format_func=BASIN_COLOR_NAMES.get,
+            format_func=keyed("basin_color."),
             horizontal=True,
         )
         low, high = Landscape.param("grid").low, Landscape.param("grid").high
         grid = st.slider(
-            f"Basin grid (starts per side, {low} to {high})",
+            tr("landscape.basin_grid", low=low, high=high),
             low,
             high,
             key=init_key("mapn", grid),
@@ -75,16 +77,20 @@ def controls(current, racers):
     init_key("mapracer", land.racer)
     racer = labelled_choice(
         st.selectbox,
-        "Racer of the basin map and the sweep",
+        tr("landscape.racer"),
         range(1, len(racers) + 1),
         "mapracer",
-        [racer_label(r, number) for number, r in numbered(racers)],
+        [racer_label(r, number, lang=lang()) for number, r in numbered(racers)],
     )
     curv = st.toggle(
-        "Curvature arrows (Hessian eigen-directions)",
+        tr("landscape.curvature"),
         key=init_key("curv", land.curvature),
-        help="At the start and at the chosen racer's last point: the eigen-directions, the "
-        "condition number κ and the largest stable gradient-descent step 2/λmax.",
+        help=tr("landscape.curvature_help"),
+    )
+    lr_range = st.toggle(
+        tr("landscape.lr_range"),
+        key=init_key("lrrange", land.lr_range),
+        help=tr("landscape.lr_range_help"),
     )
     st.caption(caps_text())
     init_key("sweep", land.sweep)
@@ -98,6 +104,8 @@ def controls(current, racers):
         "curvature": curv,
         "sweep": st.session_state.sweep,
         "sweep_color": st.session_state.get("sweepby", land.sweep_color),
+        "lr_range": lr_range,
+        **{name: st.session_state.get(key, getattr(land, name)) for name, key in RANGE_WIDGETS},
     }
 
 
@@ -124,17 +132,15 @@ def prepare_basin(scene):
     if land.overlay != "basin" or SL.stored_basin(scene) is not None:
         return
     size = land.grid
-    text = f"Basin map: {size} x {size} starts x {scene.steps} steps..."
+    text = tr("basin.progress", size=size, steps=scene.steps)
     try:
         _with_progress(text, lambda progress: SL.basin(scene, progress, _session()))
     except Busy as busy:
-        st.info(plain(f"{busy}."), icon=":material/hourglass_top:")
+        st.info(plain(say(f"{busy}.")), icon=":material/hourglass_top:")
     except ValueError as error:
+        problem = say(clean(str(error), 300))
         st.warning(
-            plain(
-                f"Basin map not drawn: {clean(str(error), 300)}. Lower the basin grid or "
-                f"the steps. {caps_text()}"
-            ),
+            plain(tr("basin.failed", problem=problem) + " " + caps_text()),
             icon=":material/warning:",
         )
 
@@ -146,15 +152,19 @@ def basin_caption(scene):
         return
     shares = [
         f"{name}: {basin.share(label):.0%}"
-        for label, name, _ in basin_categories(basin)
+        for label, name, _ in basin_categories(basin, lang())
         if basin.share(label) > 0
     ]
-    size = len(basin.xs)
+    rings = tr("basin.rings") if basin.local_minima else tr("basin.end")
     st.caption(
-        f"Basin map of {racer_label(scene.chosen, scene.landscape.racer)}: "
-        f"{size} x {size} starts, {basin.steps} steps; a start reaches a minimum when it "
-        f"{basin.criterion}"
-        + ("; small rings mark those local minima. " if basin.local_minima else ". ")
+        tr(
+            "basin.caption",
+            racer=racer_label(scene.chosen, scene.landscape.racer, lang=lang()),
+            size=len(basin.xs),
+            steps=basin.steps,
+            criterion=say(basin.criterion),
+        )
+        + rings
         + " · ".join(shares)
     )
 
@@ -162,7 +172,7 @@ def basin_caption(scene):
 def curvature_caption(drawing):
     """Under the race: the curvature at the start and at the chosen racer's end."""
     if drawing.scene.landscape.curvature:
-        st.caption("Curvature: " + " | ".join(drawing.curvature_lines()))
+        st.caption(tr("curvature.caption") + " | ".join(drawing.curvature_lines()))
 
 
 # ---------------------------------------------------------------- sweep
@@ -172,39 +182,38 @@ def sweep_panel(scene):
     """The sweep heatmap of the chosen racer; a click on a cell loads its values."""
     land = scene.landscape
     racer = scene.chosen
-    label = racer_label(racer, land.racer)
-    with st.expander(f"Sweep: learning rate x a hyperparameter of {label}", expanded=True):
+    label = racer_label(racer, land.racer, lang=lang())
+    with st.expander(tr("sweep.header", racer=label), expanded=True):
         left, right = st.columns(2)
         left.selectbox(
-            "Sweep lr against",
+            tr("sweep.against"),
             sweep_choices(racer),
             key="sweep",
-            format_func=lambda p: {"off": "off (no sweep)", "lr": "nothing (lr alone)"}.get(p, p),
-            help="The racer is chosen in the sidebar's Landscape section.",
+            format_func=keyed("sweep.", kept=sweep_choices(racer)[2:]),
+            help=tr("sweep.against_help"),
         )
         if land.sweep == "off":
-            st.caption("Choose what to sweep: the runs start from the race's start point.")
+            st.caption(tr("sweep.choose"))
             return
         right.radio(
-            "Colour by",
+            tr("sweep.color"),
             SWEEP_COLORS,
             key=init_key("sweepby", land.sweep_color),
-            format_func=SWEEP_COLOR_NAMES.get,
+            format_func=keyed("sweep_color."),
             horizontal=True,
         )
         result = SL.stored_sweep(scene)
         if result is None:
             try:
                 result = _with_progress(
-                    "Sweep...", lambda progress: SL.sweep(scene, progress, _session())
+                    tr("sweep.progress"), lambda progress: SL.sweep(scene, progress, _session())
                 )
             except Busy as busy:
-                st.info(plain(f"{busy}."), icon=":material/hourglass_top:")
+                st.info(plain(say(f"{busy}.")), icon=":material/hourglass_top:")
                 return
             except ValueError as error:
-                st.warning(
-                    plain(f"Sweep not run: {clean(str(error), 300)}"), icon=":material/warning:"
-                )
+                problem = say(clean(str(error), 300))
+                st.warning(plain(tr("sweep.failed", problem=problem)), icon=":material/warning:")
                 return
         st.plotly_chart(
             pipeline.sweep_figure(scene, result),
@@ -213,9 +222,13 @@ def sweep_panel(scene):
             selection_mode="points",
         )
         st.caption(
-            f"{len(result.values) * len(result.lrs)} runs of {result.steps} steps; converged: "
-            f"{result.criterion}. The white dot marks racer {land.racer}'s current settings; "
-            "click a cell to load its values into the racer."
+            tr(
+                "sweep.caption",
+                runs=len(result.values) * len(result.lrs),
+                steps=result.steps,
+                criterion=say(result.criterion),
+                racer=land.racer,
+            )
         )
 
 
@@ -247,29 +260,85 @@ def set_hyper(number, param, value):
     st.session_state[hyper_key(number, racer.name, racer.inner, name, position)] = value
 
 
+# ---------------------------------------------------------------- learning-rate range test
+
+
+def range_panel(scene):
+    """The chosen racer's range test: its settings, its chart, the suggested rates in a
+    sentence each, and a button per suggestion that puts it in the racer."""
+    land = scene.landscape
+    if not land.lr_range:
+        return
+    number = land.racer
+    with st.expander(
+        tr("range.header", racer=racer_label(scene.chosen, number, lang=lang())), True
+    ):
+        for column, (name, key) in zip(st.columns(3), RANGE_WIDGETS, strict=True):
+            with column:
+                param_widget(key, tr(f"range.{name}"), Landscape.param(name), getattr(land, name))
+        try:
+            result = SL.range_test(scene)
+        except ValueError as error:
+            problem = say(clean(str(error), 300))
+            st.warning(plain(tr("range.failed", problem=problem)), icon=":material/warning:")
+            return
+        st.plotly_chart(pipeline.range_figure(scene, result), key="range_chart")
+        st.caption(range_sentence(result, lang()))
+        buttons = st.columns(len(result.suggestions))
+        for column, suggestion in zip(buttons, result.suggestions, strict=True):
+            if suggestion.lr is None:
+                column.caption(tr(f"range.none.{suggestion.name}"))
+                continue
+            column.button(
+                tr(f"range.use.{suggestion.name}", lr=significant(suggestion.lr)),
+                key=f"range_use_{suggestion.name}",
+                on_click=set_hyper,
+                args=(number, "lr", suggestion.lr),
+                help=say(suggestion.rule),
+            )
+
+
+def range_sentence(result, lang="en"):
+    """What the test did and how each suggestion was found, in ``lang``."""
+    stop = (
+        t("range.stopped", lang, step=result.diverged_at + 1, lr=float(result.rates[-1]))
+        if result.diverged_at is not None
+        else t("range.went_on", lang)
+    )
+    parts = [
+        t("range.did", lang, low=result.lr_min, high=result.lr_max, steps=result.steps),
+        stop,
+        t("range.stop_rule", lang, rule=message(result.stop_rule, lang)),
+    ]
+    for suggestion in result.suggestions:
+        if suggestion.lr is not None:
+            rule = message(suggestion.rule, lang)
+            parts.append(t(f"range.why.{suggestion.name}", lang, lr=suggestion.lr, rule=rule))
+    return " ".join(parts)
+
+
 # ---------------------------------------------------------------- auto-tune
 
 
 def tune_panel(scene):
     """The auto-tune button, the criterion it used and what it chose."""
-    with st.expander("Fair comparison: auto-tune every racer's learning rate", expanded=True):
-        st.button("Auto-tune", key="tune", on_click=_auto_tune, icon=":material/tune:")
+    with st.expander(tr("tune.header"), expanded=True):
+        st.button(tr("tune.button"), key="tune", on_click=_auto_tune, icon=":material/tune:")
         done = st.session_state.get("tuned")
         if not done:
-            st.caption(
-                f"Tries {len(L.TUNE_RATES)} learning rates from {L.TUNE_RATES[0]:g} to "
-                f"{L.TUNE_RATES[-1]:g} for every racer, with the scene's steps, start, "
-                "schedule and options, and applies the best."
-            )
+            rates = L.TUNE_RATES
+            st.caption(tr("tune.caption", count=len(rates), low=rates[0], high=rates[-1]))
             return
         if "error" in done:
-            st.warning(plain(f"Auto-tune not run: {done['error']}"), icon=":material/warning:")
+            problem = say(done["error"])
+            st.warning(plain(tr("tune.failed", problem=problem)), icon=":material/warning:")
             return
-        st.info("Criterion: " + done["criterion"], icon=":material/rule:")
-        st.dataframe(done["rows"], hide_index=True)
-        for row in done["rows"]:
-            if row["note"]:
-                st.warning(f"{row['racer']}: every rate diverged; its lr was kept.")
+        st.info(tr("tune.criterion") + say(done["criterion"]), icon=":material/rule:")
+        rows = tuning_rows(done["scene"], done["tunings"], lang())
+        st.dataframe(rows, hide_index=True)
+        for row, tuning in zip(rows, done["tunings"], strict=True):
+            if tuning.lr is None:
+                st.warning(tr("tune.diverged", racer=row[tr("tune.col.racer")]))
 
 
 def _auto_tune():
@@ -283,30 +352,32 @@ def _auto_tune():
         if tuning.lr is not None:
             set_hyper(number, "lr", tuning.lr)
     chosen = [t for t in tunings if t.lr is not None] or tunings
-    st.session_state.tuned = {
-        "criterion": chosen[0].criterion,
-        "rows": tuning_rows(scene, tunings),
-    }
+    # the racers tuned, with their results: the table stays theirs when racers change
+    st.session_state.tuned = {"criterion": chosen[0].criterion, "tunings": tunings, "scene": scene}
 
 
-def tuning_rows(scene, tunings):
-    """The auto-tune table: one row per racer, as shown (3 significant digits, as applied)."""
+TUNE_COLUMNS = ("racer", "lr", "gap", "steps", "diverged", "note")
+
+
+def tuning_rows(scene, tunings, lang="en"):
+    """The auto-tune table in ``lang``: one row per racer, as shown (3 significant digits,
+    as applied)."""
     rows = []
     for (number, racer), tuning in zip(numbered(scene.racers), tunings, strict=True):
-        lr, gap, step = "kept", "-", "not reached"
+        lr, gap, step = t("tune.kept", lang), "-", t("tune.not_reached", lang)
         if tuning.lr is not None:
             best = int(np.flatnonzero(tuning.lrs == tuning.lr)[0])
             lr, gap = f"{significant(tuning.lr):g}", f"{tuning.final_gap[best]:.3g}"
             if tuning.converged_step[best] >= 0:
                 step = str(int(tuning.converged_step[best]))
-        rows.append(
-            {
-                "racer": racer_title(racer, number),
-                "chosen lr": lr,
-                "final gap": gap,
-                "steps to tolerance": step,
-                "diverged runs": f"{int(tuning.diverged.sum())} / {len(tuning.lrs)}",
-                "note": "" if tuning.lr is not None else "every rate diverged: lr kept",
-            }
+        values = (
+            racer_title(racer, number, lang),
+            lr,
+            gap,
+            step,
+            f"{int(tuning.diverged.sum())} / {len(tuning.lrs)}",
+            "" if tuning.lr is not None else t("tune.note", lang),
         )
+        names = [t(f"tune.col.{column}", lang) for column in TUNE_COLUMNS]
+        rows.append(dict(zip(names, values, strict=True)))
     return rows

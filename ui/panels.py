@@ -19,13 +19,14 @@ from viz import tables as T
 
 from .controls import surface_key
 from .widgets import init_key, labelled_choice, param_widget, plain
+from .words import data, say, tr
 
 
 def surface_header(surface):
     """The surface's formula and what it teaches, above the charts."""
     formula, note = st.columns([3, 2], vertical_alignment="center")
     formula.latex(surface.latex)
-    note.caption(f"**{surface.title}**: {surface.note}")
+    note.caption(f"**{data(surface.title)}**: {say(surface.note)}")
 
 
 # One click copies: the Clipboard API where the page is a secure context (https, localhost),
@@ -44,22 +45,25 @@ for (const button of document.querySelectorAll("button.gs-copy")) {
       try { copied = document.execCommand("copy"); } catch (e) {}
       field.remove();
     }
-    status.textContent = copied ? "Copied: paste it anywhere to reopen this scene."
-      : "Your browser blocked copying: the address bar holds the same link.";
+    status.textContent = copied ? button.dataset.copied : button.dataset.blocked;
   };
 }
 </script>
 """
 
 
+SHARE_WORDS = ("button", "tip", "copied", "blocked")
+
+
 def share_link(query):
     """A button that copies a link to this exact scene in one click or tap, and says so."""
     base = (st.context.url or "").split("?")[0]
     link = html.escape(base + "?" + urlencode(query, safe=",:/"), quote=True)
+    words = {name: html.escape(tr(f"share.{name}"), quote=True) for name in SHARE_WORDS}
     st.html(
         f'<div class="gs-share"><button class="gs-copy" data-link="{link}" '
-        'title="Copy a link that reopens every setting of this scene">'
-        "Copy a link to this scene</button>"
+        f'data-copied="{words["copied"]}" data-blocked="{words["blocked"]}" '
+        f'title="{words["tip"]}">{words["button"]}</button>'
         '<span class="gs-copied" role="status" aria-live="polite"></span></div>'
         "<style>.gs-share{display:flex;gap:.75em;align-items:center;flex-wrap:wrap}"
         ".gs-copy{font:inherit;padding:.3em .9em;border-radius:.5em;cursor:pointer;"
@@ -141,7 +145,7 @@ def race_chart(figure):
         with_contour_url(figure), key="race", on_select=_start_from_click, selection_mode="points"
     )
     st.html(RACE_SCRIPT, unsafe_allow_javascript=True)
-    st.caption("Click anywhere on the contour to start the race from there.")
+    st.caption(tr("race.click"))
 
 
 CONTOUR_PLACE = "gradscape.race.contour"  # the picture's place among the session's media
@@ -235,10 +239,10 @@ def download_trajectories(trajectories, labels):
     with left:
         which = labelled_choice(
             st.selectbox,
-            "Trajectories as CSV (step, x, y, f, gx, gy, lr)",
+            tr("csv.label"),
             [EVERY_RACER, *range(1, len(labels) + 1)],
             "csv.which",
-            ["every racer, one file", *labels],
+            [tr("csv.every"), *labels],
         )
     if which == EVERY_RACER:
         data, name = (lambda: T.trajectories_csv(trajectories, labels)), "trajectories"
@@ -246,7 +250,7 @@ def download_trajectories(trajectories, labels):
         traj = trajectories[which - 1]
         data, name = (lambda: T.trajectory_csv(traj)), f"{which}-{traj.optimizer}"
     right.download_button(
-        "Download CSV",
+        tr("csv.download"),
         data=data,
         file_name=f"gradscape-{name}.csv",
         mime="text/csv",
@@ -321,18 +325,18 @@ EXPORT_BROWSER = IdleBrowser(idle=120.0)
 
 def export_panel(scene):
     """Render this race as a picture or an animation (the export command's code path)."""
-    with st.expander("Export this race: PNG, SVG, GIF or MP4"):
+    with st.expander(tr("export.header")):
         left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
         fmt = left.segmented_control(
-            "Format", list(EXPORT_FORMATS), key=init_key("export.format", "png")
+            tr("export.format"), list(EXPORT_FORMATS), key=init_key("export.format", "png")
         )
         fmt = fmt or "png"
-        frames = param_widget("export.frames", "Animation frames", EXPORT_PARAMS["frames"], 60)
+        frames = param_widget("export.frames", tr("export.frames"), EXPORT_PARAMS["frames"], 60)
         key = (scene.key(), fmt, frames)
-        if right.button("Render", key="export.go", icon=":material/movie:"):
+        if right.button(tr("export.render"), key="export.go", icon=":material/movie:"):
             from export import render  # imageio and the encoders: on the first export only
 
-            bar = st.progress(0.0, text=f"Rendering {fmt.upper()}...")
+            bar = st.progress(0.0, text=tr("export.rendering", format=fmt.upper()))
             with EXPORT_BROWSER.use() as browser:
                 data = render.render(
                     scene,
@@ -340,7 +344,7 @@ def export_panel(scene):
                     render.Options(frames=int(frames)),
                     browser=browser,
                     progress=lambda done, total: bar.progress(
-                        done / total, f"frame {done}/{total}"
+                        done / total, tr("export.frame", done=done, total=total)
                     ),
                 )
             bar.empty()
@@ -348,14 +352,11 @@ def export_panel(scene):
         done = st.session_state.get("export")
         if done and done[0] == key:
             st.download_button(
-                f"Download {fmt.upper()} ({len(done[1]) / 1e3:.0f} kB)",
+                tr("export.download", format=fmt.upper(), size=len(done[1]) / 1e3),
                 data=done[1],
                 file_name=f"gradscape-race.{fmt}",
                 mime=EXPORT_FORMATS[fmt],
                 key="export.download",
                 on_click="ignore",
             )
-        st.caption(
-            "The same pictures as `python -m export`; animations show every racer with "
-            "a step counter."
-        )
+        st.caption(tr("export.caption"))

@@ -8,6 +8,8 @@ import re
 
 import streamlit as st
 
+from .words import data, say, tr
+
 
 def init_key(key, value):
     """``key``, with ``value`` as its widget's first value unless the session has one."""
@@ -57,12 +59,13 @@ OPEN_ZERO = 1e-12  # the least value a control offers for a setting that must be
 
 def param_widget(key, label, meta, value):
     """The control of a setting ``meta`` (a Param) of any kind, starting at ``value``."""
+    help = data(meta.help)
     if isinstance(meta.kind, tuple):
-        return st.selectbox(label, meta.kind, key=init_key(key, value), help=meta.help)
+        return st.selectbox(label, meta.kind, key=init_key(key, value), help=help)
     if meta.kind == "bool":
-        return st.checkbox(label, key=init_key(key, bool(value)), help=meta.help)
+        return st.checkbox(label, key=init_key(key, bool(value)), help=help)
     if meta.kind == "ints":
-        text = st.text_input(label, key=init_key(key, ", ".join(map(str, value))), help=meta.help)
+        text = st.text_input(label, key=init_key(key, ", ".join(map(str, value))), help=help)
         return [int(v) if v.strip().isdigit() else v for v in text.split(",")]
     # the +/- buttons stop at the parameter's bounds; a number input has no open bounds, so
     # an open lower bound of 0 (a tolerance, a clipping threshold) stops at OPEN_ZERO
@@ -74,12 +77,8 @@ def param_widget(key, label, meta, value):
         if math.isfinite(bound)
     }
     if meta.kind == "int":
-        return st.number_input(
-            label, step=1, key=init_key(key, int(value)), help=meta.help, **bounds
-        )
-    return st.number_input(
-        label, key=init_key(key, float(value)), help=meta.help, format="%g", **bounds
-    )
+        return st.number_input(label, step=1, key=init_key(key, int(value)), help=help, **bounds)
+    return st.number_input(label, key=init_key(key, float(value)), help=help, format="%g", **bounds)
 
 
 def hyper_key(number, name, inner, param, position=None):
@@ -104,7 +103,7 @@ def _one_hyper(key, hyper, symbol, name, value):
     """The control of one hyperparameter element, labelled with the update rule's symbol
     and the keyword (``β₂ · betas[1]``) that the link and the engine use."""
     label = f"${symbol}$ · {name}"
-    help = f"{hyper.help} (`{name}`)"
+    help = f"{data(hyper.help)} (`{name}`)"
     if hyper.kind == "bool":  # a flag's symbol is its name: "nesterov", once
         return st.checkbox(name, key=init_key(key, bool(value)), help=help)
     low, high = hyper.slider
@@ -113,8 +112,9 @@ def _one_hyper(key, hyper, symbol, name, value):
         return st.slider(label, low, high, key=init_key(key, int(value)), help=help)
     if hyper.log or hyper.near_one:
         stops = near_one_options if hyper.near_one else log_options
+        scale = tr("hyper.near_one") if hyper.near_one else tr("hyper.log")
         return st.select_slider(
-            f"{label} ({'1 − value on a log scale' if hyper.near_one else 'log scale'})",
+            f"{label} ({scale})",
             stops(low, high, value),
             key=init_key(key, float(value)),
             help=help,
@@ -167,7 +167,8 @@ def plain(text):
 
 
 def show_warnings(warnings, limit=8):
+    """The first ``limit`` warnings (the link's, the scene's), in the session's language."""
     for text in warnings[:limit]:
-        st.warning(plain(text), icon=":material/warning:")
+        st.warning(plain(say(text)), icon=":material/warning:")
     if len(warnings) > limit:
-        st.warning(f"... and {len(warnings) - limit} more problems in the input were ignored.")
+        st.warning(tr("warnings.more", count=len(warnings) - limit))

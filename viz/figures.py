@@ -10,6 +10,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from i18n import t
+
 from . import raster
 
 PALETTES = {
@@ -24,7 +26,7 @@ MAX_LINE_POINTS = 500  # metric and 3D lines are thinned to about this many poin
 MAX_SCRUB_STOPS = 250  # scrubber positions (the animation itself plays every frame)
 CLICK_GRID = 61  # click targets per side: a start lands within 1/70 of the view
 CLICK_TARGETS = "start here"  # the name of their trace
-PLAY_SPEEDS = (("▶ slow", 120), ("▶ play", 40), ("▶ fast", 5))  # ms per frame
+PLAY_SPEEDS = (("slow", 120), ("play", 40), ("fast", 5))  # ms per frame, by catalogue key
 PAUSE, RESTART = "❚❚", "↺"
 
 
@@ -298,19 +300,19 @@ def surface_layers(surface, grid, view, box, max_3d=80):
         "colorscale": CONTOUR_SCALE,
         "showscale": False,
         "opacity": 0.9,
-        "name": "surface",
+        "name": t("surface3d.name", view.lang),
     }
     return {
         "image": image,
         "colorbar": colorbar,
-        "targets": click_targets(box),
+        "targets": click_targets(box, view.lang),
         "surface3d": surface3d,
         "log": log,
         "floor": floor,
     }
 
 
-def click_targets(box, count=CLICK_GRID):
+def click_targets(box, lang="en", count=CLICK_GRID):
     """Invisible points over ``box``, ``count`` per side: a click on one is a selection the
     app reads as a new start point (a picture takes no clicks).
 
@@ -337,7 +339,9 @@ def click_targets(box, count=CLICK_GRID):
         "marker": {"size": 2, "opacity": 0},
         "selected": {"marker": {"opacity": 0}},
         "unselected": {"marker": {"opacity": 0}},
-        "hovertemplate": "(%{x:.3f}, %{y:.3f})<br>click to start here<extra></extra>",
+        "hovertemplate": "(%{x:.3f}, %{y:.3f})<br>"
+        + t("race.click_here", lang)
+        + "<extra></extra>",
     }
 
 
@@ -369,21 +373,21 @@ def race_figure(
                 "hoverinfo": "skip",
             }
         )
-    traces += _point_markers(surface, trajectories, box, palette, size)
+    traces += _point_markers(surface, trajectories, box, palette, size, view.lang)
     traces += over
     frames = racer_frames(trajectories, box, len(traces))
     traces.append(_racer_trace(frames, palette, len(trajectories)))
-    layout = {**_race_layout(box, size, badge), **_play_controls(frames, size)}
+    layout = {**_race_layout(box, size, badge), **_play_controls(frames, size, view.lang)}
     layout["images"] = [layers["image"]]
     return PlainFigure(traces, layout, frames)
 
 
-def _point_markers(surface, trajectories, box, palette, size):
+def _point_markers(surface, trajectories, box, palette, size, lang):
     start = trajectories[0].xy[0]
-    out = [markers(surface.minima, "minimum", "star", "black", size + 3)]
+    out = [markers(surface.minima, t("race.minimum", lang), "star", "black", size + 3)]
     if surface.saddles:
-        out.append(markers(surface.saddles, "saddle", "x-thin-open", "#333", size))
-    out.append(markers([start], "start", "circle-open", "black", size + 1))
+        out.append(markers(surface.saddles, t("race.saddle", lang), "x-thin-open", "#333", size))
+    out.append(markers([start], t("race.start", lang), "circle-open", "black", size + 1))
     diverged = [(i, t) for i, t in enumerate(trajectories) if t.diverged_at is not None]
     if diverged:
         where = [held_positions(t.xy, box)[-1] for _, t in diverged]
@@ -394,8 +398,8 @@ def _point_markers(surface, trajectories, box, palette, size):
                 "x": [float(p[0]) for p in where],
                 "y": [float(p[1]) for p in where],
                 "mode": "markers+text",
-                "name": "diverged",
-                "text": [f"diverged @ {t.diverged_at}" for _, t in diverged],
+                "name": t("race.diverged", lang),
+                "text": [t("race.diverged_at", lang, step=j.diverged_at) for _, j in diverged],
                 # below the mark near the top edge, above it elsewhere: never cut off
                 "textposition": [
                     "bottom center" if p[1] > (ymin + ymax) / 2 else "top center" for p in where
@@ -432,21 +436,21 @@ def below_plot(size):
     return round(3.2 * size) + 10
 
 
-def _play_controls(frames, size):
+def _play_controls(frames, size, lang):
     """Play/pause/restart buttons and the step scrubber, as plain layout dicts: the buttons
     under the x-axis title, the scrubber under the buttons, both spaced by the font size so
     that nothing overlaps in projector mode either."""
     play = {"frame": {"redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
     buttons = [
         {
-            "label": label,
+            "label": "▶ " + t(f"race.{speed}", lang),
             "method": "animate",
             "args": [
                 None,
                 {**play, "frame": {"duration": ms, "redraw": False}, "fromcurrent": True},
             ],
         }
-        for label, ms in PLAY_SPEEDS
+        for speed, ms in PLAY_SPEEDS
     ]
     # pause and restart as bare symbols: the row of five fits a phone's 300-pixel plot
     buttons.append({"label": PAUSE, "method": "animate", "args": [[None], play]})
@@ -467,7 +471,10 @@ def _play_controls(frames, size):
     }
     slider = {
         "active": 0,
-        "currentvalue": {"prefix": "step ", "font": {"size": size, "color": "#31333F"}},
+        "currentvalue": {
+            "prefix": t("race.scrubber", lang),
+            "font": {"size": size, "color": "#31333F"},
+        },
         "ticklen": 0,
         "tickcolor": "rgba(0,0,0,0)",
         "font": {"color": "rgba(0,0,0,0)"},
@@ -589,7 +596,7 @@ def surface3d_figure(surface, grid, trajectories, labels, view, box, layers=None
         "font": {"size": size},
         "margin": {"l": 10, "r": 10, "t": 10 + 3 * size, "b": 10},
         "title": {
-            "text": "Full paths only:<br>the heads move in the race chart",
+            "text": t("surface3d.title", view.lang),
             "font": {"size": size},
             "x": 0.02,
             "xref": "container",
@@ -612,7 +619,7 @@ def surface3d_figure(surface, grid, trajectories, labels, view, box, layers=None
 # ---------------------------------------------------------------- metric panels
 
 
-def metric_series(surface, traj):
+def metric_series(surface, traj, lang="en"):
     """Per-step metrics of one run, ``{panel title: (values, axis type)}``.
 
     The loss panel shows the gap ``f - f*`` on a log axis, or ``f`` itself on a linear
@@ -622,8 +629,9 @@ def metric_series(surface, traj):
     if math.isfinite(surface.f_min):
         loss = ("f − f*", (np.maximum(traj.loss - surface.f_min, 1e-16), "log"))
     else:
-        loss = ("f (unbounded below)", (traj.loss, "linear"))
-    points, name = (surface.minima, "minimum") if surface.minima else (surface.saddles, "saddle")
+        loss = (t("metrics.unbounded", lang), (traj.loss, "linear"))
+    name = "minimum" if surface.minima else "saddle"
+    points = surface.minima or surface.saddles
     points = np.asarray(points, dtype=float).reshape(-1, 2)
     if len(points):
         gaps = np.linalg.norm(traj.xy[:, None, :] - points[None, :, :], axis=2)
@@ -633,9 +641,9 @@ def metric_series(surface, traj):
     return dict(
         [
             loss,
-            (f"distance to nearest {name}", (dist, "log")),
-            ("learning rate", (traj.lr, "log")),
-            ("gradient norm ‖∇f‖", (np.hypot(traj.grad[:, 0], traj.grad[:, 1]), "log")),
+            (t(f"metrics.distance_{name}", lang), (dist, "log")),
+            (t("metrics.lr", lang), (traj.lr, "log")),
+            (t("metrics.grad_norm", lang), (np.hypot(traj.grad[:, 0], traj.grad[:, 1]), "log")),
         ]
     )
 
@@ -659,13 +667,13 @@ def metrics_figure(surface, trajectories, labels, view):
         "legend": {"orientation": "h", "y": -0.12, **legend_text(size)},
         "annotations": [],
     }
-    series = [metric_series(surface, t) for t in trajectories]
+    series = [metric_series(surface, traj, view.lang) for traj in trajectories]
     titles = list(series[0])
     traces = []
     for panel, (title, (xdom, ydom)) in enumerate(zip(titles, _PANELS, strict=True), start=1):
         scale = series[0][title][1]
         suffix = "" if panel == 1 else str(panel)
-        title_x = "step" if ydom[0] == 0.0 else ""
+        title_x = t("metrics.step", view.lang) if ydom[0] == 0.0 else ""
         layout[f"xaxis{suffix}"] = {
             "domain": xdom,
             "anchor": f"y{suffix}",
@@ -755,7 +763,7 @@ def lr_preview_figure(rates, labels, view):
         # labels, and with no tick labels (zero width) at -Infinity
         "annotations": [
             {
-                "text": "step",
+                "text": t("metrics.step", view.lang),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 1,

@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale, qualitative
 
+from i18n import data_text, message, t
 from optimizers import landscape as L
 
 from .figures import axis_text, font_size, markers
@@ -80,15 +81,19 @@ def _counts(values, size, title, scale, colorbar_x=None):
 # ---------------------------------------------------------------- basin map
 
 
-def basin_categories(basin):
+def basin_categories(basin, lang="en"):
     """``(label, name, colour)`` of each category of a basin map, in colour-bar order: the
-    listed minima, the local minima found (when any), not converged, diverged."""
+    listed minima, the local minima found (when any), not converged, diverged; names in
+    ``lang``."""
     colours = basin_colors(len(basin.minima))
-    out = [(i, f"minimum ({x:.3g}, {y:.3g})", colours[i]) for i, (x, y) in enumerate(basin.minima)]
+    out = [
+        (i, t("basin.minimum_at", lang, x=x, y=y), colours[i])
+        for i, (x, y) in enumerate(basin.minima)
+    ]
     if basin.local_minima:
-        out.append((L.LOCAL_MINIMUM, "a local minimum", LOCAL_MINIMUM_COLOR))
-    out.append((L.NOT_CONVERGED, "not converged", NOT_CONVERGED_COLOR))
-    out.append((L.DIVERGED, "diverged", DIVERGED_COLOR))
+        out.append((L.LOCAL_MINIMUM, t("basin.local_minimum", lang), LOCAL_MINIMUM_COLOR))
+    out.append((L.NOT_CONVERGED, t("basin.not_converged", lang), NOT_CONVERGED_COLOR))
+    out.append((L.DIVERGED, t("basin.diverged", lang), DIVERGED_COLOR))
     return out
 
 
@@ -114,17 +119,17 @@ def basin_layer(basin, view, color_by="minimum", opacity=0.6, colorbar_x=None):
         x=basin.xs.astype(np.float32),
         y=basin.ys.astype(np.float32),
         opacity=opacity,
-        name="basins",
+        name=t("basin.layer", view.lang),
         zsmooth=False,
-        hovertemplate="start (%{x:.3f}, %{y:.3f})<extra></extra>",
+        hovertemplate=t("race.start", view.lang) + " (%{x:.3f}, %{y:.3f})<extra></extra>",
     )
     if color_by == "minimum":
-        _, names, palette = zip(*basin_categories(basin), strict=True)
-        return _categorical(
-            basin_codes(basin), names, palette, size, "reaches", colorbar_x, **common
-        )
+        _, names, palette = zip(*basin_categories(basin, view.lang), strict=True)
+        reaches = t("basin.reaches", view.lang)
+        return _categorical(basin_codes(basin), names, palette, size, reaches, colorbar_x, **common)
     if color_by == "steps":
-        steps = _counts(basin.steps_to_converge, size, "steps to converge", STEPS_SCALE, colorbar_x)
+        title = t("basin_color.steps", view.lang)
+        steps = _counts(basin.steps_to_converge, size, title, STEPS_SCALE, colorbar_x)
         return go.Heatmap(**common, **steps)
     raise ValueError(f"color_by={color_by!r} is not allowed; allowed: 'minimum', 'steps'")
 
@@ -138,7 +143,11 @@ def local_minima_markers(basin, view):
     """Small rings at the local minima the map found (those the surface does not list),
     to draw with the basin layer; not in the legend, which keeps to the racers."""
     trace = markers(
-        basin.local_minima, "local minimum", "circle-open", "#4d4540", font_size(view) - 6
+        basin.local_minima,
+        t("race.local_minimum", view.lang),
+        "circle-open",
+        "#4d4540",
+        font_size(view) - 6,
     )
     return {**trace, "showlegend": False}
 
@@ -148,10 +157,16 @@ def basin_figure(surface, basin, view, color_by="minimum"):
     size = font_size(view)
     traces = [basin_layer(basin, view, color_by, opacity=1.0)]
     if basin.minima:
-        traces.append(markers(basin.minima, "minimum", "star", "black", size + 3))
-    title = (
-        f"{basin.optimizer} on {surface.title}, {basin.steps} steps: where each start "
-        f"ends ({basin.criterion})"
+        traces.append(
+            markers(basin.minima, t("race.minimum", view.lang), "star", "black", size + 3)
+        )
+    title = t(
+        "basin.title",
+        view.lang,
+        optimizer=basin.optimizer,
+        surface=data_text(surface.title, view.lang),
+        steps=basin.steps,
+        criterion=message(basin.criterion, view.lang),
     )
     layout = {
         "title": {"text": title, "font": {"size": size}},
@@ -188,25 +203,28 @@ def sweep_figure(sweep, view, color_by="loss", current=None):
     y = sweep.values.astype(np.float32) if sweep.param else np.zeros(1, np.float32)
     # the cells' hover and clicks are the targets' (a heatmap cell takes no clicks)
     common = dict(x=x, y=y, zsmooth=False, name="sweep", xgap=0, ygap=0, hoverinfo="skip")
+    lang = view.lang
     if color_by == "regime":
-        trace = _categorical(sweep.regime, L.REGIMES, REGIME_COLORS, size, "regime", **common)
+        names = [data_text(name, lang) for name in L.REGIMES]
+        regime = t("sweep_color.regime", lang)
+        trace = _categorical(sweep.regime, names, REGIME_COLORS, size, regime, **common)
     elif color_by == "steps":
-        title = f"steps to {sweep.criterion} (grey: never)"
+        title = t("sweep.steps_title", lang, criterion=message(sweep.criterion, lang))
         trace = go.Heatmap(**common, **_counts(sweep.converged_step, size, title, STEPS_SCALE))
     elif color_by == "loss":
-        trace = go.Heatmap(**common, **_loss_heat(sweep, size))
+        trace = go.Heatmap(**common, **_loss_heat(sweep, size, lang))
     else:
         raise ValueError(
             f"color_by={color_by!r} is not allowed; allowed: 'loss', 'steps', 'regime'"
         )
-    traces = [trace, _regime_borders(sweep, x, y), _cell_targets(sweep, x, y)]
+    traces = [trace, _regime_borders(sweep, x, y), _cell_targets(sweep, x, y, lang)]
     dot = None
     if current is not None:
         dot = (math.log10(current[0]), current[1] if sweep.param else 0.0)
-        traces.append(_current_marker(*dot, size))
+        traces.append(_current_marker(*dot, size, lang))
     layout = {
         "xaxis": {
-            **axis_text("learning rate", size),
+            **axis_text(t("metrics.lr", lang), size),
             "range": _edges(x),
             "showgrid": False,
             "zeroline": False,
@@ -222,12 +240,8 @@ def sweep_figure(sweep, view, color_by="loss", current=None):
         "font": {"size": size},
         "height": (460 if sweep.param else 260) + 4 * (size - 13),
         "margin": {"l": 60, "r": 10, "t": 50, "b": 50},
-        "title": {
-            "text": f"{sweep.optimizer}, {sweep.steps} steps from ({sweep.start[0]:.3g}, "
-            f"{sweep.start[1]:.3g})",
-            "font": {"size": size},
-        },
-        "annotations": _regime_names(sweep, x, y, size, dot),
+        "title": run_title("sweep.title", sweep, size, lang),
+        "annotations": _regime_names(sweep, x, y, size, lang, dot),
         "showlegend": False,  # the regimes are named in the plot, the colours on the bar
         "plot_bgcolor": NOT_CONVERGED_COLOR,
         "clickmode": "event",
@@ -235,7 +249,7 @@ def sweep_figure(sweep, view, color_by="loss", current=None):
     return go.Figure(data=traces, layout=layout)
 
 
-def _cell_targets(sweep, x, y):
+def _cell_targets(sweep, x, y, lang):
     """Invisible squares at the cells' centres, hovering with the cell's results: a click
     on one is a selection the app reads (Streamlit reports no points for heatmaps)."""
     columns, rows = np.meshgrid(x, y)
@@ -244,7 +258,7 @@ def _cell_targets(sweep, x, y):
         x=columns.ravel(),
         y=rows.ravel(),
         customdata=lrs.astype(np.float32).ravel(),
-        text=_cell_results(sweep).ravel().tolist(),
+        text=_cell_results(sweep, lang).ravel().tolist(),
         mode="markers",
         name=CELL_TARGETS,
         marker={"symbol": "square", "size": 14, "opacity": 0},
@@ -252,51 +266,61 @@ def _cell_targets(sweep, x, y):
         unselected={"marker": {"opacity": 0}},
         hovertemplate="lr=%{customdata:.3g}<br>"
         + (f"{sweep.param}=%{{y:.3g}}<br>" if sweep.param else "")
-        + "%{text}<br>click to load these values<extra></extra>",
+        + "%{text}<br>"
+        + t("sweep.click", lang)
+        + "<extra></extra>",
         showlegend=False,
     )
 
 
-def _cell_results(sweep):
+def _cell_results(sweep, lang):
     """Per cell: its regime, the final gap (or f) and the steps to tolerance, in words."""
     bounded = math.isfinite(sweep.f_min)
     gap = sweep.final_loss - sweep.f_min if bounded else sweep.final_loss
     out = np.empty(sweep.regime.shape, dtype=object)
     for (i, j), code in np.ndenumerate(sweep.regime):
-        words = [L.REGIMES[code]]
+        words = [data_text(L.REGIMES[code], lang)]
         if np.isfinite(gap[i, j]):
-            words.append(f"{'f − f*' if bounded else 'f'} = {gap[i, j]:.3g} at the end")
+            what = "f − f*" if bounded else "f"
+            words.append(t("sweep.cell_end", lang, what=what, value=gap[i, j]))
         step = sweep.converged_step[i, j]
         words.append(
-            f"within tolerance from step {step}" if step >= 0 else "never within tolerance"
+            t("sweep.cell_within", lang, step=step) if step >= 0 else t("sweep.cell_never", lang)
         )
         out[i, j] = "<br>".join(words)
     return out
 
 
-def _current_marker(x, y, size):
+def run_title(key, result, size, lang):
+    """The title ``key`` of a view made of runs from one start (a sweep, a range test):
+    the optimizer, the steps and the start."""
+    x, y = result.start
+    text = t(key, lang, optimizer=result.optimizer, steps=result.steps, x=x, y=y)
+    return {"text": text, "font": {"size": size}}
+
+
+def _current_marker(x, y, size, lang):
     """A white dot ringed in black (seen on dark and light cells) at the racer's current
     settings, which need not be a grid point."""
     return go.Scatter(
         x=[x],
         y=[y],
         mode="markers",
-        name="current settings",
+        name=t("sweep.current", lang),
         marker={"size": size - 1, "color": "white", "line": {"color": "black", "width": 2}},
         selected={"marker": {"opacity": 1}},
         unselected={"marker": {"opacity": 1}},  # not dimmed when a cell is clicked
-        hovertemplate="current settings<extra></extra>",
+        hovertemplate=t("sweep.current", lang) + "<extra></extra>",
         showlegend=False,
     )
 
 
-def _loss_heat(sweep, size):
+def _loss_heat(sweep, size, lang):
     """Heatmap settings for log10(f - f*) (or f where f* = -inf); NaN where diverged."""
     bounded = math.isfinite(sweep.f_min)
     loss = sweep.final_loss - sweep.f_min if bounded else sweep.final_loss
     z = np.log10(np.maximum(loss, 1e-16)) if bounded else loss
-    title = "log10(f − f*) at the end" if bounded else "f at the end"
-    title += " (grey: diverged)"
+    title = t("sweep.loss_title", lang, what="log10(f − f*)" if bounded else "f")
     bar = {
         "title": {"text": title, "font": {"size": size}},
         "thickness": 12,
@@ -319,7 +343,7 @@ def _regime_borders(sweep, x, y):
     )
 
 
-def _regime_names(sweep, x, y, size, current=None):
+def _regime_names(sweep, x, y, size, lang, current=None):
     """An annotation naming each regime present, at its cell nearest the region's middle
     among the cells whose label would not cover ``current`` (the settings dot, in axis
     units).
@@ -330,7 +354,8 @@ def _regime_names(sweep, x, y, size, current=None):
     """
     out = []
     columns, rows = len(x), len(y)
-    for code, name in enumerate(L.REGIMES):
+    for code, english in enumerate(L.REGIMES):
+        name = data_text(english, lang)
         rs, cs = np.nonzero(sweep.regime == code)
         if rs.size == 0:
             continue
@@ -406,7 +431,7 @@ def curvature_traces(curv, box, view, scale=0.12):
                     "size": [0, 14, 0, 0, 14],
                     "color": color,
                 },
-                hovertemplate=f"eigen-direction, λ = {value:.4g}<extra></extra>",
+                hovertemplate=t("curvature.hover", view.lang, value=value) + "<extra></extra>",
             )
         )
     above = py < (ymin + ymax) / 2
@@ -417,7 +442,7 @@ def curvature_traces(curv, box, view, scale=0.12):
             x=[px],
             y=[py + reach if above else py - reach],
             mode="text",
-            text=[curvature_label(curv)],
+            text=[curvature_label(curv, view.lang)],
             # towards the middle of the view: the label never runs off the plot
             textposition=("top " if above else "bottom ")
             + ("left" if px > (xmin + xmax) / 2 else "right"),
@@ -434,7 +459,7 @@ def curvature_traces(curv, box, view, scale=0.12):
 STATIONARY_SHARE = 0.01  # "near a stationary point": within 1% of the view's span
 
 
-def point_kind(curv, gradient, span):
+def point_kind(curv, gradient, span, lang="en"):
     """What the point is, in words, from its curvature and its gradient ``(gx, gy)``.
 
     The eigenvalues alone give the local shape; the point is stationary (a saddle, a
@@ -451,29 +476,18 @@ def point_kind(curv, gradient, span):
     else:
         near = float(np.linalg.norm(along / curv.eigenvalues)) <= reach
     if near:
-        return {
-            "saddle": "saddle point",
-            "minimum-like": "near a minimum",
-            "maximum-like": "near a maximum",
-            "flat": "stationary, flat along one direction",
-        }[curv.kind]
-    shape = {
-        "saddle": "indefinite curvature",
-        "minimum-like": "positive curvature",
-        "maximum-like": "negative curvature",
-        "flat": "flat along one direction",
-    }[curv.kind]
-    return f"{shape}, not a stationary point"
+        return t(f"curvature.near.{curv.kind}", lang)
+    return t("curvature.not_stationary", lang, shape=t(f"curvature.shape.{curv.kind}", lang))
 
 
-def curvature_text(curv, gradient, span):
-    """One line: what the point is (``point_kind``), the condition number and the largest
-    stable gradient-descent step."""
-    return f"{point_kind(curv, gradient, span)}: {curvature_label(curv)}"
+def curvature_text(curv, gradient, span, lang="en"):
+    """One line in ``lang``: what the point is (``point_kind``), the condition number and
+    the largest stable gradient-descent step."""
+    return f"{point_kind(curv, gradient, span, lang)}: {curvature_label(curv, lang)}"
 
 
-def curvature_label(curv):
+def curvature_label(curv, lang="en"):
     """The condition number and the largest stable gradient-descent step, short."""
     kappa = "∞" if math.isinf(curv.condition_number) else f"{curv.condition_number:.3g}"
-    step = "none" if curv.max_stable_lr is None else f"{curv.max_stable_lr:.3g}"
+    step = t("curvature.none", lang) if curv.max_stable_lr is None else f"{curv.max_stable_lr:.3g}"
     return f"κ = {kappa}, 2/λmax = {step}"

@@ -9,34 +9,37 @@ import math
 import numpy as np
 import pandas as pd
 
+from i18n import t
+
 from .figures import metric_series
 from .numbers import rate_range
 
 
-def results_table(surface, trajectories, labels, tolerance):
+def results_table(surface, trajectories, labels, tolerance, lang="en"):
     """One row per racer: the rates it ran with, final loss, gap, distance, steps to
     tolerance ("not reached"), divergence ("-" for none).
 
     "lr used" is the lowest to the highest rate of the run's steps, so a schedule's effect
-    shows: "0.001" for a constant rate, "4e-09–0.001" for a one-cycle.
+    shows: "0.001" for a constant rate, "4e-09–0.001" for a one-cycle. Headers and words
+    are in ``lang``.
     """
     rows = []
     for traj, label in zip(trajectories, labels, strict=True):
-        distance_title, (distance, _) = list(metric_series(surface, traj).items())[1]
+        distance_title, (distance, _) = list(metric_series(surface, traj, lang).items())[1]
         reached = np.flatnonzero(traj.loss - surface.f_min <= tolerance)
         last = traj.loss[np.isfinite(traj.loss)]
         bounded = math.isfinite(surface.f_min)
         rows.append(
             {
-                "racer": label,
-                "lr used": rate_range(traj.lr),
-                "final f": float(last[-1]) if last.size else math.nan,
+                t("table.racer", lang): label,
+                t("table.lr_used", lang): rate_range(traj.lr),
+                t("table.final_f", lang): float(last[-1]) if last.size else math.nan,
                 "f − f*": float(last[-1] - surface.f_min) if last.size and bounded else math.nan,
                 distance_title: float(distance[-1]),
-                f"steps to f − f* ≤ {tolerance:g}": int(reached[0])
+                t("table.steps_to", lang, tolerance=tolerance): int(reached[0])
                 if reached.size
-                else "not reached",
-                "diverged at step": "-" if traj.diverged_at is None else traj.diverged_at,
+                else t("table.not_reached", lang),
+                t("table.diverged_at", lang): "-" if traj.diverged_at is None else traj.diverged_at,
             }
         )
     return pd.DataFrame(rows)
