@@ -1,18 +1,21 @@
 """Every text a person reads, in English and Simplified Chinese: one keyed catalogue per
 language (``i18n/en.json``, ``i18n/zh.json``) and a lookup.
 
-    t("sidebar.surface", "zh")                  -> "测试函数"
-    t("caps.steps", "zh", most=5000)            -> the Chinese template, formatted
-    data_text(surface.note, "zh")                -> the Chinese note, or the English given
+    t("sidebar.surface", "zh")              -> "曲面"
+    t("steps.label", "zh", most=5000)       -> "步数（1 至 5000）"
+    data_text(surface.note, "zh")           -> the Chinese note, or the English given
+    algorithm(spec.algorithm, "zh")         -> the update rule's box, its words in Chinese
+    message("too slow", "zh")               -> "太慢"
 
 A key the chosen catalogue lacks falls back to English. Texts that live beside the
 mathematics (a surface's note, an optimizer's summary, a parameter's help) keep their
-English where they are defined; only their translations are in the catalogues, keyed by
-their English text (gettext's way: an edited English text shows as a missing translation). Phrases of the update
-rules' LaTeX boxes (``\\text{input: }``) are translated phrase by phrase (``algorithm``).
+English where they are defined; only their translations are in the catalogues' ``data``
+table, keyed by their English text (gettext's way: an edited English text shows up as a
+missing translation in ``tests/test_i18n.py``). The words of the update rules' LaTeX
+boxes (``\\text{input: }``) are translated phrase by phrase from the same table.
 
 Messages built in English deep in the engine or the validation (a formula's error, a
-link's warning) are matched against the catalogue's ``messages`` patterns (``message``).
+link's warning, a criterion) are matched against the catalogue's ``messages`` patterns.
 """
 
 import json

@@ -95,7 +95,8 @@ def test_click_on_the_contour_moves_the_start(browser, app_url, artifacts):
 
 def test_lesson_menu_and_png_export(browser, app_url, artifacts):
     page = open_app(browser, app_url)
-    page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.click()
+    lessons = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]")
+    lessons.filter(has_text="Recreate a classic scene").click()
     page.get_by_role("option", name="Escaping a saddle point").click()
     page.wait_for_function("() => location.search.includes('surface=saddle')", timeout=60_000)
     page.get_by_text("Export this race").click()
@@ -182,3 +183,30 @@ def test_a_click_on_a_sweep_cell_loads_its_values_into_the_racer(browser, app_ur
         timeout=60_000,
     )
     page.screenshot(path=str(artifacts / "sweep-click.png"), full_page=True)
+
+
+def test_switching_the_language_keeps_the_scene_and_every_widget_working(
+    browser, app_url, artifacts
+):
+    """The sidebar's language choice redraws every label in the other language; the
+    widgets then answer as before (a selectbox sends back the label it showed)."""
+    page = open_app(browser, app_url, "?steps=300&lang=en")
+    boxes = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]")
+    for choice, title in (("简体中文", "优化器在损失曲面上赛跑"), ("English", "optimizers racing")):
+        boxes.first.click()
+        page.get_by_role("option", name=choice).click()
+        page.wait_for_function(
+            f"() => document.querySelector('h1').innerText.includes('{title}')", timeout=LOAD
+        )
+        page.wait_for_timeout(1500)
+        lang = "zh" if choice == "简体中文" else "en"
+        assert "steps=300" in page.url and f"lang={lang}" in page.url
+    boxes.first.click()
+    page.get_by_role("option", name="简体中文").click()
+    page.wait_for_function("() => location.search.includes('lang=zh')", timeout=LOAD)
+    boxes.filter(has_text="学习率调度").click()  # the schedule, by its Chinese label
+    page.get_by_role("option", name="余弦退火", exact=True).click()
+    page.wait_for_function("() => location.search.includes('schedule=cosine')", timeout=LOAD)
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert "steps=300" in page.url
+    page.screenshot(path=str(artifacts / "language-switch.png"), full_page=True)
