@@ -28,7 +28,7 @@ Kingma Ba Reddi Loshchilov Hutter Dozat Liu Riedmiller Braun Polyak Juditsky Noc
 Wright Chen Zhang Mitliagkas Duchi Hazan Singer Zeiler Hinton Coursera Sutskever al
 CLR Symbolic Discovery of Optimization Algorithms and the Art Momentum Tuning
 max_iter line_search_fn None amsgrad True False English L1 L2 beta1 beta2 etaplus
-etaminus CSS Smith fast ai lr_find
+etaminus CSS Smith fast ai lr_find Li et MSELoss BCEWithLogitsLoss weight_decay logit
 """.split()
 
 LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
