@@ -31,6 +31,7 @@ from .widgets import hyper_key, hyper_widget, init_key, labelled_choice, param_w
 from .words import LANG_KEY, data, keyed, lang, say, titled, tr
 
 NEW_RACER = "sgd"  # what a racer added by the count starts as
+CUSTOM_TITLE = "Custom formula f(x, y)"  # the typed formula among the test functions
 
 
 def read_scene(current):
@@ -135,7 +136,6 @@ def _surface(current):
     return {"name": name, "params": params}
 
 
-CUSTOM_TITLE = "Custom formula f(x, y)"  # the formula's entry among the test functions
 FORMULA_EXAMPLES = (
     "(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
     "x^2 - y^2 + 0.1*y^4",
