@@ -87,9 +87,10 @@ def test_the_chart_marks_both_suggestions_the_divergence_and_the_racers_lr():
         f"steepest fall: lr {steepest:.3g}",
         f"minimum / 10: lr {minimum:.3g}",
         f"diverged at lr {result.rates[result.diverged_at]:.3g}",
+        "racer's lr 0.001",
     ]
     assert figure["layout"]["xaxis"]["type"] == "log"
-    assert figure["layout"]["shapes"][0]["x0"] == 0.001  # the racer's lr, dashed
+    assert list(figure["data"][-1]["x"]) == [0.001, 0.001]  # the racer's lr, dashed
     assert list(figure["data"][2]["x"]) == [steepest]
 
 

@@ -69,16 +69,21 @@ def range_test_figure(test, view, current_lr=None):
                 hovertemplate=name + "<extra></extra>",
             )
         )
-    figure = go.Figure(traces)
-    if current_lr is not None:
-        figure.add_vline(
-            x=current_lr,
-            line={"color": "black", "dash": "dash", "width": 1},
-            annotation={
-                "text": t("range.current", lang, lr=current_lr),
-                "font": {"size": size - 1},
-            },
+    finite = test.smoothed[np.isfinite(test.smoothed)]
+    if current_lr is not None and finite.size:
+        # a line trace, not a shape: a shape's label lands at the wrong place on a log axis
+        name = t("range.current", lang, lr=current_lr)
+        traces.append(
+            go.Scatter(
+                x=[current_lr, current_lr],
+                y=[float(finite.min()), float(finite.max())],
+                mode="lines",
+                name=name,
+                line={"color": "black", "dash": "dash", "width": 1},
+                hovertemplate=name + "<extra></extra>",
+            )
         )
+    figure = go.Figure(traces)
     figure.update_layout(
         xaxis={
             **axis_text(t("metrics.lr", lang), size),
