@@ -314,7 +314,7 @@ def range_sentence(result, lang="en"):
         if suggestion.lr is not None:
             rule = message(suggestion.rule, lang)
             parts.append(t(f"range.why.{suggestion.name}", lang, lr=suggestion.lr, rule=rule))
-    return " ".join(parts)
+    return t("range.gap", lang).join(parts)
 
 
 # ---------------------------------------------------------------- auto-tune
