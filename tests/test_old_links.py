@@ -23,11 +23,15 @@ def _query(link):
     return urllib.parse.parse_qs(urllib.parse.urlsplit(link).query, keep_blank_values=True)
 
 
+# settings added since the links were made, at their defaults (old links never set them)
+NEW_LANDSCAPE = {"lr_range": False, "range_min": 1e-6, "range_max": 10.0, "range_steps": 1000}
+
+
 def _counted_from_one(old_scene):
     land, view = old_scene["landscape"], old_scene["view"]
     return {
         **old_scene,
-        "landscape": {**land, "racer": land["racer"] + 1},
+        "landscape": {**land, "racer": land["racer"] + 1, **NEW_LANDSCAPE},
         "view": {**view, "lang": "en"},
     }
 
