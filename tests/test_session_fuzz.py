@@ -38,6 +38,7 @@ from streamlit.testing.v1 import AppTest
 import optimizers
 import scene as S
 import surfaces
+from i18n import LANGUAGES
 from optimizers import schedules
 from scene import landscape, presets
 from scene.model import BASIN_COLORS, OVERLAYS, PALETTES, SWEEP_COLORS
@@ -316,6 +317,7 @@ def choices(scene, key):
         "editing": numbers,
         "csv.which": [EVERY_RACER, *numbers],
         "export.format": list(EXPORT_FORMATS),
+        "lang": list(LANGUAGES),
     }
     if key in table:
         return list(table[key])
