@@ -203,15 +203,16 @@ def test_the_update_arrow_is_the_step_taken_and_frames_carry_the_arrows():
     traj = drawing.inspected
     names = [trace.get("name") for trace in figure["data"]]
     assert names[-1] == "heads"
-    arrows = names.index("update × 50")
+    label = next(n for n in names if n.startswith("update × "))
+    arrows, factor = names.index(label), float(label.split("× ")[1])
     frame = figure["frames"][150]
     assert frame["name"] == "150"
     where = frame["traces"].index(arrows)
     x, y = (F.decode(frame["data"][where][k]) for k in ("x", "y"))
     digits = F.decimals(drawing.box) + 1  # the frames' rounding
     np.testing.assert_allclose([x[0], y[0]], traj.xy[150], atol=10.0**-digits)
-    step = np.array([x[1] - x[0], y[1] - y[0]]) / 50
-    np.testing.assert_allclose(step, traj.xy[151] - traj.xy[150], atol=2 * 10.0**-digits / 50)
+    step = np.array([x[1] - x[0], y[1] - y[0]]) / factor
+    np.testing.assert_allclose(step, traj.xy[151] - traj.xy[150], atol=2 * 10.0**-digits / factor)
     assert frame["traces"][0] == len(names) - 1  # the heads kept their trace
     # the figure opens at the inspected step: the scrubber there, the arrows drawn
     assert (

@@ -30,7 +30,7 @@ from i18n import t
 from .figures import decimals
 from .step_rule import frame_rows
 
-SHARE = 0.12  # the median arrow's length, as a share of the view's larger side
+SHARE = 0.15  # the median arrow's length, as a share of the view's larger side
 TRUE_LENGTH = 0.02  # updates at least this share long are drawn at their true length
 ELLIPSE_POINTS = 17  # a 16-gon: round enough at the ellipse's size, 4 bytes a point less
 MOMENTA = ("momentum_buffer", "exp_avg", "grad_avg", "d")
@@ -84,7 +84,7 @@ def inspector_parts(traj, shown, box):
         widths = state["scale"][rows]
         largest = np.abs(widths).max(axis=1)
         largest = largest[np.isfinite(largest) & (largest > 0)]
-        k_s = round_factor(SHARE * span / 2, float(np.median(largest)) if largest.size else 0.0)
+        k_s = round_factor(SHARE * span, float(np.median(largest)) if largest.size else 0.0)
         scale = (np.abs(widths) * k_s, k_s)
     return traj.xy[rows], parts, scale
 
