@@ -136,14 +136,20 @@ def racers_of(params):
     return racers or [(name, None) for name, _ in RACERS]
 
 
-def _inspect(value, warnings):
-    """``{"inspect": racer, "inspect_step": step}`` from ``RACER:STEP``; ``{}`` with a
-    warning when it is not two whole numbers (their ranges are judged by ``validate``)."""
-    parts = value.split(":")
+def inspect_values(text):
+    """``{"inspect": racer, "inspect_step": step}`` from ``RACER:STEP``, or None when it
+    is not two whole numbers (their ranges are judged by ``validate``)."""
+    parts = text.split(":")
     if len(parts) == 2 and all(part.strip().isdigit() for part in parts):
         return {"inspect": int(parts[0]), "inspect_step": int(parts[1])}
-    warnings.append(f"{INSPECT_KEY}={show(value)} ignored; allowed: {INSPECT_FORM}")
-    return {}
+    return None
+
+
+def _inspect(value, warnings):
+    values = inspect_values(value)
+    if values is None:
+        warnings.append(f"{INSPECT_KEY}={show(value)} ignored; allowed: {INSPECT_FORM}")
+    return values or {}
 
 
 def _racer(item):

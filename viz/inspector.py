@@ -5,7 +5,8 @@ At frame ``s`` (the point ``xy[s]``) the inspected racer's next step (``step_rul
 
 - the negative gradient ``−∇f(xy[r])`` and the negative momentum or first moment (the first
   of ``momentum_buffer``, ``exp_avg``, ``grad_avg``, ``d`` the optimizer keeps: the way it
-  pushes), both times one factor ``k_g``, so that their lengths compare;
+  pushes), both times one factor ``k_g`` (set by the longer of the two), so that their
+  lengths compare;
 - the update taken, ``xy[r + 1] − xy[r]``, at its true length when the median update is at
   least 2% of the view, else times a factor ``k_u``;
 - for adaptive methods an axis-aligned ellipse whose half-widths are ``k_s · scale_i``, the
@@ -73,7 +74,7 @@ def inspector_parts(traj, shown, box):
     name = momentum_name(state)
     if name is not None:
         raw["momentum"] = -state[name][rows]
-    k_g = round_factor(SHARE * span, _median_length(raw["gradient"]))
+    k_g = round_factor(SHARE * span, max(_median_length(vectors) for vectors in raw.values()))
     parts = {kind: (vectors * k_g, k_g) for kind, vectors in raw.items()}
     update = state["update"][rows]
     typical = _median_length(update)
