@@ -33,11 +33,7 @@ NAMES = [
     "saddle",
     "monkey_saddle",
 ]
-DATA_NAMES = [
-    "linreg",
-    "logreg",
-    "mlp_slice",
-]  # surfaces made from data (more in tests/test_data_surfaces.py)
+DATA_NAMES = ["linreg", "logreg", "mlp_slice"]  # surfaces made from data (more in tests/test_data_surfaces.py)
 
 # Every surface with its defaults, plus non-default parameters where there are any.
 CASES = [(name, {}) for name in NAMES] + [
