@@ -3,7 +3,10 @@ the arrows and the numbers follow with no server rerun."""
 
 import pytest
 
+import scene as S
+from scene import pipeline
 from tests.test_browser import open_app
+from viz import step_rule as SR
 
 pytestmark = pytest.mark.browser
 
@@ -60,6 +63,12 @@ def test_pause_pick_a_racer_and_scrub_moves_arrows_and_numbers(browser, app_url,
     assert 200 < step < 400
     assert f"the next step, t = {step + 1}" in after["text"]
     assert "0.900 × (0, 0)" not in after["text"]
+    # the browser wrote the numbers as Python does for that step (viz.step_rule)
+    scene = S.default_scene()
+    rule = pipeline.draw(scene.replace(view=scene.view.replace(inspect=2))).step_rule
+    frame = rule.steps.tolist().index(step)
+    expected = [SR.line_text(rule, i, frame) for i in range(len(rule.lines))]
+    assert after["text"].split("\n")[1:] == expected
     page.locator(".gs-inspect").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "inspector-scrubbed.png"))
     # playing moves them too

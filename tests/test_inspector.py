@@ -1,16 +1,15 @@
 """Inspecting a step: the scene setting and its link key, the arrows in the race's frames,
 the update rule's numbers against the recorded state, and the payload's size."""
 
-import json
 
 import numpy as np
-import plotly.io
 import pytest
 
 import i18n
 import optimizers
 import scene as S
 from scene import pipeline
+from ui.inspector import payload_bytes
 from viz import figures as F
 from viz import step_rule as SR
 from viz.inspector import inspector_parts, round_factor
@@ -247,20 +246,11 @@ def test_no_inspector_draws_no_arrow():
 # ---------------------------------------------------------------- payload
 
 
-def payload(drawing):
-    """What the app sends for the race: the figure's JSON without the contour picture
-    (sent as a URL), plus the step rule's table."""
-    figure = drawing.race.to_dict()
-    figure["layout"]["images"] = [{**figure["layout"]["images"][0], "source": "media.png"}]
-    sent = plotly.io.to_json(figure, validate=False)  # as st.plotly_chart encodes it
-    return len(sent) + len(json.dumps(drawing.step_rule.to_json()))
-
-
 def test_six_racers_at_1000_steps_with_an_inspected_amsgrad_stay_within_1_5_mb():
     racers = [{"name": name} for name in ("sgd", "momentum", "adam", "rmsprop", "adagrad")]
     raw = {"optimizers": [{"name": "amsgrad"}, *racers], "steps": 1000}
     raw["view"] = {"inspect": 1, "inspect_step": 400}
     scene, warnings = S.validate(raw)
     assert warnings == []
-    size = payload(pipeline.draw(scene))
+    size = payload_bytes(pipeline.draw(scene))
     assert size < 1.5e6, size

@@ -12,6 +12,7 @@ three significant digits as ``step_rule.number_text`` does. The server is never 
 import html
 import json
 
+import plotly.io
 import streamlit as st
 
 from scene.model import View
@@ -130,3 +131,15 @@ def step_panel(drawing):
     options = scene.options
     noisy = options.noise_std or options.clip_norm is not None or options.clip_value is not None
     st.caption(tr("inspect.caption") + (" " + tr("inspect.noisy") if noisy else ""))
+
+
+def payload_bytes(drawing):
+    """Bytes the page receives for the race and the inspector: the race figure's JSON as
+    ``st.plotly_chart`` encodes it, its contour picture as a media URL (``panels.
+    with_contour_url``; a few dozen bytes), plus the step table (none without inspection)."""
+    figure = drawing.race.to_dict()
+    layout = figure["layout"]
+    layout["images"] = [{**layout["images"][0], "source": "media/contour.png"}]
+    size = len(plotly.io.to_json(figure, validate=False))
+    rule = drawing.step_rule
+    return size + (len(json.dumps(rule.to_json(), separators=(",", ":"))) if rule else 0)

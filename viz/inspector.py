@@ -96,28 +96,34 @@ def inspector_traces(traj, shown, box, lang, size=13):
     anchors, parts, scale = inspector_parts(traj, shown, box)
     momentum = momentum_name(traj.state)
     digits = decimals(box) + 1  # a tenth of the heads' rounding: arrowheads point true
-
-    def listed(values):  # short JSON lists: a typed array's wrapper outweighs 2 numbers
-        return [None if not np.isfinite(v) else round(float(v), digits) for v in values]
-
-    traces, frames = [], [[] for _ in shown]
+    traces, columns = [], []
     for kind, (vectors, factor) in parts.items():
         what = momentum if kind == "momentum" else ""
         name = t(f"inspect.{kind}", lang, name=what, factor=factor_text(factor))
         traces.append(_arrow_trace(name, COLORS[kind], size, kind == "update"))
-        for frame, (start, vector) in enumerate(zip(anchors, vectors, strict=True)):
-            end = start + vector
-            frames[frame].append({"x": listed([start[0], end[0]]), "y": listed([start[1], end[1]])})
+        ends = anchors + vectors
+        columns.append((np.c_[anchors[:, 0], ends[:, 0]], np.c_[anchors[:, 1], ends[:, 1]]))
     if scale is not None:
         widths, factor = scale
-        name = t("inspect.scale", lang, factor=factor_text(factor))
-        traces.append(_ellipse_trace(name))
+        traces.append(_ellipse_trace(t("inspect.scale", lang, factor=factor_text(factor))))
         angle = np.linspace(0.0, 2.0 * math.pi, ELLIPSE_POINTS)
-        for frame, (center, half) in enumerate(zip(anchors, widths, strict=True)):
-            xs = center[0] + half[0] * np.cos(angle)
-            ys = center[1] + half[1] * np.sin(angle)
-            frames[frame].append({"x": listed(xs), "y": listed(ys)})
+        xs = anchors[:, :1] + widths[:, :1] * np.cos(angle)
+        ys = anchors[:, 1:] + widths[:, 1:] * np.sin(angle)
+        columns.append((xs, ys))
+    listed = [(_rows(xs, digits), _rows(ys, digits)) for xs, ys in columns]
+    frames = [
+        [{"x": xs[frame], "y": ys[frame]} for xs, ys in listed] for frame in range(len(shown))
+    ]
     return traces, frames
+
+
+def _rows(values, digits):
+    """Each row of ``values`` as a short JSON list, rounded to ``digits`` decimals (a typed
+    array's wrapper outweighs a few numbers); None where not finite."""
+    rounded = np.round(values, digits)
+    if np.isfinite(rounded).all():
+        return rounded.tolist()
+    return np.where(np.isfinite(rounded), rounded, None).tolist()
 
 
 def _arrow_trace(name, color, size, bold):

@@ -23,6 +23,7 @@ name and the update.
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -42,22 +43,26 @@ class StepRule:
     series: dict
     lines: list
 
-    def to_json(self):
-        """The browser's table: steps, lines and the series the lines use, rounded to
-        ``DIGITS`` digits (NaN as null), flat, with the width of each."""
+    @cached_property
+    def sent(self):
+        """``{name: flat list}`` of the series the lines use, rounded to ``DIGITS``
+        significant digits, None where not finite: what the browser receives."""
         used = {part["v"] for line in self.lines for part in line if isinstance(part, dict)}
-        series = {name: values for name, values in self.series.items() if name in used}
+        return {name: _sent(self.series[name]) for name in self.series if name in used}
+
+    def to_json(self):
+        """The browser's table: steps, lines, the ``sent`` series and the width of each."""
         return {
             "steps": self.steps.tolist(),
             "t": self.t.tolist(),
             "lines": self.lines,
-            "series": {name: _sent(values) for name, values in series.items()},
-            "width": {name: 1 if values.ndim == 1 else 2 for name, values in series.items()},
+            "series": self.sent,
+            "width": {name: 1 if self.series[name].ndim == 1 else 2 for name in self.sent},
         }
 
 
 def _sent(values):
-    flat = np.asarray(values, dtype=float).reshape(-1)
+    flat = np.asarray(values, dtype=float).reshape(-1).tolist()
     return [float(f"{v:.{DIGITS - 1}e}") if math.isfinite(v) else None for v in flat]
 
 
@@ -87,14 +92,17 @@ def value_text(values):
 
 def line_text(rule, line, frame):
     """Line ``line`` of ``rule`` with the values of frame ``frame`` (its index)."""
-    sent = {name: np.asarray(_sent(values), dtype=float) for name, values in rule.series.items()}
     parts = []
     for part in rule.lines[line]:
         if isinstance(part, str):
             parts.append(part)
         else:
-            values = sent[part["v"]].reshape(len(rule.steps), -1)[frame]
-            parts.append(value_text(values))
+            sent = rule.sent[part["v"]]
+            width = len(sent) // len(rule.steps)
+            values = [
+                math.nan if v is None else v for v in sent[frame * width : (frame + 1) * width]
+            ]
+            parts.append(value_text(np.asarray(values, dtype=float)))
     return "".join(parts)
 
 
