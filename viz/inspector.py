@@ -14,7 +14,8 @@ At frame ``s`` (the point ``xy[s]``) the inspected racer's next step (``step_rul
   wide along a flat one, which is why both move alike.
 
 Each factor is a round number (1, 2 or 5 times a power of ten) putting the median length
-over the frames at about ``SHARE`` of the view's larger side; the legend names it
+over the frames at about ``SHARE`` of the view's larger side (``ELLIPSE_SHARE`` for the
+ellipse); the legend names it
 ("−∇f × 0.01"). The data are the inspected racer's only, at the frame steps: four short
 traces per frame (2 points per arrow, ``ELLIPSE_POINTS`` for the ellipse), linear in the
 steps, as short JSON lists rounded to a tenth of the heads' precision. They ride in
@@ -31,7 +32,9 @@ from i18n import t
 from .figures import decimals
 from .step_rule import frame_rows
 
-SHARE = 0.15  # the median arrow's length, as a share of the view's larger side
+SHARE = 0.25  # the median arrow's length, as a share of the view's larger side: long
+# enough to show beside the racer's marker on a phone's 200-pixel plot
+ELLIPSE_SHARE = 0.15  # the median ellipse's larger half-width, likewise
 TRUE_LENGTH = 0.02  # updates at least this share long are drawn at their true length
 ELLIPSE_POINTS = 17  # a 16-gon: round enough at the ellipse's size, 4 bytes a point less
 MOMENTA = ("momentum_buffer", "exp_avg", "grad_avg", "d")
@@ -85,7 +88,8 @@ def inspector_parts(traj, shown, box):
         widths = state["scale"][rows]
         largest = np.abs(widths).max(axis=1)
         largest = largest[np.isfinite(largest) & (largest > 0)]
-        k_s = round_factor(SHARE * span, float(np.median(largest)) if largest.size else 0.0)
+        typical = float(np.median(largest)) if largest.size else 0.0
+        k_s = round_factor(ELLIPSE_SHARE * span, typical)
         scale = (np.abs(widths) * k_s, k_s)
     return traj.xy[rows], parts, scale
 
@@ -137,7 +141,6 @@ def _arrow_trace(name, color, size, bold):
         # an arrowhead at the tip, pointing along the segment
         "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, size], "color": color},
         "hoverinfo": "skip",
-        "cliponaxis": False,
     }
 
 
