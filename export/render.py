@@ -28,6 +28,7 @@ from scene.text import show
 from scene.validate import validate
 from viz import figures as F
 from viz import step_rule as SR
+from viz.inspector import META as INSPECTOR
 
 from . import encode
 from .browser import Browser
@@ -156,7 +157,8 @@ def _rule_lines(layout, race, step):
 def animation_layers(race, options):
     """``(base, heads)`` figure dicts of one size and plot area.
 
-    ``base`` is the picture without the heads; ``heads`` is a transparent figure with
+    ``base`` is the picture without the heads (nor an inspected racer's arrows, which
+    would stand still at one step); ``heads`` is a transparent figure with
     the heads trace and the step counter, to be moved frame by frame above it.
     """
     base = _picture(race, options)
@@ -177,6 +179,8 @@ def animation_layers(race, options):
             "annotations": [_counter(race, 0)],
         },
     }
+    # the inspector's arrows move only in the app's frames and in stills: not drawn here
+    base["data"] = [trace for trace in base["data"] if trace.get("meta") != INSPECTOR]
     return base, heads
 
 

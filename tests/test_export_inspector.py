@@ -44,6 +44,14 @@ def test_another_frame_moves_the_arrows_and_the_numbers():
     )
 
 
+def test_an_animation_leaves_the_arrows_out():
+    race = R.race_of(inspected_scene())
+    base, heads = R.animation_layers(race, SMALL)
+    names = [trace.get("name", "") for trace in base["data"]]
+    assert not any(name.startswith(("−∇f", "update ×")) for name in names)
+    assert heads["data"][0]["name"] == "heads"
+
+
 def test_a_still_opens_at_the_inspected_step():
     race = R.race_of(inspected_scene(step=7))
     assert race.opening_step == 7

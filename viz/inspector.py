@@ -36,6 +36,7 @@ SHARE = 0.25  # the median arrow's length, as a share of the view's larger side:
 # enough to show beside the racer's marker on a phone's 200-pixel plot
 ELLIPSE_SHARE = 0.15  # the median ellipse's larger half-width, likewise
 TRUE_LENGTH = 0.02  # updates at least this share long are drawn at their true length
+META = "inspector"  # the ``meta`` of its traces, so that a static picture can leave them out
 ELLIPSE_POINTS = 17  # a 16-gon: round enough at the ellipse's size, 4 bytes a point less
 MOMENTA = ("momentum_buffer", "exp_avg", "grad_avg", "d")
 COLORS = {"gradient": "#B2182B", "momentum": "#6A3D9A", "update": "#111111", "scale": "#555555"}
@@ -137,6 +138,7 @@ def _arrow_trace(name, color, size, bold):
         "y": [None, None],
         "mode": "lines+markers",
         "name": name,
+        "meta": META,
         "line": {"color": color, "width": 3.5 if bold else 2.5},
         # an arrowhead at the tip, pointing along the segment
         "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, size], "color": color},
@@ -151,6 +153,7 @@ def _ellipse_trace(name):
         "y": [None],
         "mode": "lines",
         "name": name,
+        "meta": META,
         "line": {"color": COLORS["scale"], "width": 1.5, "dash": "dot"},
         "fill": "toself",
         "fillcolor": "rgba(85, 85, 85, 0.12)",
