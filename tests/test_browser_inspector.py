@@ -2,6 +2,7 @@
 the arrows and the numbers follow with no server rerun."""
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import scene as S
 from scene import pipeline
@@ -22,6 +23,24 @@ READ = """() => {
 }"""
 
 
+def pick_inspected(page, label):
+    """Choose ``label`` in the inspector's racer choice. A click that lands while the page
+    still settles after a run can be lost: the list is opened again until it shows."""
+    box = page.locator("[data-testid=stSelectbox]").filter(
+        has=page.get_by_role("combobox", name="Inspect the steps of")
+    )
+    option = page.get_by_role("option", name=label)
+    for _ in range(5):
+        if box.locator("input").get_attribute("aria-expanded") != "true":
+            box.locator("button[aria-label=Open]").click()
+        try:
+            option.wait_for(timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    option.click()
+
+
 def drag_scrubber(page, share):
     """Drag the scrubber's grip to ``share`` (0 to 1) of its rail, as a mouse would."""
     rail = page.locator(".st-key-race .slider-rail-rect").bounding_box()
@@ -39,8 +58,7 @@ def test_pause_pick_a_racer_and_scrub_moves_arrows_and_numbers(browser, app_url,
     page.get_by_text("▶ play").first.click()
     page.wait_for_timeout(800)
     page.get_by_text("❚❚").first.click()
-    page.get_by_role("combobox", name="Inspect the steps of").click()
-    page.get_by_role("option", name="2. Adam (lr 0.05)").click()
+    pick_inspected(page, "2. Adam (lr 0.05)")
     page.wait_for_function("() => location.search.includes('inspect=2')", timeout=60_000)
     page.wait_for_selector(".gs-inspect", timeout=60_000)
     page.wait_for_function(
