@@ -77,7 +77,7 @@ from scene import from_query, pipeline, to_query, validate  # noqa: E402
 from scene.cache import settle_memory  # noqa: E402
 from scene.run import surface_of  # noqa: E402
 from scene.text import active_options  # noqa: E402
-from ui import controls, panels  # noqa: E402
+from ui import controls, inspector, panels  # noqa: E402
 from ui import landscape as landscape_panels  # noqa: E402
 from ui.widgets import show_warnings  # noqa: E402
 
@@ -126,6 +126,7 @@ with charts:
     left, right = st.columns([3, 2]) if beside else (st.container(), None)
     with left:
         panels.race_chart(drawing.race)
+        inspector.step_panel(drawing)
         landscape_panels.basin_caption(scene)
         landscape_panels.curvature_caption(drawing)
     if scene.view.surface3d:

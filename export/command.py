@@ -2,7 +2,8 @@
 
     python -m export SCENE -o OUT [--width W --height H --scale S --frame K
                                        --frames N --fps F --theme light|dark
-                                       --view race|sweep|lr_range --lang en|zh]
+                                       --view race|sweep|lr_range --lang en|zh
+                                       --inspect RACER:STEP]
     python -m export --list
     python -m export --all-presets -o DIR
 
@@ -11,7 +12,9 @@ the app. OUT's extension picks the format: ``.png``, ``.svg`` and ``.pdf`` draw 
 (the last, or step K); ``.gif`` and ``.mp4`` animate the race with a step counter. The
 race shows the scene's basin map and curvature arrows when it has them; ``--view sweep``
 draws the scene's sweep heatmap instead, ``--view lr_range`` the chosen racer's
-learning-rate range test (stills only).
+learning-rate range test (stills only). ``--inspect 2:150`` (or a link's ``inspect=2:150``)
+draws racer 2's step 150 with its arrows and its update rule's numbers under the plot
+(a still shows that step unless ``--frame`` says another).
 ``--all-presets`` writes every preset as PNG and the classic three as GIFs, with one
 browser for all. Errors are one line on stderr, exit status 2.
 
@@ -73,6 +76,9 @@ def _export(args):
 
         options = _options(args, R.Options())
         scene, warnings = R.load_scene(args.scene)
+        if args.inspect is not None:
+            scene, more = inspected(scene, args.inspect)
+            warnings = warnings + more
         lang = options.lang or scene.view.lang
         for warning in warnings:
             print(f"warning: {message(warning, lang)}", file=sys.stderr)
@@ -114,6 +120,18 @@ def _gallery(args):
                 data = R.render(scene, fmt, job_options, browser=browser)
                 _write(folder / f"{name}.{fmt}", data)
                 progress(done, len(jobs))
+
+
+def inspected(scene, text):
+    """``(scene, warnings)``: ``scene`` with the racer and step of ``--inspect RACER:STEP``
+    (ValueError when ``text`` is not two whole numbers; ranges judged as a link's are)."""
+    from scene.link import INSPECT_FORM, inspect_values
+    from scene.validate import validate
+
+    values = inspect_values(text)
+    if values is None:
+        raise ValueError(f"--inspect {text!r} is not allowed; allowed: {INSPECT_FORM}")
+    return validate(scene.replace(view=scene.view.replace(**values)))
 
 
 def _options(args, defaults):
@@ -181,6 +199,7 @@ def _parser():
     parser.add_argument(
         "--lang", choices=PARAMS["lang"].kind, help="language of the texts (default the scene's)"
     )
+    parser.add_argument("--inspect", help="RACER:STEP, a racer's step with its arrows")
     return parser
 
 

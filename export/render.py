@@ -14,6 +14,7 @@ one page (``export.browser``), encoded by ``export.encode``. ``render`` is the e
 """
 
 import dataclasses
+import html
 import urllib.parse
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from scene import landscape, link, pipeline, presets
 from scene.text import show
 from scene.validate import validate
 from viz import figures as F
+from viz import step_rule as SR
+from viz.inspector import META as INSPECTOR
 
 from . import encode
 from .browser import Browser
@@ -41,6 +44,8 @@ class Race:
     box: tuple
     steps: int
     lang: str = "en"
+    step_rule: object = None  # the inspected racer's (viz.step_rule.StepRule), or None
+    opening_step: int | None = None  # the step an inspected race opens at
 
     @property
     def heads_index(self):
@@ -96,21 +101,64 @@ def race_of(scene):
     if scene.landscape.overlay == "basin":
         landscape.basin(scene)  # raises the engine's message when over the caps
     drawing = pipeline.draw(scene)
-    return Race(drawing.race, drawing.trajectories, drawing.box, scene.steps, scene.view.lang)
+    opening = scene.view.inspect_step if scene.view.inspect else None
+    return Race(
+        drawing.race,
+        drawing.trajectories,
+        drawing.box,
+        scene.steps,
+        scene.view.lang,
+        drawing.step_rule,
+        opening,
+    )
 
 
 def still_figure(race, step, options):
-    """The race as one picture (a figure dict): heads at ``step``, and a step counter."""
+    """The race as one picture (a figure dict): heads at ``step``, and a step counter;
+    with an inspected racer, its arrows at that step (when it is a frame of the race) and
+    its update rule's lines with that step's numbers under the plot."""
     figure = _picture(race, options)
+    frame = next((f for f in race.figure.plain["frames"] if f["name"] == str(step)), None)
+    if frame is not None:
+        for index, values in zip(frame["traces"], frame["data"], strict=True):
+            figure["data"][index] = {**figure["data"][index], **values}
     figure["data"][race.heads_index].update(_heads_at(race, [step])[0])
     figure["layout"]["annotations"].append(_counter(race, step))
+    if race.step_rule is not None and frame is not None:
+        _rule_lines(figure["layout"], race, step)
     return figure
+
+
+def _rule_lines(layout, race, step):
+    """The inspected step's update rule, one line per rule line, under the plot (the
+    bottom margin grows to hold them)."""
+    rule = race.step_rule
+    index = rule.steps.tolist().index(step)
+    lines = [SR.line_text(rule, i, index) for i in range(len(rule.lines))]
+    size = layout["font"]["size"] - 2
+    layout["margin"] = {**layout["margin"], "b": 50 + round(1.45 * size * len(lines))}
+    layout["annotations"].append(
+        {
+            "text": "<br>".join(html.escape(line) for line in lines),
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0,
+            "y": 0,
+            "xanchor": "left",
+            "yanchor": "top",
+            "yshift": -45,
+            "align": "left",
+            "showarrow": False,
+            "font": {"size": size, "color": "#222"},
+        }
+    )
 
 
 def animation_layers(race, options):
     """``(base, heads)`` figure dicts of one size and plot area.
 
-    ``base`` is the picture without the heads; ``heads`` is a transparent figure with
+    ``base`` is the picture without the heads (nor an inspected racer's arrows, which
+    would stand still at one step); ``heads`` is a transparent figure with
     the heads trace and the step counter, to be moved frame by frame above it.
     """
     base = _picture(race, options)
@@ -131,6 +179,8 @@ def animation_layers(race, options):
             "annotations": [_counter(race, 0)],
         },
     }
+    # the inspector's arrows move only in the app's frames and in stills: not drawn here
+    base["data"] = [trace for trace in base["data"] if trace.get("meta") != INSPECTOR]
     return base, heads
 
 
@@ -246,7 +296,9 @@ def render(scene, fmt, options=None, *, browser=None, progress=None):
         return encode.reproducible(data, fmt)
     race = race_of(scene)
     if fmt in STILLS:
-        step = race.steps if options.frame is None else options.frame
+        step = options.frame
+        if step is None:  # the inspected step, else the last
+            step = race.steps if race.opening_step is None else race.opening_step
         figure = still_figure(race, step, options)
         data = browser.still(figure, fmt, options.width, options.height, options.scale)
         return encode.reproducible(data, fmt)

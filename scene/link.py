@@ -5,9 +5,12 @@
     noise=0.0  seed=0  clip_norm=1.0  palette=okabe-ito  big=1  tol=0.001  grid=200  3d=0  lang=zh
     map=basin  mapby=steps  mapn=60  mapracer=2  curv=1  sweep=momentum  sweepby=regime
     lrrange=1  lrmin=1e-05  lrmax=1.0  lrsteps=500
+    inspect=2:150
 
-Racers are numbered from 1 (``o1``, ``mapracer=1``). Links made before the scene package
-wrote ``mapr=K`` for racer K + 1; they still open the same scene. The landscape keys are
+Racers are numbered from 1 (``o1``, ``mapracer=1``). ``inspect=RACER:STEP`` opens the race
+paused at step STEP with racer RACER inspected; it is written only when a racer is. Links
+made before the scene package wrote ``mapr=K`` for racer K + 1; they still open the same
+scene. The landscape keys are
 written only when they differ from the defaults, to keep links short.
 """
 
@@ -27,6 +30,8 @@ LANDSCAPE_KEYS = {"map": "overlay", "mapby": "color", "mapn": "grid", "mapracer"
 LANDSCAPE_KEYS.update(curv="curvature", sweep="sweep", sweepby="sweep_color")
 LANDSCAPE_KEYS.update(lrrange="lr_range", lrmin="range_min", lrmax="range_max")
 LANDSCAPE_KEYS["lrsteps"] = "range_steps"
+INSPECT_KEY = "inspect"  # RACER:STEP, View.inspect and View.inspect_step
+INSPECT_FORM = "RACER:STEP, two whole numbers such as 2:150"
 OLD_RACER_KEY = "mapr"  # before the scene package: the landscape racer counted from 0
 RACER_KEYS = {f"o{number}": number for number in range(1, 100)}
 
@@ -52,6 +57,8 @@ def to_query(scene):
     view = scene.view.to_dict()
     for key, name in VIEW_KEYS.items():
         query[key] = _text(view[name])
+    if scene.view.inspect:
+        query[INSPECT_KEY] = f"{scene.view.inspect}:{scene.view.inspect_step}"
     land, default = scene.landscape.to_dict(), Landscape().to_dict()
     for key, name in LANDSCAPE_KEYS.items():
         if land[name] != default[name]:
@@ -71,6 +78,7 @@ def from_query(params):
         else:
             flat[str(key)] = value
     raw, racers, formula = {"options": {}, "view": {}, "landscape": {}}, {}, {}
+    warnings = []
     groups = (
         (OPTION_KEYS, raw["options"]),
         (VIEW_KEYS, raw["view"]),
@@ -93,16 +101,17 @@ def from_query(params):
             raw["start"] = [_parse_value(v) for v in value.split(",")]
         elif key == "steps":
             raw["steps"] = _parse_value(value)
+        elif key == INSPECT_KEY:
+            raw["view"].update(_inspect(value, warnings))
         elif key == OLD_RACER_KEY:
             old = _parse_value(value)
             raw["landscape"].setdefault("racer", old + 1 if isinstance(old, int) else old)
         else:
             ignored.append(key)
-    warnings = []
     if ignored:
         shown = ", ".join(show(k, 20) for k in ignored[:5]) + (" ..." if len(ignored) > 5 else "")
-        warnings.append(
-            f"{len(ignored)} unknown, empty or too long query parameter(s) ignored: {shown}"
+        warnings.insert(
+            0, f"{len(ignored)} unknown, empty or too long query parameter(s) ignored: {shown}"
         )
     if racers:
         raw["optimizers"] = [racers[i] for i in sorted(racers)]
@@ -125,6 +134,22 @@ def racers_of(params):
             inner = racer.get("inner")
             racers.append((racer["name"], inner if isinstance(inner, str) else None))
     return racers or [(name, None) for name, _ in RACERS]
+
+
+def inspect_values(text):
+    """``{"inspect": racer, "inspect_step": step}`` from ``RACER:STEP``, or None when it
+    is not two whole numbers (their ranges are judged by ``validate``)."""
+    parts = text.split(":")
+    if len(parts) == 2 and all(part.strip().isdigit() for part in parts):
+        return {"inspect": int(parts[0]), "inspect_step": int(parts[1])}
+    return None
+
+
+def _inspect(value, warnings):
+    values = inspect_values(value)
+    if values is None:
+        warnings.append(f"{INSPECT_KEY}={show(value)} ignored; allowed: {INSPECT_FORM}")
+    return values or {}
 
 
 def _racer(item):

@@ -10,7 +10,8 @@ A ``Scene`` is plain data. Its JSON form (``Scene.to_dict``) is what a preset fi
         "steps": 500,
         "options": {"noise_std": 0.0, "seed": 0, "clip_norm": None, "clip_value": None},
         "view": {"large_font": False, "palette": "okabe-ito", "tolerance": 0.001,
-                 "grid": 200, "surface3d": False},
+                 "grid": 200, "surface3d": False, "lang": "en", "inspect": 2,
+                 "inspect_step": 150},
         "landscape": {"overlay": "basin", "color": "minimum", "grid": 100, "racer": 1,
                       "curvature": True, "sweep": "momentum", "sweep_color": "loss"},
     }
@@ -102,7 +103,9 @@ class Options(Settings):
 
 @dataclass(frozen=True)
 class View(Settings):
-    """How the charts look: type size, colours, the tolerance they measure, contour grid."""
+    """How the charts look: type size, colours, the tolerance they measure, contour grid;
+    and the racer whose steps are inspected (``inspect``, numbered from 1, 0 for none),
+    the race opening paused at step ``inspect_step`` (its point after that many steps)."""
 
     PARAMS = (
         _flag("large_font", "projector type"),
@@ -112,6 +115,22 @@ class View(Settings):
         # off by default: a WebGL chart delays the page's first picture
         _flag("surface3d", "the 3D surface beside the race"),
         Param("lang", DEFAULT_LANG, "language of every text", kind=tuple(LANGUAGES)),
+        Param(
+            "inspect",
+            0,
+            "the racer whose steps are inspected (0: none)",
+            low=0,
+            high=MAX_RACERS,
+            kind="int",
+        ),
+        Param(
+            "inspect_step",
+            0,
+            "the step the inspected race opens at",
+            low=0,
+            high=MAX_STEPS,
+            kind="int",
+        ),
     )
     large_font: bool = False
     palette: str = "okabe-ito"
@@ -119,6 +138,8 @@ class View(Settings):
     grid: int = 200
     surface3d: bool = False
     lang: str = DEFAULT_LANG
+    inspect: int = 0
+    inspect_step: int = 0
 
 
 @dataclass(frozen=True)

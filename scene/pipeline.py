@@ -18,11 +18,13 @@ from i18n import message, t
 from surfaces.curvature import curvature
 from viz import figures as F
 from viz import landscape_figures as LF
+from viz import step_rule as SR
+from viz.inspector import add_inspector
 from viz.range_figure import range_test_figure
 
 from . import landscape
 from .cache import Store
-from .run import run_scene, schedule_rates, surface_of, view_box
+from .run import run_racer, run_scene, schedule_rates, surface_of, view_box
 from .text import active_options, racer_labels
 
 DRAWINGS = Store(32, ttl=120.0)  # rebuilt in about 5 ms: kept briefly
@@ -64,10 +66,11 @@ class Drawing:
 
     @cached_property
     def race(self):
-        """The race: contour, full paths, markers, animated heads, basin map and arrows."""
+        """The race: contour, full paths, markers, animated heads, basin map and arrows,
+        and the inspected racer's step (``viz.inspector``) when one is."""
         grid, layers = self.layers
         under, over = self.overlay()
-        return F.race_figure(
+        figure = F.race_figure(
             self.surface,
             self.box,
             grid,
@@ -79,6 +82,27 @@ class Drawing:
             under,
             over,
         )
+        view = self.scene.view
+        if view.inspect:
+            size = F.font_size(view)
+            add_inspector(figure, self.inspected, self.box, view.lang, view.inspect_step, size)
+        return figure
+
+    @cached_property
+    def inspected(self):
+        """The inspected racer's Trajectory with its state after each step (run again with
+        ``record_state``: the other racers need none), or None."""
+        number = self.scene.view.inspect
+        if not number:
+            return None
+        return run_racer(self.scene, self.scene.racers[number - 1], record_state=True)
+
+    @cached_property
+    def step_rule(self):
+        """The inspected racer's update rule with each frame's numbers, or None."""
+        if self.inspected is None:
+            return None
+        return SR.step_rule(self.inspected, F.frame_steps(self.scene.steps))
 
     @cached_property
     def surface3d(self):

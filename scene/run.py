@@ -32,10 +32,16 @@ def view_box(surface):
     return getattr(surface, "view", None) or surface.domain
 
 
-def run_racer(scene, racer):
-    """``racer``'s Trajectory in ``scene``."""
+def run_racer(scene, racer, record_state=False):
+    """``racer``'s Trajectory in ``scene`` (with its state after each step when
+    ``record_state``)."""
     return optimizers.run(
-        surface_of(scene.surface), racer.name, scene.start, scene.steps, **scene.engine(racer)
+        surface_of(scene.surface),
+        racer.name,
+        scene.start,
+        scene.steps,
+        record_state=record_state,
+        **scene.engine(racer),
     )
 
 

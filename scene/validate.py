@@ -54,7 +54,7 @@ def validate(raw):
         options=_settings(Options, raw.get("options"), "option", warnings),
         view=_settings(View, raw.get("view"), "view setting", warnings),
     )
-    scene = _runnable_racers(scene, warnings)
+    scene = _inspected(_runnable_racers(scene, warnings), warnings)
     return _with_landscape(scene, raw.get("landscape"), warnings), warnings
 
 
@@ -304,6 +304,28 @@ def _first_error(setting, racer):
     except (ValueError, TypeError, OverflowError, KeyError) as error:
         return str(error)
     return ""
+
+
+# ---------------------------------------------------------------- inspector
+
+
+def _inspected(scene, warnings):
+    """``scene`` with its inspected racer one of its racers (else none) and the step the
+    race opens at within its steps (else the last)."""
+    view, count = scene.view, len(scene.racers)
+    if view.inspect > count:
+        warnings.append(
+            f"view setting: inspect={view.inspect} is not a racer of this scene; allowed: "
+            f"0 (none) to {count}; using inspect=0"
+        )
+        view = view.replace(inspect=0, inspect_step=0)
+    if view.inspect_step > scene.steps:
+        warnings.append(
+            f"view setting: inspect_step={view.inspect_step} is beyond the race's "
+            f"{scene.steps} steps; allowed: 0 to {scene.steps}; using inspect_step={scene.steps}"
+        )
+        view = view.replace(inspect_step=scene.steps)
+    return scene.replace(view=view)
 
 
 # ---------------------------------------------------------------- landscape

@@ -95,7 +95,10 @@ KINDS = {
     "chart": (None, 1.5),
     "sweep": (None, 1),
     "play": (None, 1.5),
+    "inspect": ("stSelectbox", 1),  # the inspector's racer, more often than any one select
+    "scrub": (None, 1),
 }
+INSPECT_LABEL = "Inspect the steps of"
 NOT_TOUCHED = {"Render"}  # the export starts Chromium processes in the server: not a click
 # the language: the fuzz reads the English labels (tests/test_browser.py switches it)
 NOT_TOUCHED.add("Language · 语言")
@@ -362,6 +365,38 @@ def click_race(session, fx, fy):
     session.click_at(session.race_area(), fx, fy)
 
 
+# The step the scrubber shows, and the step the inspector's panel shows (null: no panel).
+SCRUBBED = """() => {
+    const chart = document.querySelector('.st-key-race .js-plotly-plot');
+    const slider = chart._fullLayout.sliders[0];
+    const panel = document.querySelector('.gs-inspect');
+    return [slider.steps[slider.active].label, panel ? panel.dataset.step : null];
+}"""
+
+
+def scrub_race(session, share):
+    """Drag the race's scrubber to ``share`` of its rail; the inspector's numbers, when
+    shown, must then be those of the step the scrubber shows."""
+    session.show_sidebar(False)
+    session.race_area()  # scrolls the chart into view
+    rail = session.page.locator(".st-key-race .slider-rail-rect").bounding_box()
+    grip = session.page.locator(".st-key-race .slider-grip-rect").bounding_box()
+    session.page.mouse.move(grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2)
+    session.page.mouse.down()
+    x = rail["x"] + share * rail["width"]
+    session.page.mouse.move(x, rail["y"] + rail["height"] / 2, steps=6)
+    session.page.mouse.up()
+    try:
+        session.page.wait_for_function(
+            f"() => {{ const [s, p] = ({SCRUBBED})(); return p === null || p === s; }}",
+            timeout=10_000,
+        )
+    except PlaywrightTimeout:
+        session.fail(
+            f"the inspector does not show the scrubbed step: {session.page.evaluate(SCRUBBED)}"
+        )
+
+
 def click_sweep(session, fx, fy):
     session.show_sidebar(False)
     area = session.chart_area(SWEEP)
@@ -396,6 +431,8 @@ PERFORM = {
     "chart": click_race,
     "sweep": click_sweep,
     "play": press_play,
+    "inspect": pick_option,
+    "scrub": scrub_race,
 }
 
 
@@ -415,6 +452,8 @@ def draw_action(session, rng):
         return (kind, round(rng.uniform(0.02, 0.98), 3), round(rng.uniform(0.02, 0.98), 3))
     if kind == "play":
         return ("play", rng.choice(["▶ slow", "▶ play", "▶ fast", "❚❚", "↺"]))
+    if kind == "scrub":
+        return ("scrub", round(rng.uniform(0.0, 1.0), 3))
     w = rng.choice(candidates(kind, widgets))
     target = (kind, w["label"], w["nth"])
     if kind == "slider":
@@ -423,7 +462,7 @@ def draw_action(session, rng):
         return (*target, rng.choice(w["signs"]))
     if kind == "type":
         return (*target, typed_value(session, w, rng))
-    if kind == "select":
+    if kind in ("select", "inspect"):
         box = session.widget("stSelectbox", w["label"], w["nth"])
         open_listbox(session, box)
         options = session.page.locator("[role=listbox] [role=option]").all_inner_texts()
@@ -443,7 +482,8 @@ def draw_action(session, rng):
 def candidates(kind, widgets):
     """The widgets an action of ``kind`` can touch (a number input's +/- when shown)."""
     testids = KINDS[kind][0].split()
-    return [w for w in widgets if w["kind"] in testids and (kind != "number" or w["signs"])]
+    found = [w for w in widgets if w["kind"] in testids and (kind != "number" or w["signs"])]
+    return [w for w in found if w["label"] == INSPECT_LABEL] if kind == "inspect" else found
 
 
 def typed_value(session, w, rng):

@@ -221,6 +221,8 @@ def shown_values(at, scene):
         "palette": view["palette"],
         "tol": view["tolerance"],
         "grid": view["grid"],
+        "inspect": view["inspect"],
+        "inspect_step": view["inspect_step"],
         "racers": len(racers),
         "map": land["overlay"],
         "mapby": land["color"],
@@ -318,6 +320,7 @@ def choices(scene, key):
         "csv.which": [EVERY_RACER, *numbers],
         "export.format": list(EXPORT_FORMATS),
         "lang": list(LANGUAGES),
+        "inspect": [0, *numbers],
     }
     if key in table:
         return list(table[key])
@@ -498,6 +501,10 @@ class StudentSession(RuleBasedStateMachine):
     @rule(data=hs.data())
     def touch_the_landscape(self, data):
         self.touch(data, lambda k: k in LANDSCAPE_KEYS)
+
+    @rule(data=hs.data())
+    def inspect_a_racer(self, data):
+        self.touch(data, lambda k: k in ("inspect", "inspect_step"))
 
     @rule(data=hs.data())
     def touch_anything(self, data):

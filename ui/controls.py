@@ -26,6 +26,7 @@ from scene.run import custom_surface, surface_of, view_box
 from scene.text import clean, numbered, racer_label
 from scene.validate import resolve_surface
 
+from .inspector import controls as inspector_controls
 from .landscape import controls as landscape_controls
 from .widgets import hyper_key, hyper_widget, init_key, labelled_choice, param_widget, plain
 from .words import LANG_KEY, data, keyed, lang, say, titled, tr
@@ -59,6 +60,7 @@ def read_scene(current):
     raw["optimizers"] = [racer.to_dict() for racer in racers]
     raw["view"]["lang"] = raw.pop("lang")
     with st.sidebar:
+        raw["view"].update(inspector_controls(current, racers, raw["steps"]))
         raw["landscape"] = landscape_controls(current, racers)
     return raw, lr_slot
 
