@@ -25,6 +25,7 @@ def _query(link):
 
 # settings added since the links were made, at their defaults (old links never set them)
 NEW_LANDSCAPE = {"lr_range": False, "range_min": 1e-6, "range_max": 10.0, "range_steps": 1000}
+NEW_OPTIONS = {"batch_size": None}
 
 
 def _counted_from_one(old_scene):
@@ -33,6 +34,7 @@ def _counted_from_one(old_scene):
         **old_scene,
         "landscape": {**land, "racer": land["racer"] + 1, **NEW_LANDSCAPE},
         "view": {**view, "lang": "en"},
+        "options": {**old_scene["options"], **NEW_OPTIONS},
     }
 
 
