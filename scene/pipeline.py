@@ -17,9 +17,9 @@ import numpy as np
 
 from i18n import message, t
 from surfaces.curvature import curvature
-from viz import figures as F
 from viz import data_figure as DF
 from viz import data_marks as DM
+from viz import figures as F
 from viz import landscape_figures as LF
 from viz.range_figure import range_test_figure
 
