@@ -1,6 +1,8 @@
 """The mini-batch size in the scene: its link key, its checks against the surface, and
 that it reaches the engine."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -72,3 +74,17 @@ def test_the_scene_runs_the_engine_with_its_batches():
     np.testing.assert_array_equal(trajectory.xy, direct.xy)
     assert trajectory.batch_size == 10
     np.testing.assert_array_equal(trajectory.epoch_starts, np.arange(0, scene.steps, 10))
+
+
+def test_the_export_races_with_the_batch_size_of_a_link_or_a_scene_file(tmp_path):
+    from export import render as R
+
+    address = "http://host/?surface=logreg&o1=adam,lr:0.1&steps=40&batch=8&seed=2"
+    scene, warnings = R.load_scene(address)
+    assert warnings == [] and scene.options.batch_size == 8
+    (trajectory,) = R.race_of(scene).trajectories
+    direct = optimizers.run("logreg", "adam", scene.start, 40, lr=0.1, batch_size=8, seed=2)
+    np.testing.assert_array_equal(trajectory.xy, direct.xy)
+    path = tmp_path / "scene.json"
+    path.write_text(json.dumps(scene.to_dict()))
+    assert R.load_scene(str(path)) == (scene, [])
