@@ -28,7 +28,8 @@ def _free_port():
 
 @pytest.fixture(scope="session")
 def app_url():
-    port = _free_port()
+    # GRADSCAPE_TEST_PORT: a port of one's own on a machine several people share
+    port = int(os.environ.get("GRADSCAPE_TEST_PORT") or _free_port())
     command = [
         sys.executable,
         "-m",

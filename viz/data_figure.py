@@ -114,8 +114,12 @@ def _slider(stops, size, lang):
     seek = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
     return {
         "active": len(stops) - 1,
-        "currentvalue": {"prefix": t("race.scrubber", lang), "font": {"size": size}},
+        "currentvalue": {
+            "prefix": t("race.scrubber", lang),
+            "font": {"size": size, "color": "#31333F"},
+        },
         "ticklen": 0,
+        "minorticklen": 0,
         "font": {"color": "rgba(0,0,0,0)"},
         "pad": {"t": 2 * size + 10},
         "steps": [{"label": str(s), "method": "animate", "args": [[str(s)], seek]} for s in stops],
