@@ -23,10 +23,25 @@ from .words import data, say, tr
 
 
 def surface_header(surface):
-    """The surface's formula and what it teaches, above the charts."""
+    """The surface's formula and what it teaches, above the charts. A data surface's long
+    formula is set one part a line (a phone's 390 pixels would cut it off)."""
     formula, note = st.columns([3, 2], vertical_alignment="center")
-    formula.latex(surface.latex)
+    formula.latex(surface.latex if surface.data is None else stacked(surface.latex))
     note.caption(f"**{data(surface.title)}**: {say(surface.note)}")
+
+
+def stacked(latex):
+    """``latex`` with its top-level parts (separated by ``,\\ ``) one per line, centred."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(latex):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and latex.startswith(",\\ ", i):
+            parts.append(latex[start:i])
+            start = i + 3
+    parts.append(latex[start:])
+    if len(parts) == 1:
+        return latex
+    return "\\begin{gathered}" + " \\\\ ".join(p.strip() for p in parts) + "\\end{gathered}"
 
 
 # One click copies: the Clipboard API where the page is a secure context (https, localhost),
