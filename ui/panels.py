@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit import runtime
 
+import i18n
 from export.options import PARAMS as EXPORT_PARAMS
 from scene.cache import Store
 from scene.run import surface_of, view_box
@@ -19,14 +20,15 @@ from viz import tables as T
 
 from .controls import surface_key
 from .widgets import init_key, labelled_choice, param_widget, plain
-from .words import data, say, tr
+from .words import data, lang, say, tr
 
 
 def surface_header(surface):
     """The surface's formula and what it teaches, above the charts. A data surface's long
     formula is set one part a line (a phone's 390 pixels would cut it off)."""
     formula, note = st.columns([3, 2], vertical_alignment="center")
-    formula.latex(surface.latex if surface.data is None else stacked(surface.latex))
+    latex = i18n.algorithm(surface.latex, lang())  # its words ("hidden units") translated
+    formula.latex(latex if surface.data is None else stacked(latex))
     note.caption(f"**{data(surface.title)}**: {say(surface.note)}")
 
 
