@@ -131,6 +131,8 @@ with charts:
         landscape_panels.curvature_caption(drawing)
     if scene.view.surface3d:
         right.plotly_chart(drawing.surface3d, key="surface3d")
+    if drawing.data is not None:  # a surface made from data: the data and the model
+        (right or left).plotly_chart(drawing.data, key="data")
     results = st.container() if right is None or scene.view.surface3d else right
 landscape_panels.sweep_panel(scene)
 landscape_panels.range_panel(scene)

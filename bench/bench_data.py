@@ -8,7 +8,10 @@ Prints (CPU time of the thread, the best of several repeats; the machine is nois
   ``mlp_slice`` with its defaults (goal <= 2 s), against Rosenbrock's grid;
 * building ``mlp_slice`` (training its network) the first time, and again (cached);
 * a race of 6 optimizers x 1000 mini-batch steps (batch 32) on each data surface, with
-  the full-batch race beside it.
+  the full-batch race beside it;
+* where the app's time goes when it draws such a race on ``mlp_slice``: the engine's runs
+  against the figures (race, metrics, the data beside the race, the table), and one run's
+  time against the batch size, as ratios to the full batch.
 """
 
 import argparse
@@ -85,6 +88,43 @@ def races(repeats):
         print(f"  {name:10s} n={n:5d}  batch {BATCH}: {batched:6.3f} s   full batch: {full:6.3f} s")
 
 
+def app_share(repeats):
+    """The app's drawing of a 6 x 1000-step mini-batch race on mlp_slice, by part."""
+    import scene as S
+    from scene import pipeline
+    from scene.run import run_scene
+
+    query = {"surface": "mlp_slice", "steps": str(RACE_STEPS), "batch": str(BATCH)}
+    query.update({f"o{i}": f"{name},lr:0.01" for i, name in enumerate(RACERS, start=1)})
+    scene, _ = S.from_query(query)
+    engine = best_of(repeats, lambda: run_scene(scene))
+
+    def figures():
+        drawing = pipeline.Drawing(scene)
+        began = time.thread_time()
+        for part in ("race", "metrics", "data", "table"):
+            getattr(drawing, part)
+        return time.thread_time() - began
+
+    figures()  # imports pandas, plotly
+    drawn = min(figures() for _ in range(repeats))
+    print(f"App drawing of that race on mlp_slice (batch {BATCH}):")
+    print(
+        f"  engine {engine:.3f} s, figures {drawn:.3f} s: the engine is "
+        f"{engine / (engine + drawn):.0%} of the drawing"
+    )
+    surf = surfaces.get("mlp_slice")
+    one = {}
+    for size in (1, 8, 32, None):
+        run = lambda b=size: optimizers.run(  # noqa: E731
+            surf, "sgd", surf.default_start, RACE_STEPS, lr=0.01, batch_size=b
+        )
+        run()
+        one[size] = best_of(repeats, run)
+    shown = ", ".join(f"{b or 'full'}: {one[b] / one[None]:.2f}" for b in one)
+    print(f"  one run's time by batch size, over the full batch's: {shown}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
@@ -92,6 +132,7 @@ def main():
     grids(repeats)
     building()
     races(repeats)
+    app_share(repeats)
 
 
 if __name__ == "__main__":

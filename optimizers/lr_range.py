@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import surfaces
+from parameters import Param
 
 from ._prepare import MAX_SHARED_STEPS, check_number
 from .runner import run
@@ -42,6 +43,7 @@ STEEPEST_RULE = (
     "the rate where the smoothed loss falls fastest against log(lr) (most negative "
     "gradient of smoothed loss vs log lr, central differences)"
 )
+STEPS = Param("steps", None, "steps of the range test", low=2, high=MAX_SHARED_STEPS, kind="int")
 MINIMUM_RULE = "the rate of the lowest smoothed loss, divided by 10"
 
 
@@ -90,15 +92,7 @@ def lr_range_test(surface, optimizer, start, steps, lr_min=1e-6, lr_max=10, **hy
     >>> bool(test.rates[test.diverged_at] > 2 / 10)  # above the stable limit 2 / lambda_max
     True
     """
-    if (
-        isinstance(steps, bool)
-        or not isinstance(steps, (int, np.integer))
-        or not 2 <= steps <= MAX_SHARED_STEPS
-    ):
-        raise ValueError(
-            f"steps={steps!r} is out of range; allowed: an integer from 2 to {MAX_SHARED_STEPS}"
-        )
-    steps = int(steps)
+    steps = STEPS.check(steps)
     lr_min = check_number("lr_min", lr_min, 0.0, "a number > 0", open_low=True)
     lr_max = check_number("lr_max", lr_max, lr_min, f"a number > lr_min={lr_min:g}", True)
     for name in ("lr", "schedule"):

@@ -17,6 +17,7 @@ With ``batch_size = n`` every batch is the whole dataset: the run is the full-ba
 
 import numpy as np
 
+from parameters import Param
 from surfaces import _samples
 from surfaces._jit import inner
 
@@ -35,16 +36,8 @@ def check_batch_size(surface, batch_size):
             f"{surface.name!r} is analytic (allowed: batch_size=None)"
         )
     n = samples(surface)
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, (int, np.integer))
-        or not 1 <= batch_size <= n
-    ):
-        raise ValueError(
-            f"batch_size={batch_size!r} is not allowed; allowed: an integer from 1 to "
-            f"{n} (the samples of surface {surface.name!r}), or None (the full batch)"
-        )
-    return int(batch_size)
+    allowed = Param("batch_size", None, low=1, high=n, kind="int", none_means="the full batch")
+    return allowed.check(batch_size, f"surface {surface.name!r} ({n} samples)")
 
 
 def samples(surface):

@@ -2,15 +2,16 @@
 
     surface=rosenbrock,a:1.0,b:100.0   o1=adam,lr:0.05,betas:0.9/0.999   o2=...
     schedule=step,step_size:100,gamma:0.5,warmup_steps:0   start=-1.5,2.5   steps=500
-    noise=0.0  seed=0  clip_norm=1.0  palette=okabe-ito  big=1  tol=0.001  grid=200  3d=0  lang=zh
+    noise=0.0  seed=0  clip_norm=1.0  batch=32  palette=okabe-ito  big=1  tol=0.001  grid=200  3d=0  lang=zh
     map=basin  mapby=steps  mapn=60  mapracer=2  curv=1  sweep=momentum  sweepby=regime
     lrrange=1  lrmin=1e-05  lrmax=1.0  lrsteps=500
     inspect=2:150
 
-Racers are numbered from 1 (``o1``, ``mapracer=1``). ``inspect=RACER:STEP`` opens the race
-paused at step STEP with racer RACER inspected; it is written only when a racer is. Links
-made before the scene package wrote ``mapr=K`` for racer K + 1; they still open the same
-scene. The landscape keys are
+``batch`` is the mini-batch size on a surface made from data (``batch=full`` or no key:
+the full batch). Racers are numbered from 1 (``o1``, ``mapracer=1``). ``inspect=RACER:STEP``
+opens the race paused at step STEP with racer RACER inspected; it is written only when a
+racer is. Links made before the scene package wrote ``mapr=K`` for racer K + 1; they still
+open the same scene. The landscape keys are
 written only when they differ from the defaults, to keep links short.
 """
 
@@ -23,7 +24,8 @@ MAX_VALUE_CHARS = 400  # longer query values are ignored, not parsed
 MAX_KEY_CHARS = 40
 
 OPTION_KEYS = {"noise": "noise_std", "seed": "seed", "clip_norm": "clip_norm"}
-OPTION_KEYS["clip_value"] = "clip_value"
+OPTION_KEYS.update(clip_value="clip_value", batch="batch_size")
+FULL_BATCH = "full"  # batch=full: the full batch, as no batch key says
 VIEW_KEYS = {"big": "large_font", "palette": "palette", "tol": "tolerance", "grid": "grid"}
 VIEW_KEYS.update({"3d": "surface3d", "lang": "lang"})
 LANDSCAPE_KEYS = {"map": "overlay", "mapby": "color", "mapn": "grid", "mapracer": "racer"}
@@ -89,7 +91,8 @@ def from_query(params):
         if key in RACER_KEYS:
             racers[RACER_KEYS[key]] = _racer(_parse_item(value))
         elif group is not None:
-            group[1][group[0][key]] = _parse_value(value)
+            full = key == "batch" and value == FULL_BATCH
+            group[1][group[0][key]] = None if full else _parse_value(value)
         elif key in ("surface", "schedule"):
             raw[key] = _parse_item(value)
         elif key == "f":

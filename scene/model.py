@@ -8,7 +8,8 @@ A ``Scene`` is plain data. Its JSON form (``Scene.to_dict``) is what a preset fi
         "schedule": {"name": "step", "step_size": 100, "gamma": 0.5, "warmup_steps": 0},
         "start": [-1.5, 2.5],
         "steps": 500,
-        "options": {"noise_std": 0.0, "seed": 0, "clip_norm": None, "clip_value": None},
+        "options": {"noise_std": 0.0, "seed": 0, "clip_norm": None, "clip_value": None,
+                    "batch_size": None},
         "view": {"large_font": False, "palette": "okabe-ito", "tolerance": 0.001,
                  "grid": 200, "surface3d": False, "lang": "en", "inspect": 2,
                  "inspect_step": 150},
@@ -38,6 +39,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 
 import optimizers
+import surfaces
 from i18n import DEFAULT as DEFAULT_LANG
 from i18n import LANGUAGES
 from optimizers import landscape, schedules
@@ -50,6 +52,10 @@ RELATIVE = "relative_lr"  # the schedule key: rates as multiples of each racer's
 MAX_RACERS = 6
 MAX_STEPS = optimizers.MAX_SHARED_STEPS
 STEPS = Param("steps", 500, "steps of the race", low=1, high=MAX_STEPS, kind="int")
+# the most samples a surface made from data may have: the bound of a batch size
+MAX_BATCH = int(
+    max(p["points"].high for p in map(surfaces.parameters, surfaces.names()) if "points" in p)
+)
 PALETTES = ("okabe-ito", "plotly")
 OVERLAYS = ("none", "basin")
 BASIN_COLORS = ("minimum", "steps")
@@ -83,21 +89,34 @@ class Settings:
 
 @dataclass(frozen=True)
 class Options(Settings):
-    """What changes the plain algorithms for every racer: gradient noise and clipping."""
+    """What changes the plain algorithms for every racer: gradient noise, clipping and
+    mini-batches (``batch_size``, None for the full batch)."""
 
     PARAMS = (
         Param("noise_std", 0.0, "std of Gaussian noise added to each gradient", low=0.0, high=1e3),
         Param("seed", 0, "seed of the gradient noise", low=0, high=2**31 - 1, kind="int"),
         _clip("clip_norm", "largest gradient norm (larger ones are scaled down)"),
         _clip("clip_value", "largest gradient element (larger ones are cut)"),
+        # the samples of the surface bound it: checked again once the surface is known
+        Param(
+            "batch_size",
+            None,
+            "samples per mini-batch (a surface made from data)",
+            low=1,
+            high=MAX_BATCH,
+            kind="int",
+            none_means="the full batch",
+        ),
     )
     noise_std: float = 0.0
     seed: int = 0
     clip_norm: float | None = None
     clip_value: float | None = None
+    batch_size: int | None = None
 
     def engine(self):
-        """The engine's keywords (``optimizers.run``): all four, as named here."""
+        """The engine's keywords (``optimizers.run``): all five, as named here; ``seed``
+        seeds both the noise and the batches."""
         return self.to_dict()
 
 

@@ -2,7 +2,8 @@
 
     scene -> run each racer (optimizers.run) -> trajectories, labels
           -> race figure (contour, paths, basin map, curvature arrows), 3D surface,
-             metrics, schedule preview, results table, curvature sentences
+             metrics, schedule preview, results table, curvature sentences, and on a
+             surface made from data the dataset with the chosen racer's model
 
 ``draw(scene)`` returns a ``Drawing`` remembered per scene (``scene.cache``): each product
 is built the first time it is asked for, so the export, which needs only the race, never
@@ -16,6 +17,8 @@ import numpy as np
 
 from i18n import message, t
 from surfaces.curvature import curvature
+from viz import data_figure as DF
+from viz import data_marks as DM
 from viz import figures as F
 from viz import landscape_figures as LF
 from viz import step_rule as SR
@@ -70,7 +73,7 @@ class Drawing:
         and the inspected racer's step (``viz.inspector``) when one is."""
         grid, layers = self.layers
         under, over = self.overlay()
-        figure = F.race_figure(
+        race = F.race_figure(
             self.surface,
             self.box,
             grid,
@@ -85,8 +88,8 @@ class Drawing:
         view = self.scene.view
         if view.inspect:
             size = F.font_size(view)
-            add_inspector(figure, self.inspected, self.box, view.lang, view.inspect_step, size)
-        return figure
+            add_inspector(race, self.inspected, self.box, view.lang, view.inspect_step, size)
+        return DM.with_axis_names(race, DF.axis_names(self.surface))
 
     @cached_property
     def inspected(self):
@@ -110,13 +113,26 @@ class Drawing:
         if not self.scene.view.surface3d:
             return None
         grid, layers = self.layers
-        return F.surface3d_figure(
+        figure = F.surface3d_figure(
             self.surface, grid, self.trajectories, self.labels, self.scene.view, self.box, layers
         )
+        return DM.with_axis_names(figure, DF.axis_names(self.surface), scene3d=True)
 
     @cached_property
     def metrics(self):
-        return F.metrics_figure(self.surface, self.trajectories, self.labels, self.scene.view)
+        """The metric panels; with mini-batches, the epochs and the batch losses marked."""
+        figure = F.metrics_figure(self.surface, self.trajectories, self.labels, self.scene.view)
+        return DM.with_epochs(figure, self.trajectories, self.surface)
+
+    @cached_property
+    def data(self):
+        """The dataset with the chosen racer's model, or None on an analytic surface."""
+        if self.surface.data is None:
+            return None
+        number = self.scene.landscape.racer
+        color = F.colors(self.scene.view, number)[-1]
+        trajectory, label = self.trajectories[number - 1], self.labels[number - 1]
+        return DF.data_figure(self.surface, trajectory, label, color, self.scene.view)
 
     @cached_property
     def rates(self):

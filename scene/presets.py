@@ -27,6 +27,10 @@ ORDER = (
     "sign_methods",
     "noisy_gradients",
     "himmelblau_basins",
+    "learning_w_and_b",
+    "batch_size_and_noise",
+    "feature_scaling",
+    "network_slice",
 )
 
 

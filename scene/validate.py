@@ -11,7 +11,7 @@ import json
 
 import optimizers
 import surfaces
-from optimizers import schedules
+from optimizers import minibatch, schedules
 from parameters import is_number
 
 from . import defaults as D
@@ -51,7 +51,9 @@ def validate(raw):
         schedule=_schedule(raw.get("schedule"), steps, warnings),
         start=_start(raw.get("start"), surface, warnings),
         steps=steps,
-        options=_settings(Options, raw.get("options"), "option", warnings),
+        options=_batch_on(
+            surface, _settings(Options, raw.get("options"), "option", warnings), warnings
+        ),
         view=_settings(View, raw.get("view"), "view setting", warnings),
     )
     scene = _inspected(_runnable_racers(scene, warnings), warnings)
@@ -151,6 +153,17 @@ def _settings(record, raw, what, warnings):
         else:
             values[key] = _checked(record.param(key), value, what, warnings)
     return record(**values)
+
+
+def _batch_on(surface, options, warnings):
+    """``options`` with a batch size ``surface`` allows (1 to its samples, on a surface made
+    from data), else the full batch with the engine's reason as a warning."""
+    try:
+        minibatch.check_batch_size(surface, options.batch_size)
+    except ValueError as error:
+        warnings.append(f"option: {clean(str(error))}; using the full batch")
+        return options.replace(batch_size=None)
+    return options
 
 
 # ---------------------------------------------------------------- schedule

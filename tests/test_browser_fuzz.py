@@ -498,11 +498,21 @@ def typed_value(session, w, rng):
     return f"{rng.choice(choices):.6g}"
 
 
+# Where a session starts: the default scene, or a surface made from data in mini-batches
+# (its batch-size slider and data chart then on screen to be touched).
+START_PAGES = (
+    "",
+    "?surface=linreg&batch=8",
+    "?surface=logreg&batch=32",
+    "?surface=mlp_slice&batch=16",
+)
+
+
 def fuzz(browser, app_url, artifacts, viewport, seed, steps):
     rng = random.Random(f"{seed}-{viewport}")
     session = Session(browser, app_url, viewport, artifacts)
     try:
-        session.open()
+        session.open(rng.choice(START_PAGES))
         for _ in range(steps):
             try:
                 action = draw_action(session, rng)

@@ -38,7 +38,7 @@ def english_data_texts():
     params = []
     for name in surfaces.names():
         surface = surfaces.get(name)
-        texts |= {surface.title, surface.note}
+        texts |= {surface.title, surface.note} | i18n.algorithm_phrases(surface.latex)
         params += surfaces.parameters(name).values()
     for name in optimizers.names():
         spec = optimizers.spec(name)

@@ -155,12 +155,17 @@ def test_a_diverged_run_blanks_its_batch_losses():
         (
             "linreg",
             0,
-            "batch_size=0 is not allowed; allowed: an integer from 1 to 100 (the "
-            "samples of surface 'linreg'), or None (the full batch)",
+            "surface 'linreg' (100 samples): batch_size=0 is out of range; allowed: an "
+            "integer, 1 <= batch_size <= 100, or None (the full batch)",
         ),
-        ("linreg", 101, "batch_size=101 is not allowed; allowed: an integer from 1 to 100"),
-        ("linreg", 2.5, "batch_size=2.5 is not allowed"),
-        ("linreg", True, "batch_size=True is not allowed"),
+        (
+            "linreg",
+            101,
+            "batch_size=101 is out of range; allowed: an integer, 1 <= batch_size <= 100",
+        ),
+        ("linreg", 2.5, "batch_size=2.5 is not an integer"),
+        ("linreg", True, "batch_size=True is not a finite number"),
+        ("linreg", "abc", "batch_size='abc' is not a finite number"),
     ],
 )
 def test_bad_batch_sizes_are_refused(surface, batch_size, message):

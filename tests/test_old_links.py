@@ -26,6 +26,7 @@ def _query(link):
 # settings added since the links were made, at their defaults (old links never set them)
 NEW_LANDSCAPE = {"lr_range": False, "range_min": 1e-6, "range_max": 10.0, "range_steps": 1000}
 NEW_VIEW = {"lang": "en", "inspect": 0, "inspect_step": 0}
+NEW_OPTIONS = {"batch_size": None}
 
 
 def _counted_from_one(old_scene):
@@ -34,6 +35,7 @@ def _counted_from_one(old_scene):
         **old_scene,
         "landscape": {**land, "racer": land["racer"] + 1, **NEW_LANDSCAPE},
         "view": {**view, **NEW_VIEW},
+        "options": {**old_scene["options"], **NEW_OPTIONS},
     }
 
 

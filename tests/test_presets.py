@@ -146,6 +146,46 @@ def test_noise_ball_shrinks_with_the_learning_rate():
     assert balls[0] > 1.5 * balls[-1]
 
 
+def test_learning_w_and_b_every_racer_reaches_the_least_squares_fit():
+    scene, surface, runs = run("learning_w_and_b")
+    assert scene.surface.name == "linreg" and scene.options.batch_size is None
+    for trajectories in runs.values():
+        assert distance(trajectories[0].xy[-1], surface.minima[0]) < 1e-3
+
+
+def test_batch_size_and_noise_the_smaller_rate_jitters_less():
+    scene, surface, runs = run("batch_size_and_noise")
+    assert scene.options.batch_size == 8 and [r.lr for r in scene.racers] == [0.1, 0.02]
+    fast, slow = (np.median(distance(t.xy[-100:], surface.minima[0])) for t in runs["sgd"])
+    assert 0.01 < slow < fast  # neither settles; the larger rate wanders farther
+    full = S.validate(scene.replace(options=scene.options.replace(batch_size=None)))[0]
+    settled = distance(run_scene(full)[0].xy[-1], surface.minima[0])
+    assert settled < 1e-6 < fast  # the full batch at the same rate settles
+
+
+def test_feature_scaling_sgd_crawls_until_x_is_standardised():
+    scene, surface, runs = run("feature_scaling")
+    assert scene.surface.params["x_center"] == 4.0
+    assert distance(runs["sgd"][0].xy[-1], surface.minima[0]) > 0.5
+    for name in ("momentum", "adam"):
+        assert distance(runs[name][0].xy[-1], surface.minima[0]) < 0.25
+    params = {**scene.surface.params, "x_center": 0.0}
+    standard = scene.replace(surface=scene.surface.__class__("linreg", params))
+    standard, warnings = S.validate(standard)
+    assert warnings == []
+    sgd = run_scene(standard)[0]
+    assert distance(sgd.xy[-1], surface_of(standard.surface).minima[0]) < 1e-6
+
+
+def test_a_network_slice_every_racer_returns_to_the_trained_weights():
+    scene, surface, runs = run("network_slice")
+    assert scene.options.batch_size == 16
+    start = surface.f(*scene.start)
+    for trajectories in runs.values():
+        assert trajectories[0].loss[-1] < 0.01 * start
+        assert distance(trajectories[0].xy[-1], surface.minima[0]) < 0.1
+
+
 # ---------------------------------------------------------------- bad names and files
 
 

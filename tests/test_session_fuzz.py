@@ -39,10 +39,11 @@ import optimizers
 import scene as S
 import surfaces
 from i18n import LANGUAGES
-from optimizers import schedules
+from optimizers import minibatch, schedules
 from scene import landscape, presets
 from scene.model import BASIN_COLORS, OVERLAYS, PALETTES, SWEEP_COLORS
 from scene.run import surface_of, sweep_choices
+from ui.batch_control import FULL
 from ui.controls import surface_key
 from ui.panels import EVERY_RACER, EXPORT_FORMATS
 from ui.widgets import hyper_key, log_options, near_one_options
@@ -232,6 +233,9 @@ def shown_values(at, scene):
         "sweep": land["sweep"],
         "sweepby": land["sweep_color"],
     }
+    if surface.data is not None:  # the batch-size control of a surface made from data
+        key = f"batch.{surface.name}.{minibatch.samples(surface)}"
+        shown[key] = FULL if options["batch_size"] is None else options["batch_size"]
     for clip in ("clip_norm", "clip_value"):
         shown[f"{clip}.on"] = options[clip] is not None
         shown[clip] = options[clip]
@@ -293,8 +297,8 @@ def message_name(key):
     """The name a warning gives the parameter of widget ``key`` ("o1.adam.sgd.betas.1":
     betas, "start.beale.x": start)."""
     parts = key.split(".")
-    if parts[0] == "start":
-        return "start"
+    if parts[0] in ("start", "batch"):
+        return {"start": "start", "batch": "batch_size"}[parts[0]]
     if parts[-1].isdigit():
         return parts[-2]
     return MESSAGE_NAMES.get(key, parts[-1])
@@ -438,6 +442,8 @@ def link_of_a_lesson(name, drop):
 SURFACE_KEYS = ("start.", "surface.", "domain.")
 OPTION_AND_VIEW_KEYS = ("noise", "seed", "clip_norm", "clip_norm.on", "clip_value")
 OPTION_AND_VIEW_KEYS += ("clip_value.on", "big", "3d", "palette", "tol", "grid")
+DATA_SURFACES = [n for n in surfaces.names() if surfaces.get(n).data is not None]
+DATA_PARAM_KEYS = tuple(f"surface.{name}." for name in DATA_SURFACES)
 LANDSCAPE_KEYS = ("map", "mapby", "mapn", "mapracer", "curv", "sweep", "sweepby")
 
 
@@ -463,6 +469,8 @@ class StudentSession(RuleBasedStateMachine):
             return number_value(widget)
         if widget.type == "slider":
             return slider_value(widget)
+        if widget.type == "select_slider" and key.startswith("batch."):
+            return hs.sampled_from(widget.options).map(lambda s: int(s) if s.isdigit() else FULL)
         if widget.type == "select_slider":
             return hs.sampled_from(widget.options).map(lambda s: stop_of(key, widget.value, s))
         if widget.type in ("checkbox", "toggle"):
@@ -497,6 +505,13 @@ class StudentSession(RuleBasedStateMachine):
     @rule(data=hs.data())
     def touch_an_option_or_the_view(self, data):
         self.touch(data, lambda k: k in OPTION_AND_VIEW_KEYS)
+
+    @rule(data=hs.data())
+    def fit_data_in_batches(self, data):
+        """A surface made from data, then its batch size or its data's settings."""
+        if not any(k.startswith("batch.") for k in widgets(self.at)):
+            self.do(("set", "surface", data.draw(hs.sampled_from(DATA_SURFACES))))
+        self.touch(data, lambda k: k.startswith(("batch.", "seed", *DATA_PARAM_KEYS)))
 
     @rule(data=hs.data())
     def touch_the_landscape(self, data):

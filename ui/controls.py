@@ -26,6 +26,7 @@ from scene.run import custom_surface, surface_of, view_box
 from scene.text import clean, numbered, racer_label
 from scene.validate import resolve_surface
 
+from .batch_control import batch_control
 from .inspector import controls as inspector_controls
 from .landscape import controls as landscape_controls
 from .widgets import hyper_key, hyper_widget, init_key, labelled_choice, param_widget, plain
@@ -51,7 +52,7 @@ def read_scene(current):
         raw["schedule"] = _schedule(current, raw["steps"])
         lr_slot = st.container()
         st.header(tr("sidebar.options"))
-        raw["options"] = _options(current)
+        raw["options"] = _options(current, surface)
         st.header(tr("sidebar.view"))
         raw["view"] = _view(current)
         grid = View.param("grid").high
@@ -259,16 +260,18 @@ def _schedule(current, steps):
     return out
 
 
-def _options(current):
-    """Noise and clipping. A setting that is off hides its value's widget (each widget costs
-    the rerun time; the value passes through from the scene meanwhile)."""
+def _options(current, surface):
+    """Noise, the mini-batch size (a surface made from data) and clipping. A setting that
+    is off hides its value's widget (each widget costs the rerun time; the value passes
+    through from the scene meanwhile); the seed shows when noise or batches use it."""
     options = current.options
     noise_std = Options.param("noise_std")
     noise = param_widget("noise", tr("options.noise"), noise_std, options.noise_std)
+    batch = batch_control(surface, options.batch_size)
     seed = options.seed
-    if noise > 0:
+    if noise > 0 or batch is not None:
         seed = param_widget("seed", tr("options.seed"), Options.param("seed"), seed)
-    out = {"noise_std": noise, "seed": int(seed)}
+    out = {"noise_std": noise, "seed": int(seed), "batch_size": batch}
     for name in ("clip_norm", "clip_value"):
         value = getattr(options, name)
         on = st.checkbox(tr(f"options.{name}"), key=init_key(f"{name}.on", value is not None))

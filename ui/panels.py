@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit import runtime
 
+import i18n
 from export.options import PARAMS as EXPORT_PARAMS
 from scene.cache import Store
 from scene.run import surface_of, view_box
@@ -19,14 +20,30 @@ from viz import tables as T
 
 from .controls import surface_key
 from .widgets import init_key, labelled_choice, param_widget, plain
-from .words import data, say, tr
+from .words import data, lang, say, tr
 
 
 def surface_header(surface):
-    """The surface's formula and what it teaches, above the charts."""
+    """The surface's formula and what it teaches, above the charts. A data surface's long
+    formula is set one part a line (a phone's 390 pixels would cut it off)."""
     formula, note = st.columns([3, 2], vertical_alignment="center")
-    formula.latex(surface.latex)
+    latex = i18n.algorithm(surface.latex, lang())  # its words ("hidden units") translated
+    formula.latex(latex if surface.data is None else stacked(latex))
     note.caption(f"**{data(surface.title)}**: {say(surface.note)}")
+
+
+def stacked(latex):
+    """``latex`` with its top-level parts (separated by ``,\\ ``) one per line, centred."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(latex):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and latex.startswith(",\\ ", i):
+            parts.append(latex[start:i])
+            start = i + 3
+    parts.append(latex[start:])
+    if len(parts) == 1:
+        return latex
+    return "\\begin{gathered}" + " \\\\ ".join(p.strip() for p in parts) + "\\end{gathered}"
 
 
 # One click copies: the Clipboard API where the page is a secure context (https, localhost),
