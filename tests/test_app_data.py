@@ -65,8 +65,10 @@ def test_choosing_a_batch_size_reaches_the_link_and_marks_the_epochs():
     (trajectory,) = run_scene(scene)
     metrics = next(c for c in charts(at) if "shapes" in c["layout"])
     epochs = {s["x0"] for s in metrics["layout"]["shapes"]}
-    assert epochs == set(trajectory.epoch_starts[1:].tolist()) == {4, 8, 12, 16} | set(
-        range(20, 100, 4)
+    assert (
+        epochs
+        == set(trajectory.epoch_starts[1:].tolist())
+        == {4, 8, 12, 16} | set(range(20, 100, 4))
     )
     assert at.number_input(key="seed").value == 0  # the seed of the batches shows
 

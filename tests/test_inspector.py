@@ -1,7 +1,6 @@
 """Inspecting a step: the scene setting and its link key, the arrows in the race's frames,
 the update rule's numbers against the recorded state, and the payload's size."""
 
-
 import numpy as np
 import pytest
 
