@@ -2,7 +2,8 @@
 
     python -m export SCENE -o OUT [--width W --height H --scale S --frame K
                                        --frames N --fps F --theme light|dark
-                                       --view race|sweep|lr_range --lang en|zh]
+                                       --view race|sweep|lr_range --lang en|zh
+                                       --paths full|grow]
     python -m export --list
     python -m export --all-presets -o DIR
 
@@ -11,7 +12,9 @@ the app. OUT's extension picks the format: ``.png``, ``.svg`` and ``.pdf`` draw 
 (the last, or step K); ``.gif`` and ``.mp4`` animate the race with a step counter. The
 race shows the scene's basin map and curvature arrows when it has them; ``--view sweep``
 draws the scene's sweep heatmap instead, ``--view lr_range`` the chosen racer's
-learning-rate range test (stills only).
+learning-rate range test (stills only). ``--paths grow`` draws each frame's paths up
+to its step (a still: up to step K), as the app's growing paths do; the default is the
+scene's path style (a link's ``paths=``).
 ``--all-presets`` writes every preset as PNG and the classic three as GIFs, with one
 browser for all. Errors are one line on stderr, exit status 2.
 
@@ -180,6 +183,9 @@ def _parser():
     parser.add_argument("--view", choices=PARAMS["view"].kind, help="default race")
     parser.add_argument(
         "--lang", choices=PARAMS["lang"].kind, help="language of the texts (default the scene's)"
+    )
+    parser.add_argument(
+        "--paths", choices=PARAMS["paths"].kind, help="path style (default the scene's)"
     )
     return parser
 
