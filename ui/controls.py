@@ -21,17 +21,7 @@ from scene import presets
 from scene.defaults import INNER, follow_steps, schedule_params, surface_choice
 from scene.defaults import racer as default_racer
 from scene.link import MAX_VALUE_CHARS
-from scene.model import (
-    CUSTOM,
-    MAX_RACERS,
-    PALETTES,
-    PATH_STYLES,
-    RELATIVE,
-    STEPS,
-    Options,
-    Racer,
-    View,
-)
+from scene.model import CUSTOM, MAX_RACERS, PALETTES, RELATIVE, STEPS, Options, Racer, View
 from scene.run import custom_surface, surface_of, view_box
 from scene.text import clean, numbered, racer_label
 from scene.validate import resolve_surface
@@ -307,7 +297,7 @@ def _view(current):
         ),
         "paths": st.radio(
             tr("grow.paths"),
-            PATH_STYLES,
+            View.param("paths").kind,
             key=init_key("paths", view.paths),
             format_func=keyed("grow.style."),
             horizontal=True,
