@@ -58,10 +58,21 @@ async function setup(base, heads) {{
   heads.layout.margin = {{l: size.l, r: size.r, t: size.t, b: size.b, pad: size.p,
                          autoexpand: false}};
   await Plotly.newPlot("heads", heads.data, heads.layout, STATIC);
+  await keepPaths();
   await painted();
 }}
-async function show(x, y, text) {{
-  await Plotly.update("heads", {{x: [x], y: [y]}}, {{"annotations[0].text": text}});
+// the growing paths (every trace of the heads layer but the last), whole; each frame
+// shows their first step + 1 points
+let paths = [];
+function upTo(values, n) {{
+  return values.subarray ? values.subarray(0, n) : values.slice(0, n);
+}}
+async function keepPaths() {{
+  paths = document.getElementById("heads")._fullData.slice(0, -1).map((t) => [t.x, t.y]);
+}}
+async function show(x, y, text, step) {{
+  const xs = paths.map((p) => upTo(p[0], step + 1)), ys = paths.map((p) => upTo(p[1], step + 1));
+  await Plotly.update("heads", {{x: [...xs, x], y: [...ys, y]}}, {{"annotations[0].text": text}});
 }}
 </script></head>
 <body><div id="base" class="layer"></div><div id="heads" class="layer"></div></body></html>
@@ -127,17 +138,18 @@ class Browser:
             return self._run(self._kaleido.calc_fig(figure, opts=opts))
 
     def frames(self, base, heads, updates, width, height, scale, progress=None):
-        """PNG screenshots of ``heads`` over ``base``, one per ``(x, y, text)`` update.
+        """PNG screenshots of ``heads`` over ``base``, one per ``(x, y, text, step)`` update.
 
-        ``base`` and ``heads`` are figure dicts of one size; ``heads`` has one trace and one
-        annotation, which each update moves and relabels. ``progress(done, total)`` is
-        called after every frame.
+        ``base`` and ``heads`` are figure dicts of one size; ``heads`` has one annotation
+        and the heads trace last, which each update moves and relabels; any traces before
+        it are growing paths, drawn up to each update's ``step``. ``progress(done,
+        total)`` is called after every frame.
         """
         with self._lock:
             self._run(self._setup(self._kaleido, base, heads, width, height, scale))
             shots = []
-            for x, y, text in updates:
-                shots.append(self._run(self._shot(x, y, text, width, height)))
+            for update in updates:
+                shots.append(self._run(self._shot(update, width, height)))
                 if progress:
                     progress(len(shots), len(updates))
             return shots
@@ -197,8 +209,8 @@ class Browser:
         await self._command("Page.navigate", {"url": page.as_uri()})
         await asyncio.wait_for(loaded, TIMEOUT)
 
-    async def _shot(self, x, y, text, width, height):
-        await self._evaluate(f"show({json.dumps(x)}, {json.dumps(y)}, {json.dumps(text)})")
+    async def _shot(self, update, width, height):
+        await self._evaluate(f"show({', '.join(json.dumps(part) for part in update)})")
         clip = {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}
         params = {"format": "png", "clip": clip, "optimizeForSpeed": True}
         result = await self._command("Page.captureScreenshot", params)

@@ -3,7 +3,7 @@
     python -m export SCENE -o OUT [--width W --height H --scale S --frame K
                                        --frames N --fps F --theme light|dark
                                        --view race|sweep|lr_range --lang en|zh
-                                       --inspect RACER:STEP]
+                                       --inspect RACER:STEP] [--paths full|grow]
     python -m export --list
     python -m export --all-presets -o DIR
 
@@ -14,7 +14,9 @@ race shows the scene's basin map and curvature arrows when it has them; ``--view
 draws the scene's sweep heatmap instead, ``--view lr_range`` the chosen racer's
 learning-rate range test (stills only). ``--inspect 2:150`` (or a link's ``inspect=2:150``)
 draws racer 2's step 150 with its arrows and its update rule's numbers under the plot
-(a still shows that step unless ``--frame`` says another).
+(a still shows that step unless ``--frame`` says another). ``--paths grow`` draws each
+frame's paths up to its step (a still: up to step K), as the app's growing paths do; the
+default is the scene's path style (a link's ``paths=``).
 ``--all-presets`` writes every preset as PNG and the classic three as GIFs, with one
 browser for all. Errors are one line on stderr, exit status 2.
 
@@ -200,6 +202,9 @@ def _parser():
         "--lang", choices=PARAMS["lang"].kind, help="language of the texts (default the scene's)"
     )
     parser.add_argument("--inspect", help="RACER:STEP, a racer's step with its arrows")
+    parser.add_argument(
+        "--paths", choices=PARAMS["paths"].kind, help="path style (default the scene's)"
+    )
     return parser
 
 

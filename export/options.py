@@ -18,6 +18,9 @@ THEMES = {
     "dark": ("plotly_dark", {"legend": {"bgcolor": "#dfe5ec", "font": {"color": "#222"}}}),
 }
 VIEWS = ("race", "sweep", "lr_range")  # the race, or the scene's sweep or range test
+# scene.model.PATH_STYLES, named here: importing the scene loads the engine, which the
+# command line loads only once Chromium is starting (tests/test_path_style.py checks them)
+PATH_STYLES = ("full", "grow")
 
 
 def _side(name, default):
@@ -37,6 +40,9 @@ PARAMS = {
     "lang": Param(
         "lang", None, "language of the texts", kind=tuple(LANGUAGES), none_means="the scene's"
     ),
+    "paths": Param(
+        "paths", None, "how the race draws the paths", kind=PATH_STYLES, none_means="the scene's"
+    ),
 }
 # The type every text of a picture is set in: Noto's CJK fonts (Debian's fonts-noto-cjk)
 # hold the Latin letters and the Chinese characters alike, so a label mixing both reads
@@ -53,7 +59,8 @@ class Options:
     "sweep" draws the scene's sweep heatmap instead of the race (stills only; a scene
     whose sweep is "off" sweeps lr alone), "lr_range" the chosen racer's learning-rate
     range test (stills only; the scene's range settings). ``lang`` sets the language of the picture's
-    texts ("en", "zh"; None: the scene's own).
+    texts ("en", "zh"; None: the scene's own). ``paths`` sets the path style ("full",
+    "grow": each frame's paths end at its step; None: the scene's ``view.paths``).
     """
 
     width: int = PARAMS["width"].default
@@ -65,3 +72,4 @@ class Options:
     fps: int = PARAMS["fps"].default
     view: str = PARAMS["view"].default
     lang: str | None = PARAMS["lang"].default
+    paths: str | None = PARAMS["paths"].default

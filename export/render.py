@@ -51,6 +51,12 @@ class Race:
     def heads_index(self):
         return self.figure.plain["frames"][0]["traces"][0]
 
+    @property
+    def growing(self):
+        """The indices of the path traces drawn up to the step shown (``F.GROWING``)."""
+        data = self.figure.plain["data"]
+        return [i for i, trace in enumerate(data) if trace.get("meta") == F.GROWING]
+
 
 # ---------------------------------------------------------------- scenes in
 
@@ -114,15 +120,18 @@ def race_of(scene):
 
 
 def still_figure(race, step, options):
-    """The race as one picture (a figure dict): heads at ``step``, and a step counter;
-    with an inspected racer, its arrows at that step (when it is a frame of the race) and
-    its update rule's lines with that step's numbers under the plot."""
+    """The race as one picture (a figure dict): heads at ``step``, growing paths up to
+    ``step``, and a step counter; with an inspected racer, its arrows at that step (when
+    it is a frame of the race) and its update rule's lines with that step's numbers under
+    the plot."""
     figure = _picture(race, options)
     frame = next((f for f in race.figure.plain["frames"] if f["name"] == str(step)), None)
     if frame is not None:
         for index, values in zip(frame["traces"], frame["data"], strict=True):
             figure["data"][index] = {**figure["data"][index], **values}
     figure["data"][race.heads_index].update(_heads_at(race, [step])[0])
+    for index in race.growing:
+        figure["data"][index] = F.cut_path(figure["data"][index], step)
     figure["layout"]["annotations"].append(_counter(race, step))
     if race.step_rule is not None and frame is not None:
         _rule_lines(figure["layout"], race, step)
@@ -158,14 +167,19 @@ def animation_layers(race, options):
     """``(base, heads)`` figure dicts of one size and plot area.
 
     ``base`` is the picture without the heads (nor an inspected racer's arrows, which
-    would stand still at one step); ``heads`` is a transparent figure with
-    the heads trace and the step counter, to be moved frame by frame above it.
+    would stand still at one step); ``heads`` is a transparent figure with the heads trace
+    (last) and the step counter, to be moved frame by frame above it. Growing paths move
+    to ``heads`` too, whole (the page cuts them at each frame's step); ``base`` keeps them
+    as empty traces, for the legend.
     """
     base = _picture(race, options)
     layout = base["layout"]
     (xmin, xmax), (ymin, ymax) = race.box
+    moving = [{**base["data"][i], "showlegend": False} for i in race.growing]
+    for index in race.growing:
+        base["data"][index] = {**base["data"][index], "x": [None], "y": [None]}
     heads = {
-        "data": [base["data"].pop(race.heads_index)],
+        "data": [*moving, base["data"].pop(race.heads_index)],
         "layout": {
             "width": options.width,
             "height": options.height,
@@ -190,9 +204,9 @@ def animation_steps(steps, count):
 
 
 def heads_updates(race, steps):
-    """``(x, y, counter text)`` of the heads trace at each of ``steps``."""
+    """``(x, y, counter text, step)`` of the heads trace at each of ``steps``."""
     return [
-        (heads["x"].tolist(), heads["y"].tolist(), _counter_text(race, step))
+        (heads["x"].tolist(), heads["y"].tolist(), _counter_text(race, step), step)
         for step, heads in zip(steps, _heads_at(race, steps), strict=True)
     ]
 
@@ -285,8 +299,10 @@ def render(scene, fmt, options=None, *, browser=None, progress=None):
     """
     options = options or Options()
     check_options(options, fmt, scene.steps)
-    if options.lang is not None and options.lang != scene.view.lang:
-        scene = scene.replace(view=scene.view.replace(lang=options.lang))
+    for name in ("lang", "paths"):  # the scene's own unless the options say otherwise
+        value = getattr(options, name)
+        if value is not None and value != getattr(scene.view, name):
+            scene = scene.replace(view=scene.view.replace(**{name: value}))
     if browser is None:
         with Browser() as browser:  # starts while the race is computed
             return render(scene, fmt, options, browser=browser, progress=progress)
@@ -310,5 +326,5 @@ def render(scene, fmt, options=None, *, browser=None, progress=None):
     images = encode.PNGFrames(shots)
     if fmt == "mp4":
         return encode.mp4(images, options.fps)
-    accents = sorted(set(heads["data"][0]["marker"]["color"])) + ["#000000", "#ffffff"]
+    accents = sorted(set(heads["data"][-1]["marker"]["color"])) + ["#000000", "#ffffff"]
     return encode.gif(images, options.fps, accents)

@@ -3,6 +3,7 @@
     surface=rosenbrock,a:1.0,b:100.0   o1=adam,lr:0.05,betas:0.9/0.999   o2=...
     schedule=step,step_size:100,gamma:0.5,warmup_steps:0   start=-1.5,2.5   steps=500
     noise=0.0  seed=0  clip_norm=1.0  batch=32  palette=okabe-ito  big=1  tol=0.001  grid=200  3d=0  lang=zh
+    paths=grow
     map=basin  mapby=steps  mapn=60  mapracer=2  curv=1  sweep=momentum  sweepby=regime
     lrrange=1  lrmin=1e-05  lrmax=1.0  lrsteps=500
     inspect=2:150
@@ -11,12 +12,12 @@
 the full batch). Racers are numbered from 1 (``o1``, ``mapracer=1``). ``inspect=RACER:STEP``
 opens the race paused at step STEP with racer RACER inspected; it is written only when a
 racer is. Links made before the scene package wrote ``mapr=K`` for racer K + 1; they still
-open the same scene. The landscape keys are
-written only when they differ from the defaults, to keep links short.
+open the same scene. The landscape keys and ``paths`` (the path style, "full" or "grow")
+are written only when they differ from the defaults, to keep links short.
 """
 
 from .defaults import RACERS
-from .model import CUSTOM, Landscape
+from .model import CUSTOM, Landscape, View
 from .text import show
 from .validate import validate
 
@@ -27,7 +28,8 @@ OPTION_KEYS = {"noise": "noise_std", "seed": "seed", "clip_norm": "clip_norm"}
 OPTION_KEYS.update(clip_value="clip_value", batch="batch_size")
 FULL_BATCH = "full"  # batch=full: the full batch, as no batch key says
 VIEW_KEYS = {"big": "large_font", "palette": "palette", "tol": "tolerance", "grid": "grid"}
-VIEW_KEYS.update({"3d": "surface3d", "lang": "lang"})
+VIEW_KEYS.update({"3d": "surface3d", "lang": "lang", "paths": "paths"})
+SPARSE_VIEW = {"paths"}  # view settings written only when not at their defaults
 LANDSCAPE_KEYS = {"map": "overlay", "mapby": "color", "mapn": "grid", "mapracer": "racer"}
 LANDSCAPE_KEYS.update(curv="curvature", sweep="sweep", sweepby="sweep_color")
 LANDSCAPE_KEYS.update(lrrange="lr_range", lrmin="range_min", lrmax="range_max")
@@ -58,7 +60,8 @@ def to_query(scene):
             query[key] = _text(options[name])
     view = scene.view.to_dict()
     for key, name in VIEW_KEYS.items():
-        query[key] = _text(view[name])
+        if name not in SPARSE_VIEW or view[name] != View.param(name).default:
+            query[key] = _text(view[name])
     if scene.view.inspect:
         query[INSPECT_KEY] = f"{scene.view.inspect}:{scene.view.inspect_step}"
     land, default = scene.landscape.to_dict(), Landscape().to_dict()

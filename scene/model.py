@@ -11,8 +11,8 @@ A ``Scene`` is plain data. Its JSON form (``Scene.to_dict``) is what a preset fi
         "options": {"noise_std": 0.0, "seed": 0, "clip_norm": None, "clip_value": None,
                     "batch_size": None},
         "view": {"large_font": False, "palette": "okabe-ito", "tolerance": 0.001,
-                 "grid": 200, "surface3d": False, "lang": "en", "inspect": 2,
-                 "inspect_step": 150},
+                 "grid": 200, "surface3d": False, "lang": "en", "paths": "full",
+                 "inspect": 2, "inspect_step": 150},
         "landscape": {"overlay": "basin", "color": "minimum", "grid": 100, "racer": 1,
                       "curvature": True, "sweep": "momentum", "sweep_color": "loss"},
     }
@@ -60,6 +60,7 @@ PALETTES = ("okabe-ito", "plotly")
 OVERLAYS = ("none", "basin")
 BASIN_COLORS = ("minimum", "steps")
 SWEEP_COLORS = ("loss", "steps", "regime")
+PATH_STYLES = ("full", "grow")  # each path drawn whole, or up to the race's current step
 
 
 def _clip(name, what):
@@ -122,9 +123,11 @@ class Options(Settings):
 
 @dataclass(frozen=True)
 class View(Settings):
-    """How the charts look: type size, colours, the tolerance they measure, contour grid;
-    and the racer whose steps are inspected (``inspect``, numbered from 1, 0 for none),
-    the race opening paused at step ``inspect_step`` (its point after that many steps)."""
+    """How the charts look: type size, colours, the tolerance they measure, contour grid,
+    language, and the path style (``paths``: "full" draws each racer's whole path at
+    once, "grow" draws it up to the step the race shows, as it plays or is scrubbed); and
+    the racer whose steps are inspected (``inspect``, numbered from 1, 0 for none), the
+    race opening paused at step ``inspect_step`` (its point after that many steps)."""
 
     PARAMS = (
         _flag("large_font", "projector type"),
@@ -134,6 +137,7 @@ class View(Settings):
         # off by default: a WebGL chart delays the page's first picture
         _flag("surface3d", "the 3D surface beside the race"),
         Param("lang", DEFAULT_LANG, "language of every text", kind=tuple(LANGUAGES)),
+        Param("paths", "full", "how the race draws the paths", kind=PATH_STYLES),
         Param(
             "inspect",
             0,
@@ -157,6 +161,7 @@ class View(Settings):
     grid: int = 200
     surface3d: bool = False
     lang: str = DEFAULT_LANG
+    paths: str = "full"
     inspect: int = 0
     inspect_step: int = 0
 

@@ -3,7 +3,7 @@
 A session is a list of actions, each plain data (what a student touches, found by its
 label): keys on a slider's thumb, an option of a selectbox, the +/- of a number input,
 typed text, a toggle, a racer button, a click on the race chart or the sweep, the play
-buttons. After every action the test waits for the script run to finish and asserts: no
+buttons, the path style (whole or growing paths). After every action the test waits for the script run to finish and asserts: no
 exception box, the race chart present, no error in the browser console.
 
 The fuzzer draws actions at random from the widgets on screen (a fixed seed and a bounded
@@ -97,8 +97,10 @@ KINDS = {
     "play": (None, 1.5),
     "inspect": ("stSelectbox", 1),  # the inspector's racer, more often than any one select
     "scrub": (None, 1),
+    "paths": (None, 1),  # the path style (a radio, drawn as such): growing paths play too
 }
 INSPECT_LABEL = "Inspect the steps of"
+PATHS_LABEL, PATH_STYLES = "Paths", ("whole", "growing")
 NOT_TOUCHED = {"Render"}  # the export starts Chromium processes in the server: not a click
 # the language: the fuzz reads the English labels (tests/test_browser.py switches it)
 NOT_TOUCHED.add("Language · 语言")
@@ -454,6 +456,8 @@ def draw_action(session, rng):
         return ("play", rng.choice(["▶ slow", "▶ play", "▶ fast", "❚❚", "↺"]))
     if kind == "scrub":
         return ("scrub", round(rng.uniform(0.0, 1.0), 3))
+    if kind == "paths":
+        return ("radio", PATHS_LABEL, 0, rng.choice(PATH_STYLES))
     w = rng.choice(candidates(kind, widgets))
     target = (kind, w["label"], w["nth"])
     if kind == "slider":
@@ -634,4 +638,25 @@ def test_sequences_the_fuzzer_found(browser, app_url, artifacts, name):
     viewport, query, actions = FOUND[name]
     with replay(browser, app_url, artifacts, viewport, actions, query) as session:
         session.page.wait_for_timeout(3_000)  # a rejected animation or a late redraw reports late
+        session.check("the last action")
+
+
+# growing paths through what a student does with the race: play, pause, a click on the
+# contour while it plays, a rerun, the style switched back while playing (phone and desktop)
+GROWING = [
+    ("radio", "Paths", 0, "growing"),
+    ("play", "▶ fast"),
+    ("play", "❚❚"),
+    ("play", "▶ slow"),
+    ("chart", 0.7, 0.3),
+    ("play", "▶ play"),
+    ("radio", "Paths", 0, "whole"),
+    ("play", "↺"),
+]
+
+
+@pytest.mark.parametrize("viewport", ["1366x768", "390x844"])
+def test_growing_paths_while_playing_break_nothing(browser, app_url, artifacts, viewport):
+    with replay(browser, app_url, artifacts, viewport, GROWING, "?steps=150") as session:
+        session.page.wait_for_timeout(3_000)
         session.check("the last action")

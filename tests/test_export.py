@@ -175,7 +175,8 @@ def test_animation_layers_split_the_heads_from_the_picture():
     assert heads["layout"]["paper_bgcolor"] == "rgba(0,0,0,0)"
     assert heads["layout"]["xaxis"]["range"] == list(race.box[0])
     updates = R.heads_updates(race, [0, 40])
-    assert [text for _, _, text in updates] == ["step  0 / 40", "step 40 / 40"]
+    assert [text for _, _, text, _ in updates] == ["step  0 / 40", "step 40 / 40"]
+    assert [step for *_, step in updates] == [0, 40]
 
 
 def test_animation_steps_spread_from_start_to_end():

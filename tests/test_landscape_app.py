@@ -125,7 +125,7 @@ def test_basin_colour_by_steps_and_the_racer_choice_follow_the_widgets():
     assert np.array_equal(F.decode(layer["z"]), expected)
     # without a map its settings hide, and come back as they were
     at.selectbox(key="map").set_value("none").run()
-    assert not at.radio and "mapn" not in {s.key for s in at.slider}
+    assert "mapby" not in {r.key for r in at.radio} and "mapn" not in {s.key for s in at.slider}
     assert at.query_params["mapby"] == "steps"
     at.selectbox(key="map").set_value("basin").run()
     assert at.radio(key="mapby").value == "steps" and at.slider(key="mapn").value == 40

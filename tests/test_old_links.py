@@ -4,7 +4,8 @@
 a typed formula, every option, six racers with Lookahead) and the scene each opened, in
 that app's JSON form. The changes of form: the landscape racer was counted from 0
 (``mapr=1`` was racer 2) and is counted from 1 now (``mapracer=2``); the view holds the
-language, English for a link that names none.
+language, English for a link that names none, and the path style, "full" (whole paths,
+as then) for a link that names none.
 """
 
 import json
@@ -25,7 +26,7 @@ def _query(link):
 
 # settings added since the links were made, at their defaults (old links never set them)
 NEW_LANDSCAPE = {"lr_range": False, "range_min": 1e-6, "range_max": 10.0, "range_steps": 1000}
-NEW_VIEW = {"lang": "en", "inspect": 0, "inspect_step": 0}
+NEW_VIEW = {"lang": "en", "paths": "full", "inspect": 0, "inspect_step": 0}
 NEW_OPTIONS = {"batch_size": None}
 
 

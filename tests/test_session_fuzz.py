@@ -41,7 +41,7 @@ import surfaces
 from i18n import LANGUAGES
 from optimizers import minibatch, schedules
 from scene import landscape, presets
-from scene.model import BASIN_COLORS, OVERLAYS, PALETTES, SWEEP_COLORS
+from scene.model import BASIN_COLORS, OVERLAYS, PALETTES, PATH_STYLES, SWEEP_COLORS
 from scene.run import surface_of, sweep_choices
 from ui.batch_control import FULL
 from ui.controls import surface_key
@@ -224,6 +224,7 @@ def shown_values(at, scene):
         "grid": view["grid"],
         "inspect": view["inspect"],
         "inspect_step": view["inspect_step"],
+        "paths": view["paths"],
         "racers": len(racers),
         "map": land["overlay"],
         "mapby": land["color"],
@@ -315,6 +316,7 @@ def choices(scene, key):
         "surface": [*surfaces.names(), S.CUSTOM],
         "schedule": schedules.names(),
         "palette": PALETTES,
+        "paths": PATH_STYLES,
         "map": OVERLAYS,
         "mapby": BASIN_COLORS,
         "mapracer": numbers,
@@ -441,7 +443,7 @@ def link_of_a_lesson(name, drop):
 
 SURFACE_KEYS = ("start.", "surface.", "domain.")
 OPTION_AND_VIEW_KEYS = ("noise", "seed", "clip_norm", "clip_norm.on", "clip_value")
-OPTION_AND_VIEW_KEYS += ("clip_value.on", "big", "3d", "palette", "tol", "grid")
+OPTION_AND_VIEW_KEYS += ("clip_value.on", "big", "3d", "palette", "tol", "grid", "paths")
 DATA_SURFACES = [n for n in surfaces.names() if surfaces.get(n).data is not None]
 DATA_PARAM_KEYS = tuple(f"surface.{name}." for name in DATA_SURFACES)
 LANDSCAPE_KEYS = ("map", "mapby", "mapn", "mapracer", "curv", "sweep", "sweepby")
@@ -534,6 +536,11 @@ class StudentSession(RuleBasedStateMachine):
         if "formula" not in widgets(self.at):
             self.do(("set", "surface", S.CUSTOM))
         self.do(("set", "formula", data.draw(FORMULA, label="formula")))
+
+    @rule()
+    def switch_the_path_style(self):
+        other = {"full": "grow", "grow": "full"}[self.session.scene.view.paths]
+        self.do(("set", "paths", other))
 
     @rule()
     def auto_tune(self):

@@ -300,6 +300,14 @@ def _view(current):
         "grid": st.slider(
             tr("view.grid"), grid.low, grid.high, key=init_key("grid", view.grid), step=10
         ),
+        "paths": st.radio(
+            tr("grow.paths"),
+            View.param("paths").kind,
+            key=init_key("paths", view.paths),
+            format_func=keyed("grow.style."),
+            horizontal=True,
+            help=tr("grow.help"),
+        ),
     }
 
 

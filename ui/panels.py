@@ -19,6 +19,7 @@ from viz import figures as F
 from viz import tables as T
 
 from .controls import surface_key
+from .step_follow import STEP_SCRIPT
 from .widgets import init_key, labelled_choice, param_widget, plain
 from .words import data, lang, say, tr
 
@@ -161,7 +162,7 @@ def race_chart(figure):
     st.plotly_chart(
         with_contour_url(figure), key="race", on_select=_start_from_click, selection_mode="points"
     )
-    st.html(RACE_SCRIPT, unsafe_allow_javascript=True)
+    st.html(RACE_SCRIPT + STEP_SCRIPT, unsafe_allow_javascript=True)
     st.caption(tr("race.click"))
 
 

@@ -28,6 +28,10 @@ CLICK_GRID = 61  # click targets per side: a start lands within 1/70 of the view
 CLICK_TARGETS = "start here"  # the name of their trace
 PLAY_SPEEDS = (("slow", 120), ("play", 40), ("fast", 5))  # ms per frame, by catalogue key
 PAUSE, RESTART = "❚❚", "↺"
+# The ``meta`` of a path trace drawn only up to the race's current step (View.paths "grow"):
+# the page's script (ui/step_follow.py) and the export cut the traces it marks.
+GROWING = "growing path"
+STEP_CURSOR = "step cursor"  # the name of the metric panels' vertical line at the step shown
 
 
 class PlainFigure(go.Figure):
@@ -195,6 +199,16 @@ def held_positions(xy, box):
     return held
 
 
+def cut_path(trace, step):
+    """A copy of path ``trace`` (typed or plain ``x``, ``y``) ending at ``step``: its
+    first ``step + 1`` points, the path drawn so far when the heads are at ``step``."""
+    return {
+        **trace,
+        "x": typed(decode(trace["x"])[: step + 1]),
+        "y": typed(decode(trace["y"])[: step + 1]),
+    }
+
+
 def frame_steps(steps):
     """The steps the animation shows: all of them, or every k-th above MAX_FRAMES."""
     stride = max(1, math.ceil(steps / MAX_FRAMES))
@@ -350,6 +364,9 @@ def race_figure(
 ):
     """Contour with every full path (static), markers, and the animated heads.
 
+    With ``view.paths`` "grow" the path traces still hold the whole paths (sent once) and
+    are marked ``meta = GROWING``: the page cuts them to the step shown as the race plays.
+
     ``layers`` is ``surface_layers(surface, grid, view, box)`` when the caller has it cached.
     ``under`` are trace dicts drawn over the contour but under the click targets and paths
     (a basin map); ``over`` are drawn over the paths and markers, under the heads.
@@ -371,6 +388,7 @@ def race_figure(
                 "line": {"color": color, "width": 2},
                 # no hover: a click near a path goes to the click targets under it
                 "hoverinfo": "skip",
+                **({"meta": GROWING} if view.paths == "grow" else {}),
             }
         )
     traces += _point_markers(surface, trajectories, box, palette, size, view.lang)
@@ -658,7 +676,8 @@ _PANELS = (
 
 
 def metrics_figure(surface, trajectories, labels, view):
-    """Loss gap, distance, lr and gradient norm against the step, one colour per racer."""
+    """Loss gap, distance, lr and gradient norm against the step, one colour per racer,
+    with a ``step_cursor`` in each panel."""
     size = font_size(view)
     layout = {
         "height": 520 + 8 * (size - 13),
@@ -666,6 +685,7 @@ def metrics_figure(surface, trajectories, labels, view):
         "margin": {"l": 60, "r": 10, "t": 30, "b": 40},
         "legend": {"orientation": "h", "y": -0.12, **legend_text(size)},
         "annotations": [],
+        "shapes": [],
     }
     series = [metric_series(surface, traj, view.lang) for traj in trajectories]
     titles = list(series[0])
@@ -688,6 +708,7 @@ def metrics_figure(surface, trajectories, labels, view):
         if scale == "log":
             shown = np.concatenate([data[title][0] for data in series])
             layout[f"yaxis{suffix}"].update(LOG_TICKS, **log_ticks(shown))
+        layout["shapes"].append(step_cursor(suffix))
         layout["annotations"].append(
             {
                 "text": _two_lines(title),
@@ -720,6 +741,24 @@ def metrics_figure(surface, trajectories, labels, view):
                 }
             )
     return PlainFigure(traces, layout)
+
+
+def step_cursor(suffix, step=0):
+    """A vertical line across panel ``x{suffix}`` at ``step``: the page's script moves it
+    to the step the race shows (the heads start at step 0)."""
+    return {
+        "type": "line",
+        "name": STEP_CURSOR,  # found by it, never shown
+        "showlegend": False,
+        "xref": f"x{suffix}",
+        "yref": f"y{suffix} domain",
+        "x0": step,
+        "x1": step,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": "#555", "width": 1, "dash": "dot"},
+        "layer": "above",
+    }
 
 
 def _two_lines(title, longest=12):
