@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 import scene as S
 from scene.run import run_scene, surface_of
 from viz import figures as F
+from viz.data_marks import EPOCH
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 BATCH_LABEL = "mini-batch size (samples per step)"
@@ -64,7 +65,7 @@ def test_choosing_a_batch_size_reaches_the_link_and_marks_the_epochs():
     assert scene.options.batch_size == 32
     (trajectory,) = run_scene(scene)
     metrics = next(c for c in charts(at) if "shapes" in c["layout"])
-    epochs = {s["x0"] for s in metrics["layout"]["shapes"]}
+    epochs = {s["x0"] for s in metrics["layout"]["shapes"] if s.get("name") == EPOCH}
     assert (
         epochs
         == set(trajectory.epoch_starts[1:].tolist())

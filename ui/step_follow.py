@@ -19,6 +19,12 @@ steps). The step a frame shows is its name.
   and its drawn line moved (``Plotly.relayout`` of a shape recalculates the whole chart:
   about 100 ms a call with the four log panels, measured, which stalls the race).
 
+- **The data beside the race** (a surface made from data, ``viz.data_figure``): once the
+  race plays or is scrubbed, the data chart (its layout's ``meta`` is ``DATA_CHART``)
+  shows the model at the last of its own frames not after the race's step. Until then
+  it shows the final model, as the race shows the whole paths. Its own slider still
+  works; the race's next frame takes it back.
+
 The step is also announced as a ``gradscape:step`` event on ``document`` (``detail``:
 ``{step}``), for any other view that follows the race.
 
@@ -29,11 +35,12 @@ that a PLAY pressed right after a redraw already plays growing paths.
 """
 
 from viz import figures as F
+from viz.data_figure import DATA_CHART
 
 STEP_SCRIPT = """<script>
 if (!window.gradscapeStepScript) {
     window.gradscapeStepScript = true;
-    const GROWING = "__GROWING__", CURSOR = "__CURSOR__";
+    const GROWING = "__GROWING__", CURSOR = "__CURSOR__", DATA = "__DATA__";
     const SEEK = {mode: "immediate", frame: {duration: 0, redraw: false},
                   transition: {duration: 0}};
     const charts = () => [...document.querySelectorAll(".js-plotly-plot")];
@@ -42,7 +49,9 @@ if (!window.gradscapeStepScript) {
                               && frames(gd).length);
     const growing = (gd) => (gd.data || []).map((t, i) => t.meta === GROWING ? i : -1)
                                            .filter((i) => i >= 0);
+    const isData = (gd) => !!(gd.layout && gd.layout.meta === DATA);
     let shown = 0;  // the step the race shows
+    let moved = false;  // the race played or was scrubbed since it was drawn
 
     // a typed array from Plotly's base64 form ({dtype, bdata}), or the array itself
     const KINDS = {f4: Float32Array, f8: Float64Array};
@@ -95,7 +104,20 @@ if (!window.gradscapeStepScript) {
     let wanted = null;
     const placeCursors = () => {
         wanted = null;
-        for (const gd of charts()) placeCursor(gd);
+        for (const gd of charts()) {
+            if (isData(gd)) follow(gd);
+            else placeCursor(gd);
+        }
+    };
+    // the data chart at its last frame not after the race's step (frames in step order)
+    const follow = (gd) => {
+        const all = frames(gd);
+        if (!moved || !all.length) return;
+        let name = all[0].name;
+        for (const frame of all) if (Number(frame.name) <= shown) name = frame.name;
+        if (gd.gsFollowed === name) return;
+        gd.gsFollowed = name;
+        Plotly.animate(gd, [name], SEEK).catch(() => {});
     };
     // A cursor is moved by hand: Plotly.relayout of a shape's x recalculates and redraws
     // the whole chart (about 100 ms with four log panels, measured), which would stall
@@ -125,7 +147,9 @@ if (!window.gradscapeStepScript) {
 
     // after a (re)draw: a race's paths made to grow and cut to the scrubber's step
     const sync = (gd) => {
+        if (isData(gd)) return;
         if (!isRace(gd)) return placeCursor(gd);
+        moved = false;
         const step = currentStep(gd);
         if (grow(gd)) {
             setTimeout(() => Plotly.animate(gd, [String(step)], SEEK).catch(() => {}), 0);
@@ -136,7 +160,14 @@ if (!window.gradscapeStepScript) {
         if (!gd._ev || gd.gsBoundTo === gd._ev || typeof gd.on !== "function") return;
         gd.gsBoundTo = gd._ev;
         gd.on("plotly_afterplot", () => sync(gd));
-        gd.on("plotly_animatingframe", (event) => show(Number(event.name)));
+        gd.on("plotly_animatingframe", (event) => {
+            if (isData(gd)) {
+                gd.gsFollowed = event.name;  // its own slider moved it
+                return;
+            }
+            moved = true;
+            show(Number(event.name));
+        });
         if (gd._fullLayout) sync(gd);
     };
     const bindAll = () => charts().forEach(bind);
@@ -154,4 +185,9 @@ if (!window.gradscapeStepScript) {
     document.addEventListener("touchstart", beforePlotly, {capture: true, passive: true});
     bindAll();
 }
-</script>""".replace("__GROWING__", F.GROWING).replace("__CURSOR__", F.STEP_CURSOR)
+</script>"""
+STEP_SCRIPT = (
+    STEP_SCRIPT.replace("__GROWING__", F.GROWING)
+    .replace("__CURSOR__", F.STEP_CURSOR)
+    .replace("__DATA__", DATA_CHART)
+)

@@ -27,6 +27,7 @@ CLASS_COLORS = ("#56B4E9", "#E69F00")  # label 0, label 1 (Okabe & Ito)
 MAX_STOPS = 100  # the slider's steps: a line per stop
 FAINT_STEPS = 4  # earlier lines drawn faintly, evenly spaced from the start
 REGION_GRID = 60  # the network's decision regions: points per side
+DATA_CHART = "gradscape-data"  # the layout's meta: the page's script makes it follow the race
 
 
 def axis_names(surface):
@@ -99,6 +100,7 @@ def data_figure(surface, trajectory, label, color, view):
         "yaxis": {"range": [y0, y1], **F.axis_text(names[1], size)},
         "showlegend": False,
         "sliders": sliders,
+        "meta": DATA_CHART,
     }
     return F.PlainFigure(traces, layout, frames)
 

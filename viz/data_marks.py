@@ -7,6 +7,7 @@ from . import figures as F
 
 MAX_EPOCH_LINES = 60  # more epochs than this: every k-th is marked
 BATCH_LOSS_OPACITY = 0.3
+EPOCH = "epoch"  # the name of the lines at the epochs' first steps
 
 
 def with_axis_names(figure, names, scene3d=False):
@@ -52,6 +53,7 @@ def with_epochs(figure, trajectories, surface, panels=4):
                     "y1": 1,
                     "line": {"color": "rgba(0,0,0,0.15)", "width": 1},
                     "layer": "below",
+                    "name": EPOCH,
                 }
             )
     layout["shapes"] = shapes
