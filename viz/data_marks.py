@@ -54,6 +54,7 @@ def with_epochs(figure, trajectories, surface, panels=4):
                     "line": {"color": "rgba(0,0,0,0.15)", "width": 1},
                     "layer": "below",
                     "name": EPOCH,
+                    "showlegend": False,
                 }
             )
     layout["shapes"] = shapes
