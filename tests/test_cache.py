@@ -3,6 +3,7 @@ and the heavy pool's limit per session."""
 
 import gc
 import threading
+import weakref
 
 import pytest
 
@@ -199,14 +200,24 @@ def test_sweep_empties_expired_stores_nobody_asks_any_more():
     assert store.expire() == 0 and len(store) == 0
 
 
-def test_settle_memory_freezes_the_loaded_objects_once_only():
-    cache.settle_memory()
-    frozen = gc.get_freeze_count()
-    assert frozen > 0
-    cycle = []
-    cycle.append(cycle)  # a session's cyclic garbage, made after the first freeze
-    cache.settle_memory()  # a later rerun: must not make the cycle immortal
-    assert gc.get_freeze_count() == frozen
+class Node:
+    """An object that can be watched through a weak reference."""
+
+
+def test_garbage_frozen_by_a_rerun_is_collected_by_the_next_sweep():
+    cache.settle_memory()  # a rerun: everything alive is frozen
+    node = Node()
+    node.itself = node  # a reference cycle: only the collector frees it
+    watch = weakref.ref(node)
+    del node
+    cache.settle_memory()  # another session's rerun freezes the garbage too
+    assert gc.get_freeze_count() > 0
+    gc.collect()
+    assert watch() is not None  # frozen: out of the collector's reach
+    cache.sweep()
+    assert watch() is None  # thawed, collected, the survivors frozen again
+    assert gc.get_freeze_count() > 0
+    assert cache.collect_frozen() is False  # nothing frozen since that sweep
 
 
 def test_the_allocator_takes_the_settings_that_return_a_class_memory():
