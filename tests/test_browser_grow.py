@@ -44,6 +44,14 @@ def assert_follows(now, racers=3):
     assert now["drawn"] == pytest.approx(now["at"], abs=0.5)
 
 
+def wait_until_cut(page, racers):
+    """A drawn race's growing paths are cut to the scrubber's step just after the draw."""
+    page.wait_for_function(
+        f"() => {{ const s = ({STATE})(); return s.growing.length === {racers} "
+        "&& s.growing.every(n => n === s.step + 1); }"
+    )
+
+
 def rail(page):
     box = page.locator(".js-plotly-plot .slider-rail-rect").first.bounding_box()
     return box["x"], box["y"] + box["height"] / 2, box["width"]
@@ -53,6 +61,7 @@ def test_growing_paths_and_the_cursor_follow_the_scrubber_and_the_animation(
     browser, app_url, artifacts
 ):
     page = open_app(browser, app_url, "?steps=120&paths=grow")
+    wait_until_cut(page, racers=3)
     before = state(page)
     assert before["step"] == 0 and before["paths"] == 3
     assert_follows(before)  # before PLAY: the paths are not drawn yet, the heads at the start
@@ -104,8 +113,7 @@ def test_a_click_on_the_contour_of_a_growing_race_moves_the_start(browser, app_u
     page.mouse.click(x + 0.75 * width, y + 0.25 * height)
     page.wait_for_function("() => !location.search.includes('start=-1.5')", timeout=60_000)
     # the new race is drawn from its first step: paths cut to it again
-    page.wait_for_function(f"() => ({STATE})().growing.length === 1")
-    page.wait_for_function(f"() => ({STATE})().growing[0] === ({STATE})().step + 1")
+    wait_until_cut(page, racers=1)
     assert_follows(state(page), racers=1)
     assert "paths=grow" in page.url
     page.screenshot(path=str(artifacts / "grow-clicked.png"), full_page=True)
@@ -117,7 +125,7 @@ def test_the_sidebar_switches_the_path_style_and_the_link_keeps_it(browser, app_
     sidebar = page.locator("[data-testid=stSidebar]")
     sidebar.get_by_text("growing", exact=True).click()
     page.wait_for_function("() => location.search.includes('paths=grow')", timeout=60_000)
-    page.wait_for_function(f"() => ({STATE})().growing.length === 3")
+    wait_until_cut(page, racers=3)
     assert_follows(state(page))
     sidebar.get_by_text("whole", exact=True).click()
     page.wait_for_function("() => !location.search.includes('paths=')", timeout=60_000)
