@@ -27,7 +27,7 @@ from viz.range_figure import range_test_figure
 
 from . import landscape
 from .cache import Store
-from .run import run_racer, run_scene, schedule_rates, surface_of, view_box
+from .run import run_scene, schedule_rates, surface_of, view_box
 from .text import active_options, racer_labels
 
 DRAWINGS = Store(32, ttl=120.0)  # rebuilt in about 5 ms: kept briefly
@@ -93,12 +93,10 @@ class Drawing:
 
     @cached_property
     def inspected(self):
-        """The inspected racer's Trajectory with its state after each step (run again with
-        ``record_state``: the other racers need none), or None."""
+        """The inspected racer's Trajectory, with its state after each step (the other
+        racers record none), or None."""
         number = self.scene.view.inspect
-        if not number:
-            return None
-        return run_racer(self.scene, self.scene.racers[number - 1], record_state=True)
+        return self.trajectories[number - 1] if number else None
 
     @cached_property
     def step_rule(self):

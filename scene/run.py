@@ -46,8 +46,13 @@ def run_racer(scene, racer, record_state=False):
 
 
 def run_scene(scene):
-    """One Trajectory per racer of a validated ``scene``."""
-    return [run_racer(scene, racer) for racer in scene.racers]
+    """One Trajectory per racer of a validated ``scene``; the inspected racer's
+    (``View.inspect``, numbered from 1) also holds its state after each step."""
+    inspected = scene.view.inspect
+    return [
+        run_racer(scene, racer, record_state=number == inspected)
+        for number, racer in enumerate(scene.racers, start=1)
+    ]
 
 
 def schedule_rates(scene, lr):

@@ -7,7 +7,7 @@ import pytest
 import i18n
 import optimizers
 import scene as S
-from scene import pipeline
+from scene import pipeline, run
 from ui.inspector import payload_bytes
 from viz import figures as F
 from viz import step_rule as SR
@@ -233,6 +233,15 @@ def test_gradient_and_momentum_share_a_round_factor():
     assert round_factor(1.0, 0.3) == 2.0
     assert round_factor(1.0, 0.0) == 1.0
     assert round_factor(0.12, 0.001) == 100.0
+
+
+def test_the_inspected_racer_is_run_once_with_its_state_and_the_others_without():
+    scene, _ = _scene({"inspect": "2:150"})
+    drawing = pipeline.draw(scene)
+    assert drawing.inspected is drawing.trajectories[1]
+    assert [t.state is not None for t in drawing.trajectories] == [False, True, False]
+    plain = run.run_racer(scene, scene.racers[1])
+    np.testing.assert_array_equal(drawing.inspected.xy, plain.xy)
 
 
 def test_no_inspector_draws_no_arrow():
