@@ -18,6 +18,7 @@ a class's maps queue up instead of taking every core from the others' reruns.
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import threading
 import time
@@ -83,8 +84,8 @@ def tune_allocator():
 
 
 _FREEZING = Lock()
-_TUNED = []  # set once the allocator is tuned
-_FROZEN_SINCE = []  # set when a rerun froze objects since the last full collection
+_TUNE_ONCE = functools.cache(tune_allocator)
+_FROZE_SINCE_COLLECTION = threading.Event()  # set by reruns, cleared by the collection
 
 
 def settle_memory():
@@ -101,12 +102,9 @@ def settle_memory():
     allocator (``tune_allocator``).
     """
     with _FREEZING:
-        if not _TUNED:
-            tune_allocator()
-            _TUNED.append(True)
+        _TUNE_ONCE()
         gc.freeze()
-        if not _FROZEN_SINCE:
-            _FROZEN_SINCE.append(True)
+        _FROZE_SINCE_COLLECTION.set()
     _start_sweeper()
 
 
@@ -115,9 +113,9 @@ def collect_frozen():
     generation, freeze the survivors again (about 0.1-0.3 s with the GIL held, once a
     sweep). True when it ran."""
     with _FREEZING:
-        if not _FROZEN_SINCE:
+        if not _FROZE_SINCE_COLLECTION.is_set():
             return False
-        _FROZEN_SINCE.clear()
+        _FROZE_SINCE_COLLECTION.clear()
         gc.unfreeze()
         gc.collect()
         gc.freeze()
