@@ -10,9 +10,11 @@ Typed formulas: ``surfaces.from_expression("x^2 + 3*y^2", domain=((-2, 2), (-2, 
 ``surfaces.suggest_domain(text)`` (see ``surfaces.formula``; sympy loads on first use).
 """
 
+import functools
+
 from . import _jit  # noqa: F401  (sets up the Numba cache before any kernel is defined)
 from ._dispatch import DEFINITIONS
-from .surface import Surface, build
+from .surface import Surface, build, checked_params
 
 _BY_NAME = {definition.name: (sid, definition) for sid, definition in enumerate(DEFINITIONS)}
 
@@ -34,8 +36,18 @@ def get(name, **params):
         return name
     if name not in _BY_NAME:
         raise ValueError(f"unknown surface {name!r}; allowed: {', '.join(_BY_NAME)}")
+    checked = checked_params(_BY_NAME[name][1], params)
+    return _built(name, tuple(checked.items()))
+
+
+@functools.lru_cache(maxsize=64)
+def _built(name, params):
+    """The Surface ``name`` with its checked ``params`` (``(name, value)`` pairs), built
+    once: building refines numerical minima and generates a dataset, and every rerun of
+    the app asks for its surfaces again. A Surface is frozen and shared: never edit its
+    arrays."""
     sid, definition = _BY_NAME[name]
-    return build(definition, sid, params)
+    return build(definition, sid, dict(params))
 
 
 def parameters(name):

@@ -73,8 +73,9 @@ class Surface:
         return f"Surface({self.name}{', ' + shown if shown else ''})"
 
 
-def build(definition, sid, overrides):
-    """A Surface from its declaration, with parameter ``overrides`` checked against ranges."""
+def checked_params(definition, overrides):
+    """Every parameter of the declaration, ``overrides`` checked against their ranges and
+    the others at their defaults."""
     unknown = sorted(set(overrides) - set(definition.params))
     if unknown:
         allowed = ", ".join(definition.params) or "none"
@@ -83,10 +84,14 @@ def build(definition, sid, overrides):
             f"(given {unknown[0]}={overrides[unknown[0]]!r}); allowed: {allowed}"
         )
     owner = f"surface {definition.name!r}"
-    params = {
+    return {
         name: param.check(overrides.get(name, param.default), owner)
         for name, param in definition.params.items()
     }
+
+
+def build(definition, sid, params):
+    """A Surface from its declaration and its checked ``params`` (``checked_params``)."""
 
     def resolve(item):
         return item(**params) if callable(item) else item
