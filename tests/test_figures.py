@@ -6,7 +6,9 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
+import optimizers
 import scene as S
+import surfaces
 from scene import defaults
 from scene.run import run_scene, surface_of, view_box
 from scene.text import active_options, racer_label
@@ -184,3 +186,26 @@ def test_surface_without_minimum_gets_its_loss_and_the_distance_to_the_saddle():
     expected = np.hypot(runs[0].xy[-1, 0], runs[0].xy[-1, 1])  # the saddle is at the origin
     assert table["distance to nearest saddle"][0] == pytest.approx(expected)
     assert table["f − f*"].isna().all()
+
+
+@pytest.mark.parametrize(
+    "title, longest, shown",
+    [
+        ("learning rate", 12, "learning<br>rate"),
+        ("distance to nearest minimum", 12, "distance to<br>nearest minimum"),
+        ("lr", 12, "lr"),
+        ("到最近极小值\u200b的距离", 12, "到最近极小值<br>的距离"),  # Chinese breaks where marked
+        ("学习率", 12, "学习率"),
+        ("到最近\u200b鞍点", 9, "到最近<br>鞍点"),  # 10 wide: a Chinese character counts two
+        ("到最近\u200b鞍点", 10, "到最近鞍点"),  # narrow enough: the mark dropped
+    ],
+)
+def test_panel_titles_break_near_their_middle_at_a_space_or_a_marked_place(title, longest, shown):
+    assert F._two_lines(title, longest) == shown
+
+
+def test_the_table_header_has_no_break_mark():
+    surface = surfaces.get("himmelblau")
+    traj = optimizers.run(surface, "adam", (0.0, 0.0), 20, lr=0.1)
+    table = T.results_table(surface, [traj], ["Adam"], 1e-3, "zh")
+    assert "到最近极小值的距离" in table.columns

@@ -6,6 +6,7 @@ array goes as a base64 typed array (float32 where a pixel's precision is enough)
 
 import base64
 import math
+import unicodedata
 
 import numpy as np
 import plotly.graph_objects as go
@@ -761,14 +762,22 @@ def step_cursor(suffix, step=0):
     }
 
 
+BREAK = "\u200b"  # a zero-width space: where a title without spaces (Chinese) may break
+
+
 def _two_lines(title, longest=12):
-    """``title`` broken at its middle space when longer than ``longest`` characters: side
-    by side on a phone, a panel is about 120 pixels wide."""
-    if len(title) <= longest or " " not in title:
-        return title
-    spaces = [i for i, c in enumerate(title) if c == " "]
-    cut = min(spaces, key=lambda i: abs(i - len(title) / 2))
-    return title[:cut] + "<br>" + title[cut + 1 :]
+    """``title`` broken at the space or ``BREAK`` nearest its middle when wider than
+    ``longest`` Latin letters (a Chinese character counts two): side by side on a phone, a
+    panel is about 120 pixels wide."""
+    widths = [
+        0 if c == BREAK else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in title
+    ]
+    breaks = [i for i, c in enumerate(title) if c in (" ", BREAK)]
+    if sum(widths) > longest and breaks:
+        middle = sum(widths) / 2
+        cut = min(breaks, key=lambda i: abs(sum(widths[:i]) - middle))
+        title = title[:cut] + "<br>" + title[cut + 1 :]
+    return title.replace(BREAK, "")
 
 
 def lr_preview_figure(rates, labels, view):

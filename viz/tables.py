@@ -11,7 +11,7 @@ import pandas as pd
 
 from i18n import t
 
-from .figures import metric_series
+from .figures import BREAK, metric_series
 from .numbers import rate_range
 
 
@@ -35,7 +35,7 @@ def results_table(surface, trajectories, labels, tolerance, lang="en"):
                 t("table.lr_used", lang): rate_range(traj.lr),
                 t("table.final_f", lang): float(last[-1]) if last.size else math.nan,
                 "f − f*": float(last[-1] - surface.f_min) if last.size and bounded else math.nan,
-                distance_title: float(distance[-1]),
+                distance_title.replace(BREAK, ""): float(distance[-1]),
                 t("table.steps_to", lang, tolerance=tolerance): int(reached[0])
                 if reached.size
                 else t("table.not_reached", lang),
