@@ -38,11 +38,11 @@ _SWEEPER_LOCK = Lock()
 
 def sweep():
     """Drops every store's expired entries; True when some went. Then, when entries went
-    or reruns froze objects since the last sweep (``settle_memory``), a full collection
-    of the frozen objects too, and the freed pages handed back to the system. Stores
-    expire lazily when used; this is for a server nobody uses any more."""
+    or reruns ran since the last sweep (``settle_memory``), a full collection, and the
+    freed pages handed back to the system. Stores expire lazily when used; this is for a
+    server nobody uses any more."""
     dropped = sum(store.expire() for store in list(_STORES))
-    collected = collect_frozen()
+    collected = collect_garbage()
     if dropped and not collected:
         gc.collect()  # a drawing's figures may hold reference cycles
     if (dropped or collected) and _LIBC is not None:
@@ -83,42 +83,54 @@ def tune_allocator():
     )
 
 
-_FREEZING = Lock()
-_TUNE_ONCE = functools.cache(tune_allocator)
-_FROZE_SINCE_COLLECTION = threading.Event()  # set by reruns, cleared by the collection
+NEVER = 2**30  # a collection threshold that is never reached
+
+
+def _settle_once():
+    """The allocator tuned, and the modules the first rerun loaded (about 200,000
+    objects that live as long as the server) frozen out of the collector's reach."""
+    tune_allocator()
+    gc.collect()
+    gc.freeze()
+
+
+_SETTLE_ONCE = functools.cache(_settle_once)
+_SETTLING = Lock()
+_RERUN_SINCE_COLLECTION = threading.Event()  # set by reruns, cleared by the collection
 
 
 def settle_memory():
-    """Called by every rerun once the app's modules are loaded: every object alive now
-    (the loaded modules, about 200,000 objects, and the sessions' data) moved out of the
-    collector's reach (``gc.freeze``), so that the collections a rerun triggers scan only
-    what it made. Measured with 30 students: the reruns' full collections scanning what
-    the class holds cost 4x the latency (p50 1.1-1.4 s against 0.27 s).
+    """Called by every rerun once the app's modules are loaded: the collector's policy
+    for a server that a class shares.
 
-    A frozen object is never collected, so a session's cyclic garbage frozen by another's
-    rerun would stay for good (measured: a server kept all 300 MB a class had used after
-    it left). The sweeper therefore thaws, collects and freezes again every ``SWEEP``
-    seconds after reruns froze (``collect_frozen``). The first call also tunes the
-    allocator (``tune_allocator``).
+    A full collection scans every object the class holds (its sessions, the stores' races
+    and figures: 300,000-700,000 objects, 0.2-2 s with the GIL held, measured). Streamlit
+    runs one after every rerun unless ``runner.postScriptGC`` is off (it is, in
+    ``.streamlit/config.toml``), and Python runs one whenever the objects that survived
+    two collections have grown by a quarter. Here the young generations are collected as
+    usual (a rerun's short-lived garbage goes within the rerun), automatic full
+    collections are off, and the sweeper makes one every ``SWEEP`` seconds after reruns
+    (``collect_garbage``): the races and figures the stores dropped (a Plotly figure
+    holds reference cycles, so its data waits for a full collection) go then. The first
+    call also tunes the allocator and freezes the loaded modules (``_settle_once``).
     """
-    with _FREEZING:
-        _TUNE_ONCE()
-        gc.freeze()
-        _FROZE_SINCE_COLLECTION.set()
+    with _SETTLING:
+        _SETTLE_ONCE()
+        young, middle, _ = gc.get_threshold()
+        gc.set_threshold(young, middle, NEVER)
+        _RERUN_SINCE_COLLECTION.set()
     _start_sweeper()
 
 
-def collect_frozen():
-    """When reruns froze objects since the last call: thaw them, collect every
-    generation, freeze the survivors again (about 0.1-0.3 s with the GIL held, once a
-    sweep). True when it ran."""
-    with _FREEZING:
-        if not _FROZE_SINCE_COLLECTION.is_set():
+def collect_garbage():
+    """A full collection (frozen modules left out) when reruns ran since the last call:
+    0.03-0.6 s with the GIL held, measured with 30 students on a loaded machine. True
+    when it ran."""
+    with _SETTLING:
+        if not _RERUN_SINCE_COLLECTION.is_set():
             return False
-        _FROZE_SINCE_COLLECTION.clear()
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+        _RERUN_SINCE_COLLECTION.clear()
+    gc.collect()
     return True
 
 

@@ -3,12 +3,16 @@ and the heavy pool's limit per session."""
 
 import gc
 import threading
+import tomllib
 import weakref
+from pathlib import Path
 
 import pytest
 
 from scene import cache
 from scene.cache import Busy, Pool, Store
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Clock:
@@ -204,20 +208,39 @@ class Node:
     """An object that can be watched through a weak reference."""
 
 
-def test_garbage_frozen_by_a_rerun_is_collected_by_the_next_sweep():
-    cache.settle_memory()  # a rerun: everything alive is frozen
+@pytest.fixture
+def restored_thresholds():
+    """The collector's thresholds as they were before the test (``settle_memory`` is the
+    app server's policy, not the test run's)."""
+    before = gc.get_threshold()
+    yield
+    gc.set_threshold(*before)
+
+
+def test_a_rerun_turns_automatic_full_collections_off_and_the_sweep_makes_them(
+    restored_thresholds,
+):
+    cache.settle_memory()  # a rerun
+    assert gc.get_threshold()[2] == cache.NEVER
+    assert gc.get_freeze_count() > 0  # the loaded modules, out of the collector's reach
     node = Node()
     node.itself = node  # a reference cycle: only the collector frees it
     watch = weakref.ref(node)
+    gc.collect(1)  # it survives the young collections: now in the oldest generation
     del node
-    cache.settle_memory()  # another session's rerun freezes the garbage too
-    assert gc.get_freeze_count() > 0
-    gc.collect()
-    assert watch() is not None  # frozen: out of the collector's reach
+    gc.collect(1)
+    assert watch() is not None  # the young collections do not see it
     cache.sweep()
-    assert watch() is None  # thawed, collected, the survivors frozen again
-    assert gc.get_freeze_count() > 0
-    assert cache.collect_frozen() is False  # nothing frozen since that sweep
+    assert watch() is None  # the sweep's full collection freed it
+    assert cache.collect_garbage() is False  # no rerun since that sweep
+    cache.settle_memory()
+    assert cache.collect_garbage() is True
+
+
+def test_streamlit_does_not_collect_after_every_rerun():
+    # its full collection after every rerun would scan all a class holds (settle_memory)
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
 
 
 def test_the_allocator_takes_the_settings_that_return_a_class_memory():
