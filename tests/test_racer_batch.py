@@ -11,6 +11,7 @@ import pytest
 import optimizers
 import scene as S
 from export import render as R
+from scene import landscape as SL
 from scene.pipeline import Drawing
 from scene.run import run_scene
 from viz import data_marks as DM
@@ -192,3 +193,12 @@ def test_the_export_races_each_racer_with_its_own_batch():
     paths = [t for t in race.figure.plain["data"] if t.get("name") == "3. SGD (lr 0.05, batch 1)"]
     single = run_scene(scene)[2]
     np.testing.assert_allclose(decode(paths[0]["x"])[-1], single.xy[-1, 0])
+
+
+def test_the_landscape_views_of_a_racer_know_its_batch():
+    scene = three()
+    keys = []
+    for number in (2, 3):
+        chosen = scene.replace(landscape=scene.landscape.replace(racer=number, sweep="lr"))
+        keys.append((SL.basin_key(chosen), SL.sweep_key(chosen), SL.range_key(chosen)))
+    assert all(a != b for a, b in zip(*keys, strict=True))
