@@ -269,6 +269,8 @@ def _options(current, surface):
     noise_std = Options.param("noise_std")
     noise = param_widget("noise", tr("options.noise"), noise_std, options.noise_std)
     batch = batch_control(surface, options.batch_size)
+    if surface.data is not None:
+        st.caption(tr("options.batch.default"))
     seed = options.seed
     if noise > 0 or batch is not None:
         seed = param_widget("seed", tr("options.seed"), Options.param("seed"), seed)
