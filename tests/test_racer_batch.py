@@ -1,6 +1,7 @@
 """A batch size per racer: the racer's own in the model, the link and the preset form,
 its checks against the surface, the engine running each racer with its own batches, the
-labels and epoch marks that tell them apart, and the export racing the same."""
+labels and epoch marks that tell them apart, the export racing the same, and the app's
+controls (AppTest)."""
 
 import json
 import urllib.parse
@@ -14,6 +15,7 @@ from export import render as R
 from scene import landscape as SL
 from scene.pipeline import Drawing
 from scene.run import run_scene
+from tests.test_app_data import BATCH_LABEL, start
 from viz import data_marks as DM
 from viz.figures import decode
 
@@ -202,3 +204,36 @@ def test_the_landscape_views_of_a_racer_know_its_batch():
         chosen = scene.replace(landscape=scene.landscape.replace(racer=number, sweep="lr"))
         keys.append((SL.basin_key(chosen), SL.sweep_key(chosen), SL.range_key(chosen)))
     assert all(a != b for a, b in zip(*keys, strict=True))
+
+
+# ---------------------------------------------------------------- the app (AppTest)
+
+RACER_LABEL = "Batch size of this racer"
+
+
+def test_the_app_edits_a_racer_s_batch_and_keeps_the_others_when_the_scene_s_changes():
+    at = start({**THREE, "lang": "en"})
+    assert not at.exception and not at.warning
+    (own,) = [s for s in at.select_slider if s.label == RACER_LABEL]  # racer 1's
+    assert own.value == "full" and own.options[0] == "as the scene: 8"
+    own.set_value("scene").run()
+    assert at.query_params["o1"].endswith("weight_decay:0.0,nesterov:0")
+    (scene_control,) = [s for s in at.select_slider if s.label == BATCH_LABEL]
+    scene_control.set_value(16).run()
+    scene, warnings = S.from_query(dict(at.query_params.items()))
+    assert warnings == [] and [scene.batch_of(r) for r in scene.racers] == [16, 32, 1]
+
+
+def test_a_racer_s_batch_is_dropped_off_a_data_surface_and_fitted_to_fewer_samples():
+    at = start({**THREE, "o2": "sgd,lr:0.05,batch:64"})
+    at.selectbox(key="surface").set_value("rosenbrock").run()
+    assert not at.exception and not at.warning
+    assert not any("batch:" in at.query_params[f"o{n}"] for n in (1, 2, 3))
+    at = start({**THREE, "o2": "sgd,lr:0.05,batch:64"})
+    at.number_input(key="surface.linreg.points").set_value(50).run()
+    assert not at.exception and not at.warning
+    assert [at.query_params[f"o{n}"].rsplit(",", 1)[1] for n in (1, 2, 3)] == [
+        "batch:full",
+        "batch:full",
+        "batch:1",
+    ]

@@ -30,6 +30,14 @@ def fitted(batch_size, n):
     return FULL if isinstance(batch_size, int) and batch_size >= n else batch_size
 
 
+def carried(surface, batch_size):
+    """A racer's own ``batch_size`` as it carries over to ``surface``: none on an analytic
+    surface, the full batch where it is n or more."""
+    if surface.data is None:
+        return None
+    return fitted(batch_size, minibatch.samples(surface))
+
+
 def batch_control(surface, batch_size):
     """The batch size chosen for ``surface`` (None: the full batch), starting at
     ``batch_size``; nothing is drawn, and None returned, on an analytic surface."""

@@ -27,7 +27,7 @@ from scene.run import custom_surface, surface_of, view_box
 from scene.text import clean, numbered, racer_label
 from scene.validate import resolve_surface
 
-from .batch_control import batch_control, racer_batch_control
+from .batch_control import batch_control, carried, racer_batch_control
 from .inspector import controls as inspector_controls
 from .landscape import controls as landscape_controls
 from .widgets import hyper_key, hyper_widget, init_key, labelled_choice, param_widget, plain
@@ -322,7 +322,7 @@ def _racers(current, surface, scene_batch):
 
     The others pass through from the current scene: drawing six racers' sliders on every
     rerun would cost more than the whole race (Streamlit scans the session per widget).
-    Off a surface made from data no racer keeps a batch size of its own.
+    A racer's own batch size is kept as far as the surface allows (``carried``).
     """
     st.subheader(tr("racers.header"))
     count = st.number_input(
@@ -334,8 +334,7 @@ def _racers(current, surface, scene_batch):
     racers = current.racers
     numbers = range(1, count + 1)
     out = [racers[n - 1] if n <= len(racers) else default_racer(NEW_RACER) for n in numbers]
-    if surface.data is None:
-        out = [replace(racer, batch_size=None) for racer in out]
+    out = [replace(racer, batch_size=carried(surface, racer.batch_size)) for racer in out]
     buttons = st.container()  # drawn after the edited racer, so its label is current
     editing = st.session_state.get("editing", 1)
     editing = editing if editing in numbers else 1
