@@ -93,7 +93,8 @@ class Settings:
 @dataclass(frozen=True)
 class Options(Settings):
     """What changes the plain algorithms for every racer: gradient noise, clipping and
-    mini-batches (``batch_size``, None for the full batch)."""
+    mini-batches (``batch_size``, None for the full batch; every racer's default, which
+    a racer's own ``Racer.batch_size`` replaces)."""
 
     PARAMS = (
         Param("noise_std", 0.0, "std of Gaussian noise added to each gradient", low=0.0, high=1e3),
