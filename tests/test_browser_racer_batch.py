@@ -28,6 +28,15 @@ PATHS = """(names) => {
 }"""
 
 
+OWN_LABEL = "Batch size of this racer"
+OWN_BATCH = f"""(value) => {{
+    const own = [...document.querySelectorAll('[data-testid="stSlider"]')]
+        .filter(s => s.innerText.includes('{OWN_LABEL}'));
+    return own.length === 1
+        && own[0].querySelector('[data-testid="stSliderThumbValue"]').innerText === value;
+}}"""
+
+
 def lesson_link(app_url):
     scene, _ = presets.load("batch_size_and_noise")
     return scene, app_url + "?" + urllib.parse.urlencode(S.to_query(scene))
@@ -57,7 +66,8 @@ def test_three_racers_race_with_their_own_batches_and_a_slider_changes_one(
 
     edit = page.get_by_test_id("stButtonGroup").filter(has_text=labels[2])
     edit.locator("button").nth(2).click()  # edit racer 3
-    slider = page.get_by_test_id("stSlider").filter(has_text="Batch size of this racer")
+    page.wait_for_function(OWN_BATCH, arg="1", timeout=LOAD)  # racer 3's controls only
+    slider = page.get_by_test_id("stSlider").filter(has_text=OWN_LABEL)
     slider.get_by_role("slider").press("End")  # its full batch
     page.wait_for_function(
         "() => new URLSearchParams(location.search).get('o3').endsWith('batch:full')",
