@@ -86,8 +86,8 @@ def sweep_key(scene):
         else:  # a pair: the other element still matters
             kept[name] = [None if i == position else v for i, v in enumerate(kept[name])]
     settings = scene.key("surface", "schedule", "options", "start", "steps")
-    parts = [settings, racer.name, racer.inner, kept, scene.view.tolerance, param]
-    return json.dumps(parts, sort_keys=True)
+    parts = [settings, racer.name, racer.inner, racer.batch_size, kept, scene.view.tolerance]
+    return json.dumps([*parts, param], sort_keys=True)
 
 
 def sweep(scene, progress=None, owner=None):

@@ -9,7 +9,8 @@
     inspect=2:150
 
 ``batch`` is the mini-batch size on a surface made from data (``batch=full`` or no key:
-the full batch). Racers are numbered from 1 (``o1``, ``mapracer=1``). ``inspect=RACER:STEP``
+the full batch), the default of every racer; a racer with its own says so in its item,
+``o2=sgd,lr:0.05,batch:32`` or ``batch:full`` (written only when it has one). Racers are numbered from 1 (``o1``, ``mapracer=1``). ``inspect=RACER:STEP``
 opens the race paused at step STEP with racer RACER inspected; it is written only when a
 racer is. Links made before the scene package wrote ``mapr=K`` for racer K + 1; they still
 open the same scene. The landscape keys and ``paths`` (the path style, "full" or "grow")
@@ -17,7 +18,7 @@ are written only when they differ from the defaults, to keep links short.
 """
 
 from .defaults import RACERS
-from .model import CUSTOM, Landscape, View
+from .model import CUSTOM, FULL_BATCH, Landscape, View
 from .text import show
 from .validate import validate
 
@@ -26,7 +27,7 @@ MAX_KEY_CHARS = 40
 
 OPTION_KEYS = {"noise": "noise_std", "seed": "seed", "clip_norm": "clip_norm"}
 OPTION_KEYS.update(clip_value="clip_value", batch="batch_size")
-FULL_BATCH = "full"  # batch=full: the full batch, as no batch key says
+RACER_BATCH_KEY = "batch"  # o2=sgd,lr:0.05,batch:32: a racer's own batch size
 VIEW_KEYS = {"big": "large_font", "palette": "palette", "tol": "tolerance", "grid": "grid"}
 VIEW_KEYS.update({"3d": "surface3d", "lang": "lang", "paths": "paths"})
 SPARSE_VIEW = {"paths"}  # view settings written only when not at their defaults
@@ -49,7 +50,8 @@ def to_query(scene):
         query["domain"] = ",".join(_text(v) for pair in surface.domain for v in pair)
     for number, racer in enumerate(scene.racers, start=1):
         inner = {"inner": racer.inner} if racer.inner else {}
-        query[f"o{number}"] = _item(racer.name, {**inner, **racer.hyper})
+        own = {} if racer.batch_size is None else {RACER_BATCH_KEY: racer.batch_size}
+        query[f"o{number}"] = _item(racer.name, {**inner, **racer.hyper, **own})
     schedule = scene.schedule.to_dict()
     query["schedule"] = _item(schedule.pop("name"), schedule)
     query["start"] = ",".join(_text(v) for v in scene.start)
@@ -162,6 +164,8 @@ def _racer(item):
     racer = {"name": item.pop("name")}
     if "inner" in item:
         racer["inner"] = item.pop("inner")
+    if RACER_BATCH_KEY in item:
+        racer["batch_size"] = item.pop(RACER_BATCH_KEY)
     return {**racer, "hyper": item}
 
 

@@ -4,7 +4,8 @@ A ``Scene`` is plain data. Its JSON form (``Scene.to_dict``) is what a preset fi
 
     {
         "surface": {"name": "rosenbrock", "params": {"a": 1.0, "b": 100.0}},
-        "optimizers": [{"name": "adam", "hyper": {"lr": 0.05, "betas": [0.9, 0.999], ...}}],
+        "optimizers": [{"name": "adam", "hyper": {"lr": 0.05, "betas": [0.9, 0.999], ...}},
+                       {"name": "sgd", "hyper": {"lr": 0.05, ...}, "batch_size": 32}],
         "schedule": {"name": "step", "step_size": 100, "gamma": 0.5, "warmup_steps": 0},
         "start": [-1.5, 2.5],
         "steps": 500,
@@ -47,6 +48,7 @@ from parameters import Param
 
 CUSTOM = "expression"  # the surface name of a typed formula
 RELATIVE = "relative_lr"  # the schedule key: rates as multiples of each racer's lr
+FULL_BATCH = "full"  # a racer's batch size: the full batch, whatever the scene's
 
 # Caps: what one scene may ask of a shared server.
 MAX_RACERS = 6
@@ -91,7 +93,8 @@ class Settings:
 @dataclass(frozen=True)
 class Options(Settings):
     """What changes the plain algorithms for every racer: gradient noise, clipping and
-    mini-batches (``batch_size``, None for the full batch)."""
+    mini-batches (``batch_size``, None for the full batch; every racer's default, which
+    a racer's own ``Racer.batch_size`` replaces)."""
 
     PARAMS = (
         Param("noise_std", 0.0, "std of Gaussian noise added to each gradient", low=0.0, high=1e3),
@@ -216,14 +219,30 @@ class SurfaceChoice:
         return out
 
 
+# a racer's own mini-batch size on a surface made from data: None follows the scene's
+# (Options.batch_size); the samples of the surface bound it, checked once it is known
+RACER_BATCH = Param(
+    "batch_size",
+    None,
+    "this racer's samples per mini-batch (a surface made from data)",
+    low=1,
+    high=MAX_BATCH,
+    kind="int",
+    none_means="the scene's batch size; 'full': the full batch",
+)
+
+
 @dataclass(frozen=True)
 class Racer:
     """One optimizer in the race: its name, hyperparameters (PyTorch's keyword names; pairs
-    as tuples) and, for a wrapper such as Lookahead, the ``inner`` optimizer it wraps."""
+    as tuples), for a wrapper such as Lookahead the ``inner`` optimizer it wraps, and its
+    own mini-batch size on a surface made from data (``batch_size``: a whole number,
+    ``FULL_BATCH`` for the full batch, None to follow the scene's ``Options.batch_size``)."""
 
     name: str
     hyper: dict
     inner: str | None = None
+    batch_size: int | str | None = None
 
     @property
     def lr(self):
@@ -231,15 +250,17 @@ class Racer:
 
     def with_hyper(self, **values):
         """This racer with some hyperparameters changed."""
-        return Racer(self.name, {**self.hyper, **values}, self.inner)
+        return dataclasses.replace(self, hyper={**self.hyper, **values})
 
     def engine(self):
-        """The engine's keywords for this racer: its hyperparameters and inner optimizer."""
+        """The engine's keywords for this racer: its hyperparameters and inner optimizer
+        (its batch size is the scene's to resolve: ``Scene.batch_of``)."""
         return {"inner": self.inner, **self.hyper}
 
     def to_dict(self):
         out = {"name": self.name, "hyper": {k: plain(v) for k, v in self.hyper.items()}}
-        return {**out, "inner": self.inner} if self.inner else out
+        out = {**out, "inner": self.inner} if self.inner else out
+        return out if self.batch_size is None else {**out, "batch_size": self.batch_size}
 
 
 @dataclass(frozen=True)
@@ -288,12 +309,26 @@ class Scene:
 
     def engine(self, racer):
         """The engine's keywords (``optimizers.run``, ``run_batch``) for ``racer`` here:
-        schedule, noise, clipping, the inner optimizer and the hyperparameters."""
+        schedule, noise, clipping, the racer's batch size, the inner optimizer and the
+        hyperparameters."""
         return {
             "schedule": self.schedule.engine(racer.lr),
             **self.options.engine(),
+            "batch_size": self.batch_of(racer),
             **racer.engine(),
         }
+
+    def batch_of(self, racer):
+        """The mini-batch size ``racer`` runs with (None: the full batch): its own, else
+        the scene's."""
+        if racer.batch_size is None:
+            return self.options.batch_size
+        return None if racer.batch_size == FULL_BATCH else racer.batch_size
+
+    @property
+    def batches_differ(self):
+        """True when the racers do not all run with the same batch size."""
+        return len({self.batch_of(racer) for racer in self.racers}) > 1
 
     @property
     def chosen(self):

@@ -4,6 +4,7 @@ import optimizers
 from i18n import DEFAULT, data_text, t
 from viz.numbers import rate_range
 
+from .model import FULL_BATCH
 from .run import schedule_rates
 
 
@@ -17,13 +18,26 @@ def racer_label(racer, number, scene=None, lang=None):
 
     Given the ``scene``, a schedule that sets the rates itself (cyclic, one-cycle) adds
     the lowest to the highest rate the racer actually runs with: "1. SGD (lr 0.001 →
-    0.0001–0.001)". The language is the scene's, else ``lang``, else English.
+    0.0001–0.001)". The racer's batch size is added, "3. SGD (lr 0.05, batch 1)", when
+    it has one of its own, or given the ``scene`` when its racers' batch sizes differ.
+    The language is the scene's, else ``lang``, else English.
     """
     lang = scene.view.lang if scene is not None else lang or DEFAULT
     text = f"{racer_title(racer, number, lang)} (lr {racer.lr:g}"
     if scene is not None and scene.schedule.sets_lr:
         text += " → " + rate_range(schedule_rates(scene, racer.lr))
+    if scene is not None and scene.batches_differ:
+        text += ", " + batch_words(scene.batch_of(racer), lang)
+    elif scene is None and racer.batch_size is not None:
+        text += ", " + batch_words(racer.batch_size, lang)
     return text + ")"
+
+
+def batch_words(batch_size, lang=DEFAULT):
+    """ "batch 32", or "full batch" for None or ``FULL_BATCH``, in ``lang``."""
+    if batch_size in (None, FULL_BATCH):
+        return t("label.full_batch", lang)
+    return t("label.batch", lang, size=batch_size)
 
 
 def racer_labels(scene):

@@ -7,6 +7,7 @@ surface parameters; the records' for the scene's own settings); combinations the
 refuses as a whole are found by running each racer for two steps.
 """
 
+import dataclasses
 import json
 
 import optimizers
@@ -18,7 +19,9 @@ from . import defaults as D
 from .cache import Store
 from .model import (
     CUSTOM,
+    FULL_BATCH,
     MAX_RACERS,
+    RACER_BATCH,
     RELATIVE,
     STEPS,
     Landscape,
@@ -47,7 +50,7 @@ def validate(raw):
     steps = _steps(raw.get("steps", STEPS.default), warnings)
     scene = Scene(
         surface=D.surface_choice(surface),
-        racers=_racers(raw.get("optimizers"), warnings),
+        racers=_racer_batches_on(surface, _racers(raw.get("optimizers"), warnings), warnings),
         schedule=_schedule(raw.get("schedule"), steps, warnings),
         start=_start(raw.get("start"), surface, warnings),
         steps=steps,
@@ -166,6 +169,26 @@ def _batch_on(surface, options, warnings):
     return options
 
 
+def _racer_batches_on(surface, racers, warnings):
+    """``racers`` with batch sizes ``surface`` allows (each racer's is judged as the
+    scene's is, ``_batch_on``), else following the scene's, with a warning."""
+    out = []
+    for number, racer in enumerate(racers, start=1):
+        if racer.batch_size is not None and not (
+            surface.data is not None and racer.batch_size == FULL_BATCH
+        ):
+            try:
+                minibatch.check_batch_size(surface, racer.batch_size)
+            except ValueError as error:
+                warnings.append(
+                    f"racer {number} ({racer.name}): {clean(str(error))}; "
+                    "using the scene's batch size"
+                )
+                racer = dataclasses.replace(racer, batch_size=None)
+        out.append(racer)
+    return tuple(out)
+
+
 # ---------------------------------------------------------------- schedule
 
 
@@ -249,7 +272,19 @@ def _racer(raw, warnings):
         hyper[param.name] = _checked(param, value, name, warnings)
     for key in sorted(set(given) - set(hyper)):
         warnings.append(f"{name}: unknown hyperparameter {show(key)} ignored")
-    return Racer(name, hyper, inner)
+    return Racer(name, hyper, inner, _racer_batch(raw.get("batch_size"), name, warnings))
+
+
+def _racer_batch(value, name, warnings):
+    """A racer's own batch size: ``FULL_BATCH``, a whole number within ``RACER_BATCH``'s
+    bounds (the surface's samples are judged later), or None (the scene's)."""
+    if value == FULL_BATCH:
+        return value
+    try:
+        return RACER_BATCH.check(value, name)
+    except ValueError as error:
+        warnings.append(f"{clean(str(error))}; using the scene's batch size")
+        return None
 
 
 def _runnable_racers(scene, warnings):
@@ -313,7 +348,8 @@ def _first_error(setting, racer):
         options=Options(**setting["options"]),
     )
     try:
-        run_racer(scene, Racer(racer["name"], _tuples(racer["hyper"]), racer.get("inner")))
+        hyper = _tuples(racer["hyper"])
+        run_racer(scene, Racer(racer["name"], hyper, racer.get("inner"), racer.get("batch_size")))
     except (ValueError, TypeError, OverflowError, KeyError) as error:
         return str(error)
     return ""

@@ -14,7 +14,7 @@ import surfaces
 from export.options import PARAMS as EXPORT_PARAMS
 from optimizers import landscape, schedules
 from scene import from_query, presets, to_query
-from scene.model import STEPS, Landscape, Options, View
+from scene.model import RACER_BATCH, STEPS, Landscape, Options, View
 from tests.visible_text import english_words, keywords
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ def english_data_texts():
         params += spec.params.values()
     for settings in (View, Options, Landscape):
         params += settings.PARAMS
-    params += [STEPS, *EXPORT_PARAMS.values()]
+    params += [STEPS, RACER_BATCH, *EXPORT_PARAMS.values()]
     texts |= {p.help for p in params} | {p.none_means for p in params}
     for name in presets.names():
         texts |= {presets.title(name), presets.describe(name)}

@@ -9,6 +9,7 @@ surface starts from defaults. Racers are numbered from 1, as people count them.
 
 import hashlib
 import math
+from dataclasses import replace
 
 import streamlit as st
 
@@ -26,7 +27,7 @@ from scene.run import custom_surface, surface_of, view_box
 from scene.text import clean, numbered, racer_label
 from scene.validate import resolve_surface
 
-from .batch_control import batch_control
+from .batch_control import batch_control, carried, racer_batch_control
 from .inspector import controls as inspector_controls
 from .landscape import controls as landscape_controls
 from .widgets import hyper_key, hyper_widget, init_key, labelled_choice, param_widget, plain
@@ -57,7 +58,7 @@ def read_scene(current):
         raw["view"] = _view(current)
         grid = View.param("grid").high
         st.caption(tr("sidebar.caps", racers=MAX_RACERS, steps=STEPS.high, grid=grid))
-    racers = _racers(current)
+    racers = _racers(current, surface, raw["options"]["batch_size"])
     raw["optimizers"] = [racer.to_dict() for racer in racers]
     raw["view"]["lang"] = raw.pop("lang")
     with st.sidebar:
@@ -268,6 +269,8 @@ def _options(current, surface):
     noise_std = Options.param("noise_std")
     noise = param_widget("noise", tr("options.noise"), noise_std, options.noise_std)
     batch = batch_control(surface, options.batch_size)
+    if surface.data is not None:
+        st.caption(tr("options.batch.default"))
     seed = options.seed
     if noise > 0 or batch is not None:
         seed = param_widget("seed", tr("options.seed"), Options.param("seed"), seed)
@@ -314,11 +317,12 @@ def _view(current):
 # ---------------------------------------------------------------- racers
 
 
-def _racers(current):
+def _racers(current, surface, scene_batch):
     """Every racer of the scene; only the one being edited draws its controls.
 
     The others pass through from the current scene: drawing six racers' sliders on every
     rerun would cost more than the whole race (Streamlit scans the session per widget).
+    A racer's own batch size is kept as far as the surface allows (``carried``).
     """
     st.subheader(tr("racers.header"))
     count = st.number_input(
@@ -330,10 +334,11 @@ def _racers(current):
     racers = current.racers
     numbers = range(1, count + 1)
     out = [racers[n - 1] if n <= len(racers) else default_racer(NEW_RACER) for n in numbers]
+    out = [replace(racer, batch_size=carried(surface, racer.batch_size)) for racer in out]
     buttons = st.container()  # drawn after the edited racer, so its label is current
     editing = st.session_state.get("editing", 1)
     editing = editing if editing in numbers else 1
-    out[editing - 1] = _racer(editing, out[editing - 1])
+    out[editing - 1] = _racer(editing, out[editing - 1], surface, scene_batch)
     with buttons:
         labelled_choice(
             st.segmented_control,
@@ -345,8 +350,9 @@ def _racers(current):
     return out
 
 
-def _racer(number, previous):
-    """Racer ``number``'s controls (a Racer from them) beside its update rule."""
+def _racer(number, previous, surface, scene_batch):
+    """Racer ``number``'s controls (a Racer from them) beside its update rule, with its
+    own batch size on a surface made from data (the scene's is ``scene_batch``)."""
     left, right = st.columns([2, 3])
     with left:
         name = st.selectbox(
@@ -370,8 +376,9 @@ def _racer(number, previous):
             )
             for h in spec.controls()
         }
+        batch = racer_batch_control(surface, number, previous.batch_size, scene_batch)
     with right:
         st.markdown(f"**{data(spec.title)}**: {data(spec.summary)}")
         st.latex(i18n.algorithm(spec.algorithm, lang()))
         st.caption(data(spec.source))
-    return Racer(name, hyper, inner)
+    return Racer(name, hyper, inner, batch)
