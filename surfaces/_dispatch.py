@@ -15,7 +15,7 @@ program for the register machine of ``_program`` (see ``surfaces.formula``).
 import numpy as np
 
 from . import _program, bowls, network, regression, rugged, saddles, valleys
-from ._jit import by_id, kernel
+from ._jit import by_id, kernel, out_of_line
 
 # The catalogue, in the order the app lists it; the id is the position.
 DEFINITIONS = (
@@ -43,9 +43,29 @@ DEFINITIONS = (
 EXPRESSION = len(DEFINITIONS)  # a typed formula: no entry in DEFINITIONS
 
 
+def _formulas(definition):
+    """``(value, gradient, hessian)`` as the dispatch calls them: a surface made from data
+    sums over its samples, so its formulas are called out of line (``out_of_line``), which
+    keeps the dispatch small enough to be inlined into the optimizer loops."""
+    formulas = (definition.value, definition.gradient, definition.hessian)
+    if definition.data is None:
+        return formulas
+    return tuple(_called_out_of_line(formula) for formula in formulas)
+
+
+_OUT_OF_LINE = {}
+
+
+def _called_out_of_line(formula):
+    """One ``out_of_line`` call per formula (linreg and logreg share theirs)."""
+    if formula not in _OUT_OF_LINE:
+        _OUT_OF_LINE[formula] = out_of_line(formula)
+    return _OUT_OF_LINE[formula]
+
+
 # (id, value, gradient, hessian) of every id the formulas answer to.
 FORMULAS = (
-    *((sid, d.value, d.gradient, d.hessian) for sid, d in enumerate(DEFINITIONS)),
+    *((sid, *_formulas(d)) for sid, d in enumerate(DEFINITIONS)),
     (EXPRESSION, _program.value, _program.gradient, _program.hessian),
 )
 # Every id the formulas answer to (for code that specialises per id).
@@ -56,6 +76,13 @@ IDS = tuple(entry[0] for entry in FORMULAS)
 value = by_id([(sid, f) for sid, f, _, _ in FORMULAS], np.nan, "value_by_id")
 gradient = by_id([(sid, g) for sid, _, g, _ in FORMULAS], (np.nan, np.nan), "gradient_by_id")
 hessian = by_id([(sid, h) for sid, _, _, h in FORMULAS], (np.nan, np.nan, np.nan), "hessian_by_id")
+# The same, inlined by Numba where they are called: for the single-trajectory loop, which
+# evaluates f and its gradient once per step (a call each cost Adam on Rosenbrock a third
+# of its speed); other kernels call the ones above, quicker to compile.
+value_inlined = by_id([(sid, f) for sid, f, _, _ in FORMULAS], np.nan, "value_inlined", True)
+gradient_inlined = by_id(
+    [(sid, g) for sid, _, g, _ in FORMULAS], (np.nan, np.nan), "gradient_inlined", True
+)
 
 
 _MANY = "void(int64, float64[::1], float64[::1], float64[::1], float64[:, ::1])"

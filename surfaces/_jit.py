@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numba
 from numba import njit
+from numba.extending import intrinsic
 
 _PACKAGE_DIRS = ("surfaces", "optimizers")
 _ROOT = Path(__file__).resolve().parent.parent
@@ -164,16 +165,63 @@ inner = njit(nogil=True, error_model="numpy")
 inline = njit(nogil=True, error_model="numpy", inline="always")
 
 
-def by_id(cases, missing, name):
+def out_of_line(dispatcher):
+    """A call of the jitted ``dispatcher`` that LLVM may not inline into its caller.
+
+    For large formulas (the typed-formula interpreter, sums over a dataset): inlined into
+    the surface dispatch, they make it too large for LLVM to inline into the optimizer
+    loops, and every surface then pays a real call per evaluation, with the reference
+    counting of its parameter array (Adam on Rosenbrock: 0.30-0.34 of a hand-fused
+    kernel's speed instead of 0.40-0.57 with the interpreter inlined; 15 instead of 23 M
+    steps/s with the data surfaces inlined). Behind a ``noinline`` call they cost the
+    other surfaces nothing, and themselves one call per evaluation.
+    """
+
+    if numba.config.DISABLE_JIT:
+        return dispatcher
+
+    def typed(args):
+        dispatcher.compile(args)
+        return dispatcher.overloads[args].signature, codegen
+
+    # Numba's intrinsics take no *args: a typer of the formulas' arity, or the dispatch's
+    if dispatcher.py_func.__code__.co_argcount == 3:
+
+        def typer(typingctx, p, x, y):
+            return typed((p, x, y))
+
+    else:
+
+        def typer(typingctx, sid, p, x, y):
+            return typed((sid, p, x, y))
+
+    def codegen(context, builder, signature, args):
+        compiled = dispatcher.get_compile_result(signature)
+        function = context.declare_function(builder.module, compiled.fndesc)
+        context.active_code_library.add_linking_library(compiled.library)
+        _, result = context.call_conv.call_function(
+            builder, function, signature.return_type, signature.args, args, attrs=("noinline",)
+        )
+        return result  # the formulas raise nothing (error_model="numpy")
+
+    typer.__name__ = dispatcher.__name__
+    return intrinsic(typer)
+
+
+def by_id(cases, missing, name, inlined=False):
     """A jitted ``name(k, *args)`` calling ``function(*args)`` for the case ``(k, function)``.
 
     ``cases`` pairs integer ids with jitted functions of the same arguments; ``missing`` is
-    returned for an unknown id; ``name`` is unique among the dispatches (see ``named``). The dispatch is written out here as one ``if`` chain, as
-    it would be by hand, and compiled by Numba: called with a constant ``k`` it folds to
-    the one call, and LLVM inlines it into the loops that call it at every step. (A chain
-    of one small function per case, built by closures, cost either 2.7x the run time of
-    Adam on Rosenbrock, where LLVM did not inline it, or about 4x the compile time where
-    Numba was told to inline it.)
+    returned for an unknown id; ``name`` is unique among the dispatches (see ``named``).
+    The dispatch is written out here as one ``if`` chain, as it would be by hand, and
+    compiled by Numba: called with a constant ``k`` it folds to the one call. LLVM decides
+    whether to inline it into a caller, and a long chain (or one called from several
+    places in a loop) it calls instead, paying a call and the reference counting of the
+    array arguments per evaluation; ``inlined=True`` makes Numba inline it where it is
+    called (each case stays a call LLVM may inline on its own). (A chain of one small
+    function per case, built by closures, cost either 2.7x the run time of Adam on
+    Rosenbrock, where LLVM did not inline it, or about 4x the compile time where Numba was
+    told to inline it.)
     """
     arity = cases[0][1].py_func.__code__.co_argcount
     args = ", ".join(f"a{i}" for i in range(arity))
@@ -184,4 +232,4 @@ def by_id(cases, missing, name):
         lines += [f"    if k == {int(k)}:", f"        return case_{k}({args})"]
     lines.append("    return missing")
     exec("\n".join(lines), namespace)  # the source is built above from ids and names
-    return inner(namespace[name])
+    return (inline if inlined else inner)(namespace[name])

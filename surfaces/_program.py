@@ -32,7 +32,7 @@ from numba import types
 from numba.extending import intrinsic
 from numba.np.arrayobj import make_array, populate_array
 
-from ._jit import inline, inner
+from ._jit import inline, inner, out_of_line
 
 MAX_REGISTERS = 512  # registers, x and y included (4 KB of stack); a power of two
 _REGISTER = MAX_REGISTERS - 1  # the mask that keeps a register number in bounds
@@ -225,37 +225,6 @@ def _stack_registers(typingctx):
     return array_type(), codegen
 
 
-def _out_of_line(dispatcher):
-    """A call of the jitted ``dispatcher`` that LLVM may not inline into its caller.
-
-    The interpreter is large; inlined into the surface dispatch, and from there into
-    every optimizer loop, it slowed the built-in surfaces (Adam on Rosenbrock: 0.30-0.34
-    of a hand-fused kernel's speed instead of 0.40-0.57, same machine and load). Behind
-    a ``noinline`` call it costs the built-ins nothing measurable, and a typed formula
-    one call per evaluation.
-    """
-
-    if numba.config.DISABLE_JIT:
-        return dispatcher
-
-    def typer(typingctx, p, x, y):
-        args = (p, x, y)
-        dispatcher.compile(args)
-        return dispatcher.overloads[args].signature, codegen
-
-    def codegen(context, builder, signature, args):
-        compiled = dispatcher.get_compile_result(signature)
-        function = context.declare_function(builder.module, compiled.fndesc)
-        context.active_code_library.add_linking_library(compiled.library)
-        _, result = context.call_conv.call_function(
-            builder, function, signature.return_type, signature.args, args, attrs=("noinline",)
-        )
-        return result  # the interpreter raises nothing (error_model="numpy")
-
-    typer.__name__ = dispatcher.__name__
-    return intrinsic(typer)
-
-
 if numba.config.DISABLE_JIT:  # pure Python (tests): a heap array
 
     def _registers():
@@ -299,6 +268,6 @@ def _hessian(p, x, y):
 
 
 # What the surface dispatch calls: (p, x, y) -> f, (fx, fy), (fxx, fxy, fyy).
-value = _out_of_line(_value)
-gradient = _out_of_line(_gradient)
-hessian = _out_of_line(_hessian)
+value = out_of_line(_value)
+gradient = out_of_line(_gradient)
+hessian = out_of_line(_hessian)

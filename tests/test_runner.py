@@ -33,6 +33,8 @@ def test_trajectory_shapes_and_contents(surface, optimizer, start, hypers):
     assert path.loss.shape == (steps + 1,)
     assert path.lr.shape == (steps,)
     assert path.grad.shape == (steps, 2)
+    # views of one block (runner._step_outputs), each C-contiguous as the kernel needs
+    assert all(a.flags.c_contiguous for a in (path.xy, path.loss, path.lr, path.grad))
     assert path.steps == steps
     assert path.diverged_at is None and path.swa_xy is None
     assert (path.surface, path.optimizer) == (surface, optimizer)
@@ -43,6 +45,18 @@ def test_trajectory_shapes_and_contents(surface, optimizer, start, hypers):
     np.testing.assert_allclose(path.grad, np.stack([gx, gy], axis=1), rtol=1e-14)
     lr = hypers.get("lr", optimizers.spec(optimizer).default_values()["lr"])
     np.testing.assert_array_equal(path.lr, np.full(steps, lr))
+
+
+@pytest.mark.parametrize("beta", [0.9, 0.999, 0.99, 0.5, 1e-3])
+def test_bias_correction_is_one_minus_the_power_at_every_step(beta):
+    """The guard without a logarithm changes no value: up to where it returns 1.0 the
+    power is taken, and from there 1 - beta**t rounds to 1.0 (Python's float power, as
+    PyTorch's)."""
+    from optimizers._math import bias_correction
+
+    limit = int(39 / (1 - beta)) + 50  # past the guard's switch
+    for t in range(1, limit):
+        assert bias_correction(beta, t) == 1.0 - beta ** float(t), t
 
 
 def test_hyperparameters_are_reported_with_defaults():
