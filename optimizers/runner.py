@@ -154,10 +154,12 @@ def run(
 def _step_outputs(steps):
     """``(xy, loss, lr, grad)`` of a run of ``steps`` steps: C-contiguous views of one block.
 
-    One allocation instead of four: glibc hands a long run's block back to the heap and
-    reuses it for the next run of that length, where four separate arrays were returned to
-    the system and their pages faulted in again on every run (a third of the time of a
-    200k-step run of Adam on Rosenbrock).
+    One allocation instead of four: where glibc's threshold for mapping large blocks
+    apart moves (its default), a long run's block goes back to the heap and serves the
+    next run of that length, where four separate arrays were returned to the system and
+    their pages faulted in again on every run (a third of the time of a 200k-step run of
+    Adam on Rosenbrock). The app's server fixes that threshold (``scene.cache``), so
+    there a long run's block is mapped apart and given back, as it should for memory.
     """
     block = np.empty(6 * steps + 3)
     xy_end, loss_end = 2 * (steps + 1), 3 * (steps + 1)
