@@ -10,11 +10,12 @@
 
 ``batch`` is the mini-batch size on a surface made from data (``batch=full`` or no key:
 the full batch), the default of every racer; a racer with its own says so in its item,
-``o2=sgd,lr:0.05,batch:32`` or ``batch:full`` (written only when it has one). Racers are numbered from 1 (``o1``, ``mapracer=1``). ``inspect=RACER:STEP``
-opens the race paused at step STEP with racer RACER inspected; it is written only when a
-racer is. Links made before the scene package wrote ``mapr=K`` for racer K + 1; they still
-open the same scene. The landscape keys and ``paths`` (the path style, "full" or "grow")
-are written only when they differ from the defaults, to keep links short.
+``o2=sgd,lr:0.05,batch:32`` or ``batch:full`` (written only when it has one). Racers are
+numbered from 1 (``o1``, ``mapracer=1``). ``inspect=RACER:STEP`` opens the race paused
+at step STEP with racer RACER inspected; it is written only when a racer is. Links made
+before the scene package wrote ``mapr=K`` for racer K + 1; they still open the same scene.
+The landscape keys and ``paths`` (the path style, "full" or "grow") are written only when
+they differ from the defaults, to keep links short.
 """
 
 from .defaults import RACERS

@@ -174,9 +174,8 @@ def _racer_batches_on(surface, racers, warnings):
     scene's is, ``_batch_on``), else following the scene's, with a warning."""
     out = []
     for number, racer in enumerate(racers, start=1):
-        if racer.batch_size is not None and not (
-            surface.data is not None and racer.batch_size == FULL_BATCH
-        ):
+        own = racer.batch_size
+        if own is not None and (own != FULL_BATCH or surface.data is None):
             try:
                 minibatch.check_batch_size(surface, racer.batch_size)
             except ValueError as error:

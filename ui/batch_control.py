@@ -67,7 +67,9 @@ def racer_batch_control(surface, number, batch_size, scene_batch):
         {SCENE: tr("racer.batch.scene", size=_stop_text(scene_size, n))},
         RACER_BATCH,
     )
-    return None if choice == SCENE else choice if choice == FULL else int(choice)
+    if choice == SCENE:
+        return None
+    return choice if choice == FULL else int(choice)
 
 
 def _slider(surface, key, stops, start, label, names=None, param=SCENE_BATCH):

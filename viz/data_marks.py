@@ -52,12 +52,13 @@ def with_epochs(figure, trajectories, surface, panels=4):
     if not runs:
         return figure
     shared = len({traj.batch_size for traj, _ in runs}) == 1
-    rows = [
-        (traj, color, 1.0 - (row + 1) * EPOCH_ROW, 1.0 - row * EPOCH_ROW)
-        for row, (traj, color) in enumerate(runs)
-    ]
     if shared:  # every racer shares the batches
         rows = [(runs[0][0], EPOCH_COLOR, 0.0, 1.0)]
+    else:
+        rows = [
+            (traj, color, 1.0 - (row + 1) * EPOCH_ROW, 1.0 - row * EPOCH_ROW)
+            for row, (traj, color) in enumerate(runs)
+        ]
     shapes = list(layout.get("shapes", []))
     for traj, color, low, high in rows:
         for step in epoch_lines(traj):
