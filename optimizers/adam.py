@@ -8,7 +8,7 @@ from parameters import Param
 from surfaces._jit import inline, inner
 
 from ._math import bias_correction, lerp
-from .recording import StateEntry, bias_corrections, coordinates, scalar
+from .recording import StateEntry, bias_corrections, coordinates, inverse_rms, scalar
 from .specs import OptimizerSpec, betas_hyper, eps_hyper, flag, lr_hyper, slots, weight_decay_hyper
 
 
@@ -278,31 +278,22 @@ def radam_step(P, G, S, H, LR, t, sid, sp):
 # the learning rate left out; computed from the recorded moments as the rules compute it.
 
 
-def _inverse_rms(v, beta2, t, eps):
-    """``1 / (sqrt(v / (1 - beta2^t)) + eps)`` per step (rows of ``v``), in place of
-    temporaries (a long run's record is large)."""
-    out = np.sqrt(v)
-    out /= np.sqrt(bias_corrections(beta2, t))[:, None]
-    out += eps
-    return np.reciprocal(out, out=out)
-
-
 def _adam_scale(rec):
     v = rec.rows[V_MAX if rec.values["amsgrad"] else V]
-    return _inverse_rms(v, rec.values["betas"][1], rec.t, rec.values["eps"])
+    return inverse_rms(v, rec.values["eps"], rec.out, beta=rec.values["betas"][1])
 
 
 def _adamax_scale(rec):
-    return 1.0 / rec.rows[V]
+    return np.reciprocal(rec.rows[V], out=rec.out)
 
 
 def _nadam_scale(rec):
-    return _inverse_rms(rec.rows[V], rec.values["betas"][1], rec.t, rec.values["eps"])
+    return inverse_rms(rec.rows[V], rec.values["eps"], rec.out, beta=rec.values["betas"][1])
 
 
 def _radam_scale(rec):
-    beta2, t = rec.values["betas"][1], rec.t[:, None]
-    correction = bias_corrections(beta2, t)
+    beta2, t = rec.values["betas"][1], np.arange(1.0, rec.steps + 1)[:, None]
+    correction = bias_corrections(beta2, rec.steps)[:, None]
     rho_inf = 2.0 / (1.0 - beta2) - 1.0
     rho_t = rho_inf - 2.0 * t * (1.0 - correction) / correction
     rectified = rho_t > 5.0

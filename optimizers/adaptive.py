@@ -14,7 +14,7 @@ from parameters import Param
 from surfaces._jit import inline
 
 from ._math import lerp
-from .recording import StateEntry, coordinates
+from .recording import StateEntry, coordinates, inverse_rms
 from .specs import OptimizerSpec, eps_hyper, flag, lr_hyper, slots, weight_decay_hyper
 
 # ---------------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def rmsprop_step(P, G, S, H, LR, t, sid, sp):
 
 
 def _adagrad_scale(rec):
-    return 1.0 / (np.sqrt(rec.rows[SUM]) + rec.values["eps"])
+    return inverse_rms(rec.rows[SUM], rec.values["eps"], rec.out)
 
 
 def _adadelta_scale(rec):
@@ -188,7 +188,7 @@ def _rmsprop_scale(rec):
     if rec.values["centered"]:
         mean = rec.rows[GRADIENT_AVERAGE]
         v = v + (-1.0) * mean * mean
-    return 1.0 / (np.sqrt(v) + rec.values["eps"])
+    return inverse_rms(v, rec.values["eps"], rec.out)
 
 
 ADAGRAD_STATE = (

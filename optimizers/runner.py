@@ -7,7 +7,7 @@ import numpy as np
 from . import minibatch
 from ._kernel import trajectory
 from ._prepare import MAX_STEPS, check_start, prepare
-from .recording import Recorded, named_state, recorded_rows
+from .recording import Recorded, named_state, record_block, recorded_rows
 
 __all__ = ["MAX_STEPS", "Trajectory", "run"]
 
@@ -107,7 +107,7 @@ def run(
     entries = prep.spec.state
     lookahead = prep.spec.wraps is not None
     rows = recorded_rows(entries, prep.values) + lookahead if record_state else 0
-    record = np.empty((rows, steps if record_state else 0, 2))
+    record, derived = record_block(rows, steps if record_state else 0)
     batch_loss = np.empty(steps if prep.order.size else 0)
     diverged = trajectory(
         prep.surface.sid,
@@ -134,8 +134,8 @@ def run(
         if diverged >= 0:
             record[:, diverged:] = np.nan  # the steps after the diverged point never ran
         slow = record[-1] if lookahead else None
-        recorded = Recorded(record, slow, rates, np.arange(1.0, steps + 1), prep.values)
-        state = named_state(entries, recorded, xy)
+        recorded = Recorded(record, slow, rates, steps, prep.values, derived[1])
+        state = named_state(entries, recorded, xy, derived[0])
     return Trajectory(
         surface=prep.surface.name,
         optimizer=prep.spec.name,

@@ -43,7 +43,7 @@ from parameters import Param
 from surfaces._jit import inline, inner
 
 from ._math import bias_correction
-from .recording import StateEntry, bias_corrections
+from .recording import StateEntry, unbias
 from .specs import OptimizerSpec, lr_hyper, slots
 
 HYPERS = (
@@ -177,7 +177,7 @@ def yellowfin_step(P, G, S, H, LR, t, sid, sp):
 
 
 def _tuned(rec, column):
-    return rec.rows[TUNED, :, column] / bias_corrections(rec.values["beta"], rec.t)
+    return unbias(rec.rows[TUNED, :, column].copy(), rec.values["beta"])
 
 
 STATE = (

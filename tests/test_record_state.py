@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import optimizers
+from optimizers import recording
 
 START = (-3.0, 2.0)
 STEPS = 60
@@ -109,6 +110,25 @@ def test_scale_of_the_adam_family(name):
     _same(path.state["update"], -path.lr[:, None] * m_hat * path.state["scale"])
     if name == "radam":
         assert (path.state["scale"][:5] == 1.0).all() and (path.state["scale"][10:] != 1.0).all()
+
+
+def test_scale_past_the_steps_whose_bias_correction_is_below_one():
+    """With beta2 = 0.6, 1 - beta2^t is exactly 1 from step 79 on; the scale is computed
+    for those steps without it and must still give the update taken."""
+    path = _run("adam", steps=200, lr=0.05, betas=(0.5, 0.6))
+    m_hat = path.state["exp_avg"] / _bias(0.5, path)
+    _same(path.state["update"], -path.lr[:, None] * m_hat * path.state["scale"])
+    v_hat = path.state["exp_avg_sq"] / _bias(0.6, path)
+    np.testing.assert_array_equal(path.state["scale"][100:], 1.0 / (np.sqrt(v_hat[100:]) + 1e-8))
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.3, 0.9, 0.999, 0.99999])
+def test_bias_corrections_equal_their_formula_at_every_step(beta):
+    steps = 500_000
+    exact = -np.expm1(np.arange(1.0, steps + 1) * np.log(beta)) if beta else np.ones(steps)
+    np.testing.assert_array_equal(recording.bias_corrections(beta, steps), exact)
+    rows = np.arange(2.0 * steps).reshape(steps, 2)
+    np.testing.assert_array_equal(recording.unbias(rows.copy(), beta), rows / exact[:, None])
 
 
 def test_scale_of_nadam():
