@@ -74,14 +74,16 @@ if "scene" not in st.session_state:
 # imported after the blank chart is sent, on purpose (see above)
 from i18n import preferred, t  # noqa: E402
 from scene import from_query, pipeline, to_query, validate  # noqa: E402
-from scene.cache import settle_memory  # noqa: E402
+from scene.cache import also_at_sweep, settle_memory  # noqa: E402
 from scene.run import surface_of  # noqa: E402
 from scene.text import active_options  # noqa: E402
 from ui import controls, inspector, panels  # noqa: E402
 from ui import landscape as landscape_panels  # noqa: E402
+from ui.sessions import drop_expired_sessions  # noqa: E402
 from ui.widgets import show_warnings  # noqa: E402
 
 settle_memory()  # what is loaded by now lives as long as the server
+also_at_sweep(drop_expired_sessions)  # closed tabs' sessions go when their time is up
 
 
 def current_scene():

@@ -18,10 +18,10 @@ from optimizers import landscape as L
 from .cache import Pool, Store
 from .run import surface_of, view_box
 
-BASINS = Store(16, ttl=600.0)
-SWEEPS = Store(16, ttl=600.0)
-TUNINGS = Store(16, ttl=600.0)
-RANGE_TESTS = Store(32, ttl=600.0)
+BASINS = Store(16)
+SWEEPS = Store(16)
+TUNINGS = Store(16)
+RANGE_TESTS = Store(32)
 # One heavy computation at a time on a 2-core server: the other core stays for reruns
 # (the batch kernels run on Numba threads with the GIL released).
 HEAVY = Pool(workers=1, per_owner=1)

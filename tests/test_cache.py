@@ -232,9 +232,22 @@ def test_a_rerun_turns_automatic_full_collections_off_and_the_sweep_makes_them(
     assert watch() is not None  # the young collections do not see it
     cache.sweep()
     assert watch() is None  # the sweep's full collection freed it
-    assert cache.collect_garbage() is False  # no rerun since that sweep
-    cache.settle_memory()
-    assert cache.collect_garbage() is True
+
+
+def test_the_sweep_frees_what_became_garbage_with_no_rerun_since(restored_thresholds):
+    """A class that left: Streamlit drops its sessions (reference cycles) a minute after
+    the tabs closed, when nobody reruns any more; the next sweep must still free them."""
+    cache.settle_memory()  # the class's last rerun
+    session = Node()
+    session.itself = session
+    watch = weakref.ref(session)
+    gc.collect(1)
+    cache.sweep()  # a sweep while the session is alive
+    del session  # dropped later, with no rerun since
+    gc.collect(1)
+    assert watch() is not None
+    cache.sweep()
+    assert watch() is None
 
 
 def test_streamlit_does_not_collect_after_every_rerun():

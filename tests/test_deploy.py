@@ -212,6 +212,13 @@ def test_one_line_when_every_replica_answers(served):
 
 
 @pytest.mark.slow
+def test_replicas_allocate_with_the_c_library_s_malloc(served):
+    for _, pid in served.replicas.values():
+        environment = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert b"PYTHONMALLOC=malloc" in environment
+
+
+@pytest.mark.slow
 def test_first_visits_spread_and_a_cookie_stays(served):
     # every client here has one address (127.0.0.1), like a class behind a school's NAT
     firsts = [_get(served.url + "/") for _ in range(4)]
@@ -495,7 +502,7 @@ def test_the_image_serves_and_is_checked_on_one_port():
     assert "RUN python deploy/warm_cache.py" in instructions
     assert "USER 10001" in instructions
     text = "\n".join(lines)
-    assert "NUMBA_CPU_NAME=generic" in text
+    assert "NUMBA_CPU_NAME=generic" in text and "PYTHONMALLOC=malloc" in text
     assert "EXPOSE 8501" in instructions
     assert "http://127.0.0.1:8501/_stcore/health" in text
     assert '"--server.port=8501"' in instructions[-1] and instructions[-1].startswith("CMD")

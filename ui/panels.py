@@ -168,7 +168,7 @@ def race_chart(figure):
 
 CONTOUR_PLACE = "gradscape.race.contour"  # the picture's place among the session's media
 DATA_PNG = "data:image/png;base64,"
-CONTOUR_PNGS = Store(32, ttl=300.0)  # a data URI's PNG bytes, by the URI (hashed once)
+CONTOUR_PNGS = Store(32)  # a data URI's PNG bytes, by the URI (hashed once)
 
 
 def with_contour_url(figure):
