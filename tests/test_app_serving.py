@@ -124,3 +124,19 @@ def test_a_session_with_heavy_work_in_flight_is_told_its_new_map_waits(monkeypat
     at.run()  # the next run, the earlier work done: the map is computed and drawn
     assert not at.info or all("waits" not in i.value for i in at.info)
     assert SL.stored_basin(at.session_state.scene) is not None
+
+
+def test_the_first_page_builds_only_its_own_surface(monkeypatch):
+    # a fresh server's first page: the surface list is titled from the definitions, so the
+    # data surfaces (whose losses compile on an empty cache) are not built for it
+    import surfaces
+
+    built = []
+    original = surfaces.build
+    monkeypatch.setattr(surfaces, "build", lambda d, *a: built.append(d.name) or original(d, *a))
+    surfaces._built.cache_clear()
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    assert built == [S.default_scene().surface.name]
+    options = at.selectbox(key="surface").options  # the list still names every surface
+    assert "Logistic regression" in options and len(options) == len(surfaces.names()) + 1

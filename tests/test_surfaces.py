@@ -150,6 +150,7 @@ def test_get_builds_each_surface(name):
     assert surf.title and surf.latex.startswith("f") and surf.note
     assert surfaces.get(surf) is surf
     assert list(surf.params) == list(surfaces.parameters(name))
+    assert surfaces.title(name) == surf.title
 
 
 def test_ids_follow_the_catalogue_order():
@@ -207,6 +208,7 @@ def test_parameters_are_applied():
     [
         (lambda: surfaces.get("nope"), "unknown surface 'nope'; allowed: rosenbrock, beale, "),
         (lambda: surfaces.parameters("nope"), "unknown surface 'nope'; allowed: rosenbrock, "),
+        (lambda: surfaces.title("nope"), "unknown surface 'nope'; allowed: rosenbrock, "),
         (
             lambda: surfaces.get("rosenbrock", c=1.0),
             "surface 'rosenbrock' has no parameter 'c' (given c=1.0); allowed: a, b",

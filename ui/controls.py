@@ -128,7 +128,7 @@ def _surface(current):
         tr("surface.label"),
         names,
         key=key,
-        format_func=titled(lambda n: CUSTOM_TITLE if n == CUSTOM else surfaces.get(n).title),
+        format_func=titled(lambda n: CUSTOM_TITLE if n == CUSTOM else surfaces.title(n)),
     )
     if name == CUSTOM:
         return _formula(current)
