@@ -31,7 +31,7 @@ from .run import run_scene, schedule_rates, surface_of, view_box
 from .text import active_options, racer_labels
 
 DRAWINGS = Store(32, ttl=120.0)  # rebuilt in about 5 ms: kept briefly
-SURFACE_LAYERS = Store(16)
+SURFACE_LAYERS = Store(64)  # a class: 20 surfaces x 2 languages, and lessons; 0.4 MB each
 BASIN_COLORBAR_X = 1.16  # the basin layer's colour bar, right of the contour's (x = 1.02)
 
 

@@ -140,3 +140,26 @@ def test_the_first_page_builds_only_its_own_surface(monkeypatch):
     assert built == [S.default_scene().surface.name]
     options = at.selectbox(key="surface").options  # the list still names every surface
     assert "Logistic regression" in options and len(options) == len(surfaces.names()) + 1
+
+
+def test_a_class_on_every_surface_in_both_languages_keeps_every_contour(monkeypatch):
+    # with fewer places than a class's surfaces, the contour layers went round the store
+    # and a change recomputed them (mlp_slice's 0.6-1.9 s): p95 0.9 s with 30 students
+    import surfaces
+    from scene import validate
+    from viz import figures
+
+    grids = []
+    original = figures.surface_grid
+    monkeypatch.setattr(figures, "surface_grid", lambda *a: grids.append(a) or original(*a))
+    raw = S.default_scene().to_dict()
+    del raw["start"]  # each surface's own
+    scenes = []
+    for name in surfaces.names():
+        scene = validate({**raw, "surface": {"name": name}})[0]
+        scenes += [scene, scene.replace(view=scene.view.replace(lang="zh"))]
+    for steps in (100, 110):  # another race on the same surfaces: no drawing is reused
+        grids.clear()
+        for scene in scenes:
+            assert pipeline.draw(scene.replace(steps=steps)).layers
+    assert grids == []
