@@ -46,8 +46,9 @@ def sweep():
     The collection runs at every sweep, reruns or not: the sessions Streamlit drops a
     minute after their tabs closed (``also_at_sweep`` hooks, ``ui.sessions``) and the
     figures the stores drop are reference cycles that only a full collection frees, and
-    they become garbage when nobody reruns. It scans what is not frozen: about 7,000 objects on an idle server, 300,000-700,000 with
-    a class connected (0.03-0.6 s with the GIL held, measured on a loaded machine)."""
+    they become garbage when nobody reruns. It scans what is not frozen: about 7,000
+    objects on an idle server, 300,000-700,000 with a class connected (0.3-1 s with the
+    GIL held, the slowest changes of a 30-student class)."""
     dropped = sum(store.expire() for store in list(_STORES))
     for hook in list(_SWEEP_HOOKS):
         hook()
