@@ -62,10 +62,10 @@ if "scene" not in st.session_state:
         verb = t("engine.loading" if warm.complete() else "engine.compiling", lang)
         bar = preparing.progress(0.0, text=t("engine.preparing", lang))
 
-        def show(done, total, label):
-            what = message(label, lang)
+        def show(done, total, labels):
+            what = " + ".join(message(label, lang) for label in labels)
             text = t("engine.progress", lang, verb=verb, label=what, done=done, total=total)
-            bar.progress((done - 1) / total, text=text)
+            bar.progress(done / total, text=text if labels else t("engine.preparing", lang))
 
         warm.prepare(kernels, show)
         preparing.empty()

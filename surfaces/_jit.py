@@ -108,6 +108,15 @@ class Kernel:
                     self._ready = True
         return self.dispatcher
 
+    def in_cache(self):
+        """True when the disk cache holds this kernel for this machine's CPU (so ``prepare``
+        loads it): an entry of its signature, target and bytecode in Numba's index."""
+        cache = self.dispatcher._cache  # Numba's own look-up, without loading the code
+        if CACHE_DIR is None:
+            return False
+        key = cache._index_key(self.signature, self.dispatcher.targetctx.codegen())
+        return key in cache._cache_file._load_index()
+
     def __call__(self, *args):
         if not self._ready:
             self.prepare()

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from surfaces import _jit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,19 +152,82 @@ def test_a_page_needs_the_rules_it_races():
     ]
 
 
-def test_prepare_reports_each_pending_kernel_in_order():
+def test_prepare_reports_how_many_kernels_are_ready_and_what_it_prepares():
+    """Loaded here or compiled by helpers (whichever the test cache needs): the count of
+    ready kernels only grows, and the labels are those of the page's kernels."""
     from optimizers import warm
 
     kernels = warm.needed([("adam", None)])
+    total = len(warm.pending(kernels))
     seen = []
-    warm.prepare(kernels, lambda done, total, label: seen.append((done, total, label)))
+    warm.prepare(kernels, lambda done, total, labels: seen.append((done, total, labels)))
     assert all(k.ready for k in kernels)
-    assert [(done, total) for done, total, _ in seen] == [
-        (i, len(seen)) for i in range(1, len(seen) + 1)
-    ]
+    assert all(t == total and 0 <= done <= total for done, t, _ in seen)
+    assert [done for done, _, _ in seen] == sorted(done for done, _, _ in seen)
+    assert {label for *_, labels in seen for label in labels} <= {k.label for k in kernels}
     again = []
     warm.prepare(kernels, lambda *a: again.append(a))  # all ready: nothing to report
     assert again == []
+
+
+PREPARE_A_PAGE = """
+import json, sys
+from optimizers import warm
+from scene.link import racers_of
+kernels = warm.needed(racers_of({}))
+before = [k.in_cache() for k in kernels]
+seen = []
+warm.prepare(kernels, lambda done, total, labels: seen.append([done, total, labels]))
+print(json.dumps({
+    "before": before,
+    "after": [k.in_cache() for k in kernels],
+    "ready": [k.ready for k in kernels],
+    "compiled_here": sum(len(k.dispatcher.stats.cache_misses) for k in kernels),
+    "loaded": sum(len(k.dispatcher.stats.cache_hits) for k in kernels),
+    "helpers": len({id(h) for h in warm._helpers.values()}),
+    "seen": seen,
+}))
+"""
+
+
+def _prepared(tmp_path, setup=""):
+    import json
+
+    return json.loads(" ".join(_in_new_process(setup + PREPARE_A_PAGE, tmp_path)))
+
+
+@pytest.mark.slow
+def test_on_an_empty_cache_helpers_compile_a_page_in_parallel_and_the_server_loads_it(tmp_path):
+    """The server compiles nothing itself: a helper per core (at most one per rule, the
+    evaluators with the first) fills the disk cache, and the page loads from it."""
+    from optimizers import warm
+
+    page = _prepared(tmp_path)
+    assert page["before"] == [False, False, False]  # formulas, SGD's and Adam's kernels
+    assert page["after"] == page["ready"] == [True, True, True]
+    assert page["compiled_here"] == 0 and page["loaded"] == 3
+    assert page["helpers"] == min(warm.CORES, 2)
+    counts = [done for done, _, _ in page["seen"]]
+    assert counts[0] == 0 and counts == sorted(counts) and {t for _, t, _ in page["seen"]} == {3}
+    first_labels = page["seen"][0][2]
+    assert len(first_labels) == page["helpers"]
+    assert "the surfaces' formulas" in first_labels
+    if warm.CORES >= 2:
+        assert "Adam's trajectory kernel" in first_labels  # alongside, from the start
+
+
+@pytest.mark.slow
+def test_what_a_helper_fails_to_compile_the_page_compiles_itself(tmp_path):
+    """A helper that dies (here: it cannot start Python) leaves its kernels to the page."""
+    page = _prepared(tmp_path, "import sys\nsys.executable = '/bin/false'\n")
+    assert page["ready"] == [True, True, True]
+    assert page["compiled_here"] == 3 and page["loaded"] == 0
+    compiled = [labels for _, _, labels in page["seen"] if len(labels) == 1]
+    assert compiled[-3:] == [
+        ["the surfaces' formulas"],
+        ["SGD's trajectory kernel"],
+        ["Adam's trajectory kernel"],
+    ]
 
 
 def test_the_warm_up_shares_cover_every_kernel_in_family_pieces():
@@ -236,3 +301,40 @@ def test_one_warm_up_per_cache_even_with_several_replicas(tmp_path, monkeypatch)
     monkeypatch.setattr(warm, "_started", None)
     (tmp_path / warm.COMPLETE).write_text("done")
     assert warm.start_background() is None and len(started) == 2
+
+
+def test_the_warm_up_waits_for_the_helpers_of_a_page(tmp_path, monkeypatch):
+    """Asked for while helpers compile a page's kernels, the warm-up starts when the last
+    helper ends, not before: the cores go to the page first."""
+    import io
+    import threading
+
+    from optimizers import warm
+
+    release = threading.Event()
+    started = []
+
+    class Process:
+        pid = os.getpid()
+
+        def __init__(self, command, **_):
+            started.append(command[3:])
+            self.stdout = io.StringIO(f"{warm.READY} 0\n" if "--only" in command else "")
+
+        def wait(self):
+            release.wait(10)
+
+    monkeypatch.setattr(_jit, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(warm.subprocess, "Popen", Process)
+    monkeypatch.setattr(warm, "_started", None)
+    monkeypatch.setattr(warm, "_helpers", {})
+    helper = warm.Helper(warm.every_kernel()[:1])
+    warm._helpers[warm.every_kernel()[0]] = helper
+    assert warm.start_background() is None and started == [["--only", "0"]]
+    release.set()
+    for _ in range(100):
+        if len(started) == 2:
+            break
+        threading.Event().wait(0.05)
+    assert started == [["--only", "0"], []]  # the warm-up, after the helper
+    assert helper.ready == {warm.every_kernel()[0]} and not helper.running
