@@ -29,7 +29,7 @@ from concurrent.futures import TimeoutError as WaitTimeout
 from threading import Lock
 
 POLL = 0.1  # seconds between progress reports to a caller that waits
-SWEEP = 30.0  # seconds between sweeps of every store for expired entries
+SWEEP = 5.0  # seconds between sweeps: each drops expired entries and collects cycles
 
 _STORES = weakref.WeakSet()
 _SWEEP_HOOKS = []  # what else the sweeper drops first (the server's expired sessions)
@@ -46,9 +46,12 @@ def sweep():
     The collection runs at every sweep, reruns or not: the sessions Streamlit drops a
     minute after their tabs closed (``also_at_sweep`` hooks, ``ui.sessions``) and the
     figures the stores drop are reference cycles that only a full collection frees, and
-    they become garbage when nobody reruns. It scans what is not frozen: about 7,000
-    objects on an idle server, 300,000-700,000 with a class connected (0.3-1 s with the
-    GIL held, the slowest changes of a 30-student class)."""
+    they become garbage when nobody reruns. It scans what is not frozen, with the GIL
+    held: about 7,000 objects on an idle server (a few ms); with 30 students on a replica
+    their sessions and what their reruns left, 13,000-15,000 cyclic objects a second. So
+    the sweeps come often: every 30 s, 430,000-460,000 objects freed at a time took 3.0-3.2
+    s, a stall every student felt (60 through two replicas: p95 4.8 s); every 5 s,
+    0.2-0.4 s (p95 0.50 s), measured."""
     dropped = sum(store.expire() for store in list(_STORES))
     for hook in list(_SWEEP_HOOKS):
         hook()

@@ -3,6 +3,7 @@ and the heavy pool's limit per session."""
 
 import gc
 import threading
+import time
 import tomllib
 import weakref
 from pathlib import Path
@@ -247,6 +248,22 @@ def test_the_sweep_frees_what_became_garbage_with_no_rerun_since(restored_thresh
     gc.collect(1)
     assert watch() is not None
     cache.sweep()
+    assert watch() is None
+
+
+def test_the_sweeper_thread_frees_cycles_within_a_few_sweeps_with_no_call(restored_thresholds):
+    """What a class's reruns leave in the oldest generation goes at the next sweep of the
+    server's own thread (every ``SWEEP`` s: frequent sweeps keep each collection short)."""
+    cache.settle_memory()  # a rerun: automatic full collections off, the sweeper running
+    figure = Node()
+    figure.itself = figure
+    watch = weakref.ref(figure)
+    gc.collect(1)  # survived the young collections
+    del figure
+    gc.collect(1)
+    deadline = time.monotonic() + 3 * cache.SWEEP
+    while watch() is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert watch() is None
 
 
