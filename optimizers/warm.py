@@ -55,14 +55,18 @@ _helpers = {}  # kernel -> the Helper of this server that compiles (or compiled)
 _helpers_lock = threading.Lock()
 
 
-def _families():
-    """The kernels in families that share what they call (compiled once per process)."""
-    evaluators = [
+def _evaluators():
+    """The surface evaluators: values, gradients and Hessians at many points."""
+    return [
         surface_kernels.values_many,
         surface_kernels.gradients_many,
         surface_kernels.hessians_many,
     ]
-    return [evaluators + list(_kernel.TRAJECTORIES), list(_batch.BATCHES)]
+
+
+def _families():
+    """The kernels in families that share what they call (compiled once per process)."""
+    return [_evaluators() + list(_kernel.TRAJECTORIES), list(_batch.BATCHES)]
 
 
 def every_kernel():
@@ -122,7 +126,8 @@ def prepare(kernels, progress=None):
     while any(helper.running for helper in helpers):
         if progress is not None:
             done = sum(any(k in h.ready for h in helpers) for k in todo)
-            progress(done, len(todo), [h.compiling.label for h in helpers if h.compiling])
+            now = [helper.compiling for helper in helpers]  # None for those that ended
+            progress(done, len(todo), [k.label for k in now if k is not None])
         time.sleep(POLL)
     for k in todo:
         if progress is not None and not any(k in helper.ready for helper in helpers):
@@ -146,7 +151,7 @@ def compile_elsewhere(kernels):
         missing = [k for k in kernels if k not in _helpers and not k.in_cache()]
         if not missing:
             return list(mine)
-        evaluators = set(_families()[0][:3])
+        evaluators = set(_evaluators())
         rules = [k for k in missing if k not in evaluators]
         groups = [rules[i :: min(CORES, len(rules))] for i in range(min(CORES, len(rules)))]
         firsts = [k for k in missing if k in evaluators]
@@ -167,14 +172,18 @@ class Helper:
         self.kernels = list(kernels)
         self.ready = set()
         only = ",".join(str(everything.index(k)) for k in self.kernels)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "optimizers.warm", "--only", only],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
         self._ended = threading.Event()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "optimizers.warm", "--only", only],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+        except OSError:  # no process to be had: the page compiles its kernels itself
+            self._ended.set()
+            return
         threading.Thread(target=self._read, daemon=True, name="compile helper").start()
 
     @property

@@ -338,3 +338,15 @@ def test_the_warm_up_waits_for_the_helpers_of_a_page(tmp_path, monkeypatch):
         threading.Event().wait(0.05)
     assert started == [["--only", "0"], []]  # the warm-up, after the helper
     assert helper.ready == {warm.every_kernel()[0]} and not helper.running
+
+
+def test_a_helper_that_cannot_start_has_ended_at_once(monkeypatch):
+    """No process to be had (no such program, no memory): the page compiles it instead."""
+    from optimizers import warm
+
+    def refuse(command, **_):
+        raise FileNotFoundError(command[0])
+
+    monkeypatch.setattr(warm.subprocess, "Popen", refuse)
+    helper = warm.Helper(warm.every_kernel()[:1])
+    assert not helper.running and helper.ready == set() and helper.compiling is None
