@@ -20,6 +20,7 @@ import ctypes
 import ctypes.util
 import functools
 import gc
+import logging
 import threading
 import time
 import weakref
@@ -33,6 +34,8 @@ SWEEP = 5.0  # seconds between sweeps: each drops expired entries and collects c
 
 _STORES = weakref.WeakSet()
 _SWEEP_HOOKS = []  # what else the sweeper drops first (the server's expired sessions)
+_FAILED_HOOKS = set()  # hooks that raised, reported once
+_LOG = logging.getLogger(__name__)
 _SWEEPER = []  # the sweeping thread, once started
 _SWEEPER_LOCK = Lock()
 
@@ -54,7 +57,12 @@ def sweep():
     0.2-0.4 s (p95 0.50 s), measured."""
     dropped = sum(store.expire() for store in list(_STORES))
     for hook in list(_SWEEP_HOOKS):
-        hook()
+        try:
+            hook()
+        except Exception:  # the collection must go on: without it a class's memory grows
+            if hook not in _FAILED_HOOKS:
+                _FAILED_HOOKS.add(hook)  # reported once, not at every sweep
+                _LOG.exception("sweep hook %s failed; the sweeps go on", hook.__qualname__)
     freed = gc.collect()
     if (dropped or freed) and _LIBC is not None:
         _LIBC.malloc_trim(0)

@@ -267,6 +267,34 @@ def test_the_sweeper_thread_frees_cycles_within_a_few_sweeps_with_no_call(restor
     assert watch() is None
 
 
+def test_a_failing_sweep_hook_is_reported_once_and_the_collection_goes_on(
+    restored_thresholds, monkeypatch, caplog
+):
+    """A hook meeting a Streamlit it does not know (here a test's stand-in runtime) once
+    killed the sweeper thread: no collection ever again, and a class's memory grows."""
+    calls = []
+
+    def broken():
+        calls.append(1)
+        raise AttributeError("Mock object has no attribute '_session_mgr'")
+
+    monkeypatch.setattr(cache, "_SWEEP_HOOKS", [broken])
+    monkeypatch.setattr(cache, "_FAILED_HOOKS", set())
+    cache.settle_memory()
+    figure = Node()
+    figure.itself = figure
+    watch = weakref.ref(figure)
+    gc.collect(1)
+    del figure
+    with caplog.at_level("ERROR", logger="scene.cache"):
+        cache.sweep()
+        cache.sweep()
+    assert watch() is None and len(calls) == 2
+    failures = [r for r in caplog.records if "sweep hook" in r.getMessage()]
+    assert len(failures) == 1 and "broken" in failures[0].getMessage()
+    assert "_session_mgr" in failures[0].exc_text
+
+
 def test_streamlit_does_not_collect_after_every_rerun():
     # its full collection after every rerun would scan all a class holds (settle_memory)
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
