@@ -174,13 +174,7 @@ class Helper:
         only = ",".join(str(everything.index(k)) for k in self.kernels)
         self._ended = threading.Event()
         try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "optimizers.warm", "--only", only],
-                cwd=ROOT,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                text=True,
-            )
+            self.process = _warm_process("--only", only, stdout=subprocess.PIPE)
         except OSError:  # no process to be had: the page compiles its kernels itself
             self._ended.set()
             return
@@ -206,6 +200,18 @@ class Helper:
         self._ended.set()
         if _deferred and not _compiling():
             start_background()
+
+
+def _warm_process(*arguments, stdout):
+    """Start ``python -m optimizers.warm ARGUMENTS`` from the checkout, its output as text
+    to ``stdout`` and its errors discarded; OSError when no process can be started."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "optimizers.warm", *arguments],
+        cwd=ROOT,
+        stdout=stdout,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
 
 
 def _compiling():
@@ -235,12 +241,7 @@ def start_background():
         _deferred = False
         if not _claim(_jit.CACHE_DIR / WARMING):
             return None
-        _started = subprocess.Popen(
-            [sys.executable, "-m", "optimizers.warm"],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        _started = _warm_process(stdout=subprocess.DEVNULL)
         (_jit.CACHE_DIR / WARMING).write_text(str(_started.pid))
         return _started
 
