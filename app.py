@@ -72,37 +72,19 @@ if "scene" not in st.session_state:
     warm.start_background()  # the other kernels, in a process of their own (once per server)
 
 # imported after the blank chart is sent, on purpose (see above)
-from i18n import preferred, t  # noqa: E402
-from scene import from_query, pipeline, to_query, validate  # noqa: E402
+from i18n import t  # noqa: E402
+from scene import pipeline, to_query  # noqa: E402
 from scene.cache import also_at_sweep, settle_memory  # noqa: E402
 from scene.run import surface_of  # noqa: E402
 from scene.text import active_options  # noqa: E402
-from ui import controls, inspector, panels  # noqa: E402
+from ui import inspector, panels  # noqa: E402
 from ui import landscape as landscape_panels  # noqa: E402
+from ui.session_scene import current_scene  # noqa: E402
 from ui.sessions import drop_expired_sessions  # noqa: E402
 from ui.widgets import show_warnings  # noqa: E402
 
 settle_memory()  # what is loaded by now lives as long as the server
 also_at_sweep(drop_expired_sessions)  # closed tabs' sessions go when their time is up
-
-
-def current_scene():
-    """The scene of this session: from the URL on its first run (in the language the
-    browser prefers when the link names none), then from the widgets."""
-    if "scene" not in st.session_state:
-        params = {key: st.query_params.get_all(key) for key in st.query_params}
-        if "lang" not in params:
-            headers = st.context.headers
-            params["lang"] = preferred(headers.get("Accept-Language"), st.context.locale)
-        st.session_state.scene, st.session_state.url_warnings = from_query(params)
-    raw, lr_slot = controls.read_scene(st.session_state.scene)
-    scene, warnings = validate(raw)
-    st.session_state.scene = scene
-    query = to_query(scene)
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
-    return scene, st.session_state.url_warnings + warnings, lr_slot
-
 
 scene, warnings, lr_slot = current_scene()
 lang = scene.view.lang

@@ -163,3 +163,23 @@ def test_a_class_on_every_surface_in_both_languages_keeps_every_contour(monkeypa
         for scene in scenes:
             assert pipeline.draw(scene.replace(steps=steps)).layers
     assert grids == []
+
+
+def test_a_reruns_drawing_goes_when_the_rerun_ends_not_at_a_collection():
+    """Nothing in the script's globals keeps them alive in a cycle: with the collector off,
+    the scripts' namespaces (each holding its drawing) do not pile up rerun after rerun."""
+    import gc
+
+    def namespaces():
+        return [o for o in gc.get_objects() if type(o) is dict and "drawing" in o and "st" in o]
+
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    gc.collect()
+    gc.disable()
+    try:
+        for steps in (210, 220, 230, 240):
+            at.number_input(key="steps").set_value(steps).run()
+        assert not at.exception
+        assert len(namespaces()) <= 1  # the last rerun's, at most
+    finally:
+        gc.enable()

@@ -171,6 +171,30 @@ def test_typed_arrays_round_trip_and_plotly_layers_merge_over_plain_parts():
     assert layout["template"]["layout"]["paper_bgcolor"] == "rgb(17,17,17)"
 
 
+def test_a_dropped_race_is_freed_at_once_without_the_collector():
+    """Its frames go with it, not at the server's next full collection (no cycle)."""
+    import gc
+    import weakref
+
+    fig = build(steps=20)[-1]
+    gone = weakref.ref(fig.plain["frames"][-1]["data"][0]["x"])  # a frame's array
+    payload(fig)  # as st.plotly_chart reads it
+    gc.disable()
+    try:
+        del fig
+        assert gone() is None
+    finally:
+        gc.enable()
+
+
+def test_a_figure_reads_the_same_before_and_after_plotlys_own_api_is_first_used():
+    fig = build(steps=20)[-1]
+    before = json.loads(pio.to_json(fig, validate=False))
+    assert before["layout"]["template"] == {"data": {"scatter": [{"type": "scatter"}]}}
+    assert fig.layout.template.data.scatter[0].type == "scatter"  # go.Figure's parts made
+    assert json.loads(pio.to_json(fig, validate=False)) == before
+
+
 def test_surface_without_minimum_gets_its_loss_and_the_distance_to_the_saddle():
     raw = S.default_scene().to_dict()
     raw["surface"] = {"name": "saddle", "params": {}}

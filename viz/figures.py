@@ -6,6 +6,7 @@ array goes as a base64 typed array (float32 where a pixel's precision is enough)
 
 import base64
 import math
+import threading
 import unicodedata
 
 import numpy as np
@@ -44,13 +45,31 @@ class PlainFigure(go.Figure):
     Whatever is added later through Plotly's own API (``update_layout``, ``add_trace``)
     is validated as usual and laid over the plain parts by ``to_dict``, which is what
     ``st.plotly_chart``, ``to_json`` and ``write_image`` read.
+
+    go.Figure's own parts are made only when that API is first used (``__getattr__``).
+    They hold reference cycles (the layout points back at its figure), and a figure in a
+    cycle takes its plain parts with it to the collector: a race's frames and scrubber
+    stops, thousands of dicts and lists. A server's evicted races and the per-rerun copies
+    made those 90% of the 80,000-100,000 objects each sweep's collection freed with the
+    GIL held (``scene.cache.sweep``); without the cycle they go as soon as they are
+    dropped.
     """
 
     def __init__(self, data=(), layout=None, frames=()):
-        # the empty template: Plotly's default is deep-copied by every to_dict (~1 ms), and
-        # Streamlit and the export lay their own themes over the figure anyway
-        super().__init__(layout={"template": "none"})
-        self._plain = {"data": list(data), "layout": dict(layout or {}), "frames": list(frames)}
+        plain = {"data": list(data), "layout": dict(layout or {}), "frames": list(frames)}
+        self.__dict__.update(_plain=plain, _made=False)
+
+    def __getattr__(self, name):
+        # reached when an attribute is missing: go.Figure's parts not made yet
+        if self.__dict__.get("_made", True) or name.startswith("__"):
+            raise AttributeError(name)
+        with _MAKING:
+            if not self._made:
+                self.__dict__["_made"] = True
+                # the empty template: Plotly's default is deep-copied by every to_dict
+                # (~1 ms), and Streamlit and the export lay their own themes over it
+                go.Figure.__init__(self, layout={"template": "none"})
+        return getattr(self, name)
 
     @property
     def plain(self):
@@ -58,7 +77,7 @@ class PlainFigure(go.Figure):
         return self._plain
 
     def to_dict(self):
-        added = super().to_dict()
+        added = super().to_dict() if self._made else {"data": [], "layout": _empty_layout()}
         out = {  # traces copied one level deep: callers may edit them, the figure stays
             "data": [dict(trace) for trace in self.plain["data"]] + added["data"],
             "layout": _merged(self.plain["layout"], added["layout"]),
@@ -66,6 +85,15 @@ class PlainFigure(go.Figure):
         if self.plain["frames"]:
             out["frames"] = self.plain["frames"]
         return out
+
+
+_MAKING = threading.Lock()  # figures are shared by sessions: go.Figure's parts made once
+
+
+def _empty_layout():
+    """What go.Figure's own ``to_dict`` gives for the layout of a figure with the empty
+    template and nothing added (a new dict each time: callers may edit it)."""
+    return {"template": {"data": {"scatter": [{"type": "scatter"}]}}}
 
 
 def _merged(base, over):
