@@ -14,6 +14,9 @@ STATE = """() => {
     const race = charts.find(d => d.layout && d.layout.images && d.layout.images.length);
     const metrics = charts.find(d => d.layout && (d.layout.shapes || [])
         .some(s => s.name === 'step cursor'));
+    if (!race || !metrics || !race._fullLayout || !metrics._fullLayout) {
+        return null;  // a rerun is replacing the charts
+    }
     const full = race._fullLayout, slider = full.sliders[0];
     const frame = full._currentFrame;
     const step = frame === undefined || frame === null
@@ -44,12 +47,17 @@ def assert_follows(now, racers=3):
     assert now["drawn"] == pytest.approx(now["at"], abs=0.5)
 
 
+def wait_for(page, condition):
+    """Wait until the JavaScript ``condition`` on the page's state ``s`` holds (while a
+    rerun replaces the charts there is no state yet)."""
+    page.wait_for_function(
+        f"() => {{ const s = ({STATE})(); return s !== null && ({condition}); }}"
+    )
+
+
 def wait_until_cut(page, racers):
     """A drawn race's growing paths are cut to the scrubber's step just after the draw."""
-    page.wait_for_function(
-        f"() => {{ const s = ({STATE})(); return s.growing.length === {racers} "
-        "&& s.growing.every(n => n === s.step + 1); }"
-    )
+    wait_for(page, f"s.growing.length === {racers} && s.growing.every(n => n === s.step + 1)")
 
 
 def rail(page):
@@ -67,24 +75,24 @@ def test_growing_paths_and_the_cursor_follow_the_scrubber_and_the_animation(
     assert_follows(before)  # before PLAY: the paths are not drawn yet, the heads at the start
     x, y, width = rail(page)
     page.mouse.click(x + 0.5 * width, y)  # scrub to the middle
-    page.wait_for_function(f"() => ({STATE})().growing[0] > 1")
+    wait_for(page, "s.growing[0] > 1")
     middle = state(page)
     assert 30 < middle["step"] < 90 and middle["step"] == middle["scrubber"]
     assert_follows(middle)
     page.screenshot(path=str(artifacts / "grow-scrubbed.png"), full_page=True)
     page.get_by_text("▶ slow").first.click()
-    page.wait_for_function(f"() => ({STATE})().step > {middle['step'] + 5}")
+    wait_for(page, f"s.step > {middle['step'] + 5}")
     page.get_by_text("❚❚").first.click()
-    page.wait_for_function(f"() => !({STATE})().playing")
+    wait_for(page, "!s.playing")
     paused = state(page)
     assert paused["step"] > middle["step"]
     assert_follows(paused)
     page.get_by_text("▶ fast").first.click()
-    page.wait_for_function(f"() => ({STATE})().step === 120 && !({STATE})().playing")
+    wait_for(page, "s.step === 120 && !s.playing")
     end = state(page)
     assert_follows(end)  # the whole paths once the race has ended
     page.get_by_text("↺").first.click()
-    page.wait_for_function(f"() => ({STATE})().step === 0")
+    wait_for(page, "s.step === 0")
     assert_follows(state(page))
 
 
@@ -92,7 +100,7 @@ def test_the_cursor_follows_whole_paths_too(browser, app_url):
     page = open_app(browser, app_url, "?steps=80")
     x, y, width = rail(page)
     page.mouse.click(x + 0.75 * width, y)
-    page.wait_for_function(f"() => ({STATE})().cursors[0] > 0")
+    wait_for(page, "s.cursors[0] > 0")
     now = state(page)
     assert now["growing"] == [] and now["step"] == now["scrubber"] > 40
     assert now["cursors"] == [now["step"]] * 4
@@ -101,7 +109,7 @@ def test_the_cursor_follows_whole_paths_too(browser, app_url):
 def test_a_click_on_the_contour_of_a_growing_race_moves_the_start(browser, app_url, artifacts):
     page = open_app(browser, app_url, "?steps=60&o1=adam,lr:0.05&paths=grow")
     page.get_by_text("▶ fast").first.click()
-    page.wait_for_function(f"() => ({STATE})().step === 60 && !({STATE})().playing")
+    wait_for(page, "s.step === 60 && !s.playing")
     x, y, width, height = page.evaluate(
         """() => {
             const race = [...document.querySelectorAll('.js-plotly-plot')]
@@ -129,4 +137,4 @@ def test_the_sidebar_switches_the_path_style_and_the_link_keeps_it(browser, app_
     assert_follows(state(page))
     sidebar.get_by_text("whole", exact=True).click()
     page.wait_for_function("() => !location.search.includes('paths=')", timeout=60_000)
-    page.wait_for_function(f"() => ({STATE})().growing.length === 0")
+    wait_for(page, "s.growing.length === 0")
