@@ -195,6 +195,30 @@ def test_a_figure_reads_the_same_before_and_after_plotlys_own_api_is_first_used(
     assert json.loads(pio.to_json(fig, validate=False)) == before
 
 
+def test_threads_reading_a_new_figures_layout_at_once_all_get_it():
+    """Sessions share figures: one makes go.Figure's parts, the others wait for them."""
+    import threading
+
+    fig = build(steps=20)[-1]
+    start, results = threading.Barrier(8), []
+
+    def read():
+        start.wait()
+        try:
+            results.append(fig.layout.template.data.scatter[0].type)
+        except AttributeError as error:
+            results.append(error)
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["scatter"] * 8
+    with pytest.raises(AttributeError):
+        getattr(fig, "no_such_attribute")  # noqa: B009 (a name that is not there)
+
+
 def test_surface_without_minimum_gets_its_loss_and_the_distance_to_the_saddle():
     raw = S.default_scene().to_dict()
     raw["surface"] = {"name": "saddle", "params": {}}

@@ -60,16 +60,22 @@ class PlainFigure(go.Figure):
         self.__dict__.update(_plain=plain, _made=False)
 
     def __getattr__(self, name):
-        # reached when an attribute is missing: go.Figure's parts not made yet
-        if self.__dict__.get("_made", True) or name.startswith("__"):
+        # reached when an attribute is missing: go.Figure's parts perhaps not made yet
+        if name.startswith("__") or "_plain" not in self.__dict__:
             raise AttributeError(name)
-        with _MAKING:
+        with _MAKING:  # re-entrant: go.Figure's own set-up looks for missing names too
+            if self.__dict__.get("_making"):  # that set-up, in this thread
+                raise AttributeError(name)
             if not self._made:
+                self.__dict__["_making"] = True
+                try:
+                    # the empty template: Plotly's default is deep-copied by every to_dict
+                    # (~1 ms), and Streamlit and the export lay their own themes over it
+                    go.Figure.__init__(self, layout={"template": "none"})
+                finally:
+                    self.__dict__["_making"] = False
                 self.__dict__["_made"] = True
-                # the empty template: Plotly's default is deep-copied by every to_dict
-                # (~1 ms), and Streamlit and the export lay their own themes over it
-                go.Figure.__init__(self, layout={"template": "none"})
-        return getattr(self, name)
+        return object.__getattribute__(self, name)  # a thread that waited finds it made
 
     @property
     def plain(self):
@@ -87,7 +93,7 @@ class PlainFigure(go.Figure):
         return out
 
 
-_MAKING = threading.Lock()  # figures are shared by sessions: go.Figure's parts made once
+_MAKING = threading.RLock()  # figures are shared by sessions: go.Figure's parts made once
 
 
 def _empty_layout():
