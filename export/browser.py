@@ -79,6 +79,44 @@ async function show(x, y, text, step) {{
 """
 
 
+async def _until_defined(tab, name, context=None):
+    """Wait until the page in ``tab`` has run the script defining ``name``.
+
+    A load event is not proof of that: a tab that starts blank and is then sent to a page
+    can report the blank page's load after the navigation began, and on a busy machine that
+    comes before the new page's scripts ran. (Seen in CI: the first picture failed with
+    "kaleido_scopes is not defined"; reproduced here in 4 first pictures of 40 with the two
+    cores oversubscribed.) Evaluates in ``context`` (a Runtime context id) if given, and
+    returns False if that context is gone; else in whichever page the tab has now.
+    """
+    params = {"expression": f"typeof {name}", "returnByValue": True}
+    if context is not None:
+        params["contextId"] = context
+    while True:
+        reply = await tab.send_command("Runtime.evaluate", params=params)
+        if "error" not in reply:
+            if reply["result"]["result"].get("value") != "undefined":
+                return True
+        elif context is not None:
+            return False
+        await asyncio.sleep(0.02)
+
+
+async def _kaleido_page_ready(browser):
+    """Hold kaleido's first picture until its page's scripts ran in the context it uses.
+
+    kaleido 1.5 keeps the JavaScript context made when its page commits and then waits for
+    a load event, which may be the blank page's (see ``_until_defined``). If that context
+    is already gone, kaleido's own reload takes the page's new one.
+    """
+    tab = await browser.tabs_ready.get()
+    try:
+        while not await _until_defined(tab.tab, "kaleido_scopes", tab._current_js_id):
+            await tab.reload()
+    finally:
+        browser.tabs_ready.put_nowait(tab)
+
+
 class BrowserError(RuntimeError):
     """Chromium is missing, failed to start, or failed to draw a picture."""
 
@@ -188,6 +226,7 @@ class Browser:
             ) from None
         try:
             await browser.open()
+            await asyncio.wait_for(_kaleido_page_ready(browser), TIMEOUT)
         except (BrowserFailedError, BrowserClosedError, OSError) as error:
             raise BrowserError(f"Chromium failed to start ({error})") from None
         return browser
@@ -204,10 +243,8 @@ class Browser:
         page = Path(self._folder.name) / "frames.html"
         page.write_text(_PAGE.format(plotly=PLOTLY_JS.as_uri()), encoding="utf-8")
         self._tab = await browser.create_tab("")
-        loaded = self._tab.subscribe_once("Page.loadEventFired")
-        await self._command("Page.enable")
         await self._command("Page.navigate", {"url": page.as_uri()})
-        await asyncio.wait_for(loaded, TIMEOUT)
+        await asyncio.wait_for(_until_defined(self._tab, "setup"), TIMEOUT)
 
     async def _shot(self, update, width, height):
         await self._evaluate(f"show({', '.join(json.dumps(part) for part in update)})")
