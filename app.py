@@ -48,11 +48,15 @@ preparing = charts.empty()  # what a fresh server compiles for this page, and ho
 loading = charts.empty()
 if "scene" not in st.session_state:
     loading.plotly_chart(BLANK_CHART, config={"staticPlot": True, "displayModeBar": False})
+    import surfaces
     from optimizers import warm
-    from scene.link import racers_of
+    from scene.defaults import SURFACE
+    from scene.link import racers_of, surface_of_link
 
-    racers = racers_of({key: st.query_params.get_all(key) for key in st.query_params})
-    kernels = warm.pending(warm.needed(racers))
+    query = {key: st.query_params.get_all(key) for key in st.query_params}
+    sid = surfaces.kernel_id(surface_of_link(query))  # an unknown one: the default's
+    sid = surfaces.kernel_id(SURFACE) if sid is None else sid
+    kernels = warm.pending(warm.needed(racers_of(query), sid=sid))
     if kernels:
         from i18n import message, preferred, t
 

@@ -31,11 +31,14 @@ RULES = tuple(enumerate(registry.RULES))
 def per_rule(make_loop, signature, kind):
     """The entry kernels ``make_loop(rule)`` of every rule, by kernel id (``Kernel``s with
     ``signature``, labelled "Adam's <kind> kernel")."""
-    return tuple(
-        kernel(
-            signature,
-            f"{registry.rule_title(kid)}'s {kind} kernel",
-            f"{kind}_{rule.__name__}",
-        )(make_loop(rule))
-        for kid, rule in RULES
-    )
+    return tuple(rule_kernel(kid, make_loop, signature, kind) for kid, _ in RULES)
+
+
+def rule_kernel(kid, make_loop, signature, kind, surface=None):
+    """The entry kernel ``make_loop(rule)`` of rule ``kid``; for one surface, ``surface``
+    is its ``(sid, title)`` (labelled "Adam's <kind> kernel for Beale")."""
+    rule = RULES[kid][1]
+    label, name = f"{registry.rule_title(kid)}'s {kind} kernel", f"{kind}_{rule.__name__}"
+    if surface is not None:
+        label, name = f"{label} for {surface[1]}", f"{name}_on_{surface[0]}"
+    return kernel(signature, label, name)(make_loop(rule))

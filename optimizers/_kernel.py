@@ -6,6 +6,10 @@ options (noise, then clipping), then the learning rate ``A[t] * lr + B[t]`` (or 
 plateau rule's), then the update rule, then Lookahead's synchronisation and the SWA
 average, then (``record_state``) a copy of the state. Computing stops at the first
 non-finite value or exit from the bounding box.
+
+Each rule has a kernel for every surface (``TRAJECTORIES``), and, made on demand, one per
+surface (``specialised``): a fresh server's first pages prepare and run those, which
+compile in a third of the time, until its warm-up has filled the disk cache.
 """
 
 import math
@@ -13,18 +17,14 @@ import math
 import numpy as np
 
 from surfaces import _dispatch as surface
-from surfaces._jit import inline, inner, out_of_line
+from surfaces._jit import in_use, inline, inner, preferred
 
 from . import _options as O
-from ._dispatch import per_rule
+from ._dispatch import per_rule, rule_kernel
 from ._noise import gaussian
 from ._plateau import plateau_update as _plateau_rule
 from .minibatch import load_batch
 from .specs import LR_SLOT
-
-# A mini-batch's loss, called out of line: one more inlined call site of the surface
-# dispatch kept LLVM from inlining it at the others (every run paid a call per step).
-batch_value = out_of_line(surface.value)
 
 # ReduceLROnPlateau's step, compiled into the loops (``_plateau`` has it in plain Python).
 plateau_update = inline(_plateau_rule)
@@ -91,8 +91,9 @@ def _blank_after(k, xy, loss, lr_used, grad, swa, batch_loss):
     batch_loss[k:] = np.nan
 
 
-def _trajectory_loop(rule):
-    """The single-trajectory loop with the update rule ``rule`` built in."""
+def _trajectory_loop(rule, formulas):
+    """The single-trajectory loop with the update rule ``rule`` built in, evaluating the
+    surface by ``formulas`` (``surfaces._dispatch``, or its ``only(sid)``)."""
 
     def loop(
         sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa, record, order, batch_loss
@@ -123,7 +124,7 @@ def _trajectory_loop(rule):
         batch_size = np.int64(opts[O.BATCH_SIZE])
         bsp = sp.copy()  # the surface of this step's mini-batch (of every sample: sp itself)
         xy[0, 0], xy[0, 1] = start[0], start[1]
-        loss[0] = surface.value(sid, sp, start[0], start[1])
+        loss[0] = formulas.value(sid, sp, start[0], start[1])
         if swa_start >= 0:
             swa[: min(swa_start, steps + 1)] = np.nan
         if escaped(start[0], start[1], loss[0], box):
@@ -132,8 +133,8 @@ def _trajectory_loop(rule):
         for t in range(steps):
             if batch_size > 0:
                 load_batch(t, sp, order, batch_size, bsp)
-                batch_loss[t] = batch_value(sid, bsp, P[0, 0], P[1, 0])
-            gx, gy = surface.gradient_inlined(sid, bsp, P[0, 0], P[1, 0])
+                batch_loss[t] = formulas.value_out_of_line(sid, bsp, P[0, 0], P[1, 0])
+            gx, gy = formulas.gradient_inlined(sid, bsp, P[0, 0], P[1, 0])
             grad[t, 0], grad[t, 1] = gx, gy
             if shaped:
                 gx, gy = stochastic_gradient(gx, gy, opts, t)
@@ -157,7 +158,7 @@ def _trajectory_loop(rule):
                     record[r, t, 0], record[r, t, 1] = S[r, 0, 0], S[r, 1, 0]
                 if lookahead_k > 0:
                     record[recorded, t, 0], record[recorded, t, 1] = slow[0, 0], slow[1, 0]
-            loss[t + 1] = surface.value_inlined(sid, sp, x, y)
+            loss[t + 1] = formulas.value_inlined(sid, sp, x, y)
             if swa_start >= 0 and t + 1 >= swa_start:
                 swa_count += 1
                 if swa_count == 1:
@@ -175,16 +176,44 @@ def _trajectory_loop(rule):
     return loop
 
 
-# The trajectory kernel of each update rule, by kernel id.
-TRAJECTORIES = per_rule(
-    _trajectory_loop,
+_SIGNATURE = (
     "int64(int64, float64[::1], float64[:, ::1], float64[:, :, ::1], float64[::1],"
     " float64[::1], float64[::1], float64[::1], float64[::1],"
     " float64[:, ::1], float64[::1], float64[::1], float64[:, ::1], float64[:, ::1],"
-    " float64[:, :, ::1], int64[::1], float64[::1])",
-    "trajectory",
+    " float64[:, :, ::1], int64[::1], float64[::1])"
 )
+# The trajectory kernel of each update rule, for every surface, by kernel id.
+TRAJECTORIES = per_rule(lambda rule: _trajectory_loop(rule, surface), _SIGNATURE, "trajectory")
 MISSING = -2  # trajectory's answer for an unknown kernel id
+
+_SPECIALISED = {}
+
+
+def specialised(kid, sid):
+    """Rule ``kid``'s trajectory kernel for surface ``sid`` alone (made once)."""
+    if (kid, sid) not in _SPECIALISED:
+        made = rule_kernel(
+            kid,
+            lambda rule: _trajectory_loop(rule, surface.only(sid)),
+            _SIGNATURE,
+            "trajectory",
+            (sid, surface.surface_title(sid)),
+        )
+        made.address = f"trajectory:{kid}:{sid}"
+        made.general = TRAJECTORIES[kid]
+        _SPECIALISED.setdefault((kid, sid), made)
+    return _SPECIALISED[(kid, sid)]
+
+
+def trajectory_to_prepare(kid, sid):
+    """The kernel of rule ``kid`` a page on surface ``sid`` prepares (``preferred``): the
+    rule's kernel for every surface, or its ``specialised`` one while the cache lacks it."""
+    return preferred(TRAJECTORIES[kid], lambda: specialised(kid, sid))
+
+
+def trajectory_kernel(kid, sid):
+    """The kernel a run of rule ``kid`` on surface ``sid`` uses (``in_use``)."""
+    return in_use(TRAJECTORIES[kid], _SPECIALISED.get((kid, sid)))
 
 
 def trajectory(
@@ -205,6 +234,6 @@ def trajectory(
     """
     if not 0 <= kid < len(TRAJECTORIES):
         return MISSING
-    return TRAJECTORIES[kid](
+    return trajectory_kernel(kid, sid)(
         sid, sp, H, S, start, A, B, M, opts, xy, loss, lr_used, grad, swa, record, order, batch_loss
     )

@@ -2,7 +2,9 @@
 
 Every kernel is compiled when first used and kept in Numba's disk cache (``surfaces._jit``).
 On a fresh server the cache is empty: a page compiles the few kernels its scene needs
-(``needed`` and ``prepare``, with progress for the page), and ``start_background`` starts
+(``needed`` and ``prepare``, with progress for the page), for its surface alone while the
+cache lacks the kernels for every surface (``surfaces._jit.preferred``: a third of the
+compile time), and ``start_background`` starts
 ``python -m optimizers.warm`` once per server, a separate process (it holds no GIL of the
 app's) that compiles every other kernel into the cache, so later pages load instead of
 compiling. The process marks the cache complete when done (``COMPLETE``).
@@ -22,6 +24,7 @@ the next share: one process at a time, its memory bounded.
 
     python -m optimizers.warm             # fill the cache: every kernel, then the marker
     python -m optimizers.warm --only 0,5  # compile every_kernel()[0] and [5] (a Helper)
+    python -m optimizers.warm --only trajectory:4:1  # Adam's kernel for Beale alone
 """
 
 import argparse
@@ -86,14 +89,18 @@ def shares():
     return out
 
 
-def needed(optimizers, curvature=False, batch=False):
+def needed(optimizers, curvature=False, batch=False, sid=None):
     """The kernels a page racing ``optimizers`` needs, in the order it uses them.
 
     ``optimizers`` holds ``(name, inner)`` pairs (``inner`` None unless Lookahead); with
     ``curvature`` the Hessians, with ``batch`` the batch kernels of those rules (a basin
-    map). Unknown names are left to the page's own checks.
+    map). With the page's surface ``sid``, the values and trajectories are for that
+    surface alone while the disk cache lacks those for every surface
+    (``surfaces._jit.preferred``); its runs then use them. Unknown names are left to the
+    page's own checks.
     """
-    kernels = [surface_kernels.values_many]
+    general = sid is None
+    kernels = [surface_kernels.values_many if general else surface_kernels.values_to_prepare(sid)]
     if curvature:
         kernels += [surface_kernels.gradients_many, surface_kernels.hessians_many]
     kids = []
@@ -103,7 +110,10 @@ def needed(optimizers, curvature=False, batch=False):
         except ValueError:
             continue
     kids = list(dict.fromkeys(kids))
-    kernels += [_kernel.TRAJECTORIES[kid] for kid in kids]
+    kernels += [
+        _kernel.TRAJECTORIES[kid] if general else _kernel.trajectory_to_prepare(kid, sid)
+        for kid in kids
+    ]
     if batch:
         kernels += [_batch.BATCHES[kid] for kid in kids]
     return kernels
@@ -120,10 +130,17 @@ def prepare(kernels, progress=None):
     are ready, ``labels`` are those being compiled or loaded now.
 
     Those the disk cache lacks are compiled by helper processes (``compile_elsewhere``),
-    then loaded here; what a helper failed to compile is compiled here."""
+    then loaded here as each is in; what a helper failed to compile is compiled here."""
     todo = pending(kernels)
     helpers = compile_elsewhere(todo)
-    while any(helper.running for helper in helpers):
+
+    def waiting():  # a running helper still owes the page one of its kernels
+        return any(
+            helper.running and any(k in helper.kernels and k not in helper.ready for k in todo)
+            for helper in helpers
+        )
+
+    while waiting():
         if progress is not None:
             done = sum(any(k in h.ready for h in helpers) for k in todo)
             now = [helper.compiling for helper in helpers]  # None for those that ended
@@ -141,8 +158,11 @@ def compile_elsewhere(kernels):
 
     A new helper's kernels share the surface code, which each helper compiles again, so
     they are grouped: the surface evaluators with the first helper, the update rules'
-    kernels dealt out in turn. A kernel gets one helper per server: if that helper fails,
-    the page compiles it itself (``prepare``)."""
+    kernels dealt out in turn. After a page's kernels for one surface, each helper goes on,
+    niced, to the same kernels for every surface (``Kernel.general``), which the page does
+    not wait for: the session's next surface then loads them instead of compiling in the
+    server. A kernel gets one helper per server: if that helper fails, the page compiles
+    it itself (``prepare``)."""
     if _jit.CACHE_DIR is None:
         return []  # nothing passes from a helper to the server without a disk cache
     with _helpers_lock:
@@ -151,30 +171,57 @@ def compile_elsewhere(kernels):
         missing = [k for k in kernels if k not in _helpers and not k.in_cache()]
         if not missing:
             return list(mine)
-        evaluators = set(_evaluators())
-        rules = [k for k in missing if k not in evaluators]
+        evaluators = [k for k in missing if _evaluates(k)]
+        rules = [k for k in missing if not _evaluates(k)]
         groups = [rules[i :: min(CORES, len(rules))] for i in range(min(CORES, len(rules)))]
-        firsts = [k for k in missing if k in evaluators]
-        groups = [firsts + groups[0], *groups[1:]] if groups else [firsts]
+        groups = [evaluators + groups[0], *groups[1:]] if groups else [evaluators]
         for group in groups:
-            helper = Helper(group)
-            _helpers.update(dict.fromkeys(group, helper))
+            then = [
+                k.general
+                for k in group
+                if k.general is not None and k.general not in _helpers and not k.general.in_cache()
+            ]
+            helper = Helper(group, then)
+            _helpers.update(dict.fromkeys(group + then, helper))
             mine[helper] = None
     return list(mine)
 
 
+def _evaluates(k):
+    """True for the surface evaluators (for every surface, or one: ``values:SID``)."""
+    return k in _evaluators() or (k.address or "").startswith("values:")
+
+
+def address(k):
+    """How a helper process names kernel ``k``: its index in ``every_kernel()``, or the
+    address of a kernel for one surface (``values:SID``, ``trajectory:KID:SID``)."""
+    return k.address or str(every_kernel().index(k))
+
+
+def kernel_at(where):
+    """The kernel at ``address`` ``where`` (one for a single surface is made here)."""
+    kind, *ids = where.split(":")
+    if kind == "values":
+        return surface_kernels.only(int(ids[0])).values_many
+    if kind == "trajectory":
+        return _kernel.specialised(int(ids[0]), int(ids[1]))
+    return every_kernel()[int(kind)]
+
+
 class Helper:
     """A process compiling ``kernels`` into the disk cache (``python -m optimizers.warm
-    --only ...``) for the pages that wait on it; ``ready`` holds those in the cache."""
+    --only ...``) for the pages that wait on it, then, niced, the kernels ``then``;
+    ``ready`` holds those in the cache."""
 
-    def __init__(self, kernels):
-        everything = every_kernel()
-        self.kernels = list(kernels)
+    def __init__(self, kernels, then=()):
+        self.kernels = [*kernels, *then]
         self.ready = set()
-        only = ",".join(str(everything.index(k)) for k in self.kernels)
+        self._at = {address(k): k for k in self.kernels}
+        only = ",".join(map(address, kernels))
+        later = ["--then", ",".join(map(address, then))] if then else []
         self._ended = threading.Event()
         try:
-            self.process = _warm_process("--only", only, stdout=subprocess.PIPE)
+            self.process = _warm_process("--only", only, *later, stdout=subprocess.PIPE)
         except OSError:  # no process to be had: the page compiles its kernels itself
             self._ended.set()
             return
@@ -191,11 +238,10 @@ class Helper:
         return left[0] if left and self.running else None
 
     def _read(self):
-        everything = every_kernel()
         for line in self.process.stdout:
-            word, _, index = line.strip().partition(" ")
-            if word == READY and index.isdigit() and int(index) < len(everything):
-                self.ready.add(everything[int(index)])
+            word, _, where = line.strip().partition(" ")
+            if word == READY and where in self._at:
+                self.ready.add(self._at[where])
         self.process.wait()
         self._ended.set()
         if _deferred and not _compiling():
@@ -270,16 +316,25 @@ def _alive(pid):
     return True
 
 
+def _compile_at(addresses):
+    """Compile the kernels at the comma-separated ``addresses``, saying so for each."""
+    for where in addresses.split(","):
+        kernel_at(where).prepare()
+        print(READY, where, flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Fill the Numba disk cache with every kernel.")
     parser.add_argument("--share", type=int, default=0, help=argparse.SUPPRESS)
-    parser.add_argument("--only", help="compile these indices of every_kernel() (a Helper)")
+    parser.add_argument("--only", help="compile the kernels at these addresses (a Helper)")
+    parser.add_argument("--then", default="", help="then, niced, the kernels at these")
     args = parser.parse_args(argv)
     kernels = every_kernel()
     if args.only is not None:
-        for index in (int(i) for i in args.only.split(",")):
-            kernels[index].prepare()
-            print(READY, index, flush=True)
+        _compile_at(args.only)
+        if args.then:
+            os.nice(NICENESS)  # the pages waiting on other helpers come first
+            _compile_at(args.then)
         return
     share = args.share
     if share == 0:

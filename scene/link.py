@@ -18,7 +18,7 @@ The landscape keys and ``paths`` (the path style, "full" or "grow") are written 
 they differ from the defaults, to keep links short.
 """
 
-from .defaults import RACERS
+from .defaults import RACERS, SURFACE
 from .model import CUSTOM, FULL_BATCH, Landscape, View
 from .text import show
 from .validate import validate
@@ -143,6 +143,16 @@ def racers_of(params):
             inner = racer.get("inner")
             racers.append((racer["name"], inner if isinstance(inner, str) else None))
     return racers or [(name, None) for name, _ in RACERS]
+
+
+def surface_of_link(params):
+    """The name of the surface a query mapping names (the default scene's when it names
+    none), unchecked: what its page will draw, known before ``from_query`` validates it."""
+    value = params.get("surface")
+    value = value[-1] if isinstance(value, list) and value else value
+    if isinstance(value, str) and value and len(value) <= MAX_VALUE_CHARS:
+        return _parse_item(value)["name"]
+    return SURFACE
 
 
 def inspect_values(text):

@@ -13,7 +13,7 @@ Typed formulas: ``surfaces.from_expression("x^2 + 3*y^2", domain=((-2, 2), (-2, 
 import functools
 
 from . import _jit  # noqa: F401  (sets up the Numba cache before any kernel is defined)
-from ._dispatch import DEFINITIONS
+from ._dispatch import DEFINITIONS, EXPRESSION
 from .surface import Surface, build, checked_params
 
 _BY_NAME = {definition.name: (sid, definition) for sid, definition in enumerate(DEFINITIONS)}
@@ -46,6 +46,14 @@ def _built(name, params):
     arrays."""
     sid, definition = _BY_NAME[name]
     return build(definition, sid, dict(params))
+
+
+def kernel_id(name):
+    """The id the kernels know surface ``name`` by (a typed formula's for "expression");
+    None for a name that is neither."""
+    if name == "expression":
+        return EXPRESSION
+    return _BY_NAME[name][0] if name in _BY_NAME else None
 
 
 def title(name):

@@ -12,10 +12,14 @@ and its ``SurfaceDef`` in a family module, and list it in ``DEFINITIONS``.
 program for the register machine of ``_program`` (see ``surfaces.formula``).
 """
 
+import sys
+import threading
+import types
+
 import numpy as np
 
 from . import _program, bowls, network, regression, rugged, saddles, valleys
-from ._jit import by_id, kernel, out_of_line
+from ._jit import by_id, in_use, kernel, out_of_line, preferred
 
 # The catalogue, in the order the app lists it; the id is the position.
 DEFINITIONS = (
@@ -83,15 +87,27 @@ value_inlined = by_id([(sid, f) for sid, f, _, _ in FORMULAS], np.nan, "value_in
 gradient_inlined = by_id(
     [(sid, g) for sid, _, g, _ in FORMULAS], (np.nan, np.nan), "gradient_inlined", True
 )
+# value behind a call LLVM may not inline: for a mini-batch's loss in the optimizer loops,
+# where one more inlined call site of the dispatch kept LLVM from inlining it at the others
+value_out_of_line = out_of_line(value)
 
 
 _MANY = "void(int64, float64[::1], float64[::1], float64[::1], float64[:, ::1])"
 
 
-@kernel(_MANY, "the surfaces' formulas")
-def values_many(sid, p, xs, ys, out):
-    for k in range(xs.size):
-        out[k, 0] = value(sid, p, xs[k], ys[k])
+def _values_loop(formulas):
+    """f at many points, by ``formulas.value`` (this module's, or ``only``'s)."""
+
+    def values(sid, p, xs, ys, out):
+        for k in range(xs.size):
+            out[k, 0] = formulas.value(sid, p, xs[k], ys[k])
+
+    return values
+
+
+values_many = kernel(_MANY, "the surfaces' formulas", "values_many")(
+    _values_loop(sys.modules[__name__])
+)
 
 
 @kernel(_MANY, "the surfaces' gradients")
@@ -104,3 +120,52 @@ def gradients_many(sid, p, xs, ys, out):
 def hessians_many(sid, p, xs, ys, out):
     for k in range(xs.size):
         out[k, 0], out[k, 1], out[k, 2] = hessian(sid, p, xs[k], ys[k])
+
+
+_ONLY = {}
+_ONLY_LOCK = threading.Lock()
+
+
+def only(sid):
+    """Surface ``sid``'s formulas alone, under this module's names (``value``,
+    ``value_inlined``, ``gradient_inlined``, ``value_out_of_line``: NaN for any other id),
+    with its own ``values_many`` kernel.
+
+    For a fresh server's first page: a kernel built on them compiles one surface's
+    formulas instead of the dispatch over all of them (SGD's trajectory kernel in about a
+    third of the time, measured), while the warm-up fills the disk cache with the kernels
+    for every surface (``optimizers.warm``)."""
+    with _ONLY_LOCK:
+        if sid not in _ONLY:
+            _ONLY[sid] = _formulas_of(sid)
+        return _ONLY[sid]
+
+
+def _formulas_of(sid):
+    (_, f, g, _), *_ = (entry for entry in FORMULAS if entry[0] == sid)
+    one = types.ModuleType(f"{__name__}.only_{sid}")
+    one.value = by_id([(sid, f)], np.nan, f"value_of_{sid}")
+    one.value_inlined = by_id([(sid, f)], np.nan, f"value_inlined_of_{sid}", True)
+    one.gradient_inlined = by_id([(sid, g)], (np.nan, np.nan), f"gradient_inlined_of_{sid}", True)
+    one.value_out_of_line = out_of_line(one.value)
+    label = f"the formulas of {surface_title(sid)}"
+    one.values_many = kernel(_MANY, label, f"values_many_of_{sid}")(_values_loop(one))
+    one.values_many.address = f"values:{sid}"
+    one.values_many.general = values_many
+    return one
+
+
+def surface_title(sid):
+    """The title of surface ``sid`` ("a typed formula" for ``EXPRESSION``)."""
+    return DEFINITIONS[sid].title if sid < len(DEFINITIONS) else "a typed formula"
+
+
+def values_to_prepare(sid):
+    """The values kernel a page drawing surface ``sid`` prepares (``_jit.preferred``)."""
+    return preferred(values_many, lambda: only(sid).values_many)
+
+
+def values_kernel(sid):
+    """The values kernel of surface ``sid`` in use (``_jit.in_use``)."""
+    one = _ONLY.get(sid)
+    return in_use(values_many, one and one.values_many)

@@ -87,6 +87,8 @@ class Kernel:
         )
         self.signature = signature
         self.label = label
+        self.address = None  # how a helper process finds a kernel made on demand (warm)
+        self.general = None  # for a kernel for one surface: the kernel for every surface
         self._lock = threading.Lock()
         self._ready = False
 
@@ -121,6 +123,20 @@ class Kernel:
         if not self._ready:
             self.prepare()
         return self.dispatcher(*args)
+
+
+def preferred(general, special):
+    """The kernel a page should prepare: ``general`` (for every surface) if it is loaded or
+    in the disk cache, else ``special()``, a kernel for the page's surface alone that
+    compiles in a fraction of ``general``'s time (a fresh server's first pages, while its
+    warm-up fills the cache: ``optimizers.warm``)."""
+    return general if general.ready or general.in_cache() else special()
+
+
+def in_use(general, special):
+    """The kernel a run uses: ``special`` (for its surface alone, or None if never made)
+    while it is loaded and ``general`` is not, else ``general``."""
+    return special if special is not None and special.ready and not general.ready else general
 
 
 def kernel(signature, label=None, name=None):
@@ -232,7 +248,11 @@ def by_id(cases, missing, name, inlined=False):
     Rosenbrock, where LLVM did not inline it, or about 4x the compile time where Numba was
     told to inline it.)
     """
-    arity = cases[0][1].py_func.__code__.co_argcount
+    first = cases[0][1]
+    if hasattr(first, "py_func"):
+        arity = first.py_func.__code__.co_argcount
+    else:  # an intrinsic (``out_of_line``): its typer takes the typing context first
+        arity = first._defn.__code__.co_argcount - 1
     args = ", ".join(f"a{i}" for i in range(arity))
     lines = [f"def {name}(k, {args}):"]
     namespace = {"missing": missing}

@@ -41,7 +41,7 @@ class Surface:
 
     def f(self, x, y):
         """f(x, y): a float for scalars, an array of the broadcast shape otherwise."""
-        out = self._evaluate(_dispatch.values_many, 1, x, y)[..., 0]
+        out = self._evaluate(_dispatch.values_kernel(self.sid), 1, x, y)[..., 0]
         return float(out) if out.ndim == 0 else out
 
     def grad(self, x, y):

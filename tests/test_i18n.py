@@ -147,6 +147,9 @@ def test_what_a_fresh_server_compiles_is_named_in_chinese():
     kernels = [*_kernel.TRAJECTORIES, *_batch.BATCHES]
     kernels += [k for k in vars(_dispatch).values() if hasattr(k, "label")]
     assert len(kernels) > 2 * len(_kernel.TRAJECTORIES)
+    # those for one surface (a fresh server's first page): every surface, a typed formula
+    for sid in _dispatch.IDS:
+        kernels += [_dispatch.only(sid).values_many, _kernel.specialised(4, sid)]
     for kernel in kernels:
         assert english_words(i18n.message(kernel.label, "zh"), keywords()) == [], kernel.label
 

@@ -6,8 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+import optimizers
 from surfaces import _jit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,6 +120,64 @@ def test_a_run_compiles_only_its_rule_and_a_new_process_loads_it(tmp_path):
     assert _in_new_process(code, tmp_path) == ["1", "1", "0", "1"]  # loaded, not compiled
 
 
+ADAM = 4  # Adam's kernel id (checked below)
+FRESH_PAGE = """
+import optimizers, surfaces
+from optimizers import _kernel, warm
+general = _kernel.TRAJECTORIES[4]  # Adam's (ADAM)
+kernels = warm.needed([("adam", None)], sid=1)  # a page racing Adam on Beale
+print(*map(warm.address, kernels))
+warm.prepare(kernels)
+run = optimizers.run("beale", "adam", (1.0, 1.0), 50)
+values = surfaces.get("beale").f(run.xy[:, 0], run.xy[:, 1])
+print(bool((values == run.loss).all()), general.ready, surfaces._dispatch.values_many.ready)
+for helper in {id(h): h for h in warm._helpers.values()}.values():
+    helper.process.wait()  # it went on to the kernels for every surface
+print(*map(warm.address, warm.needed([("adam", None)], sid=1)))
+optimizers.run("rosenbrock", "adam", (-1.5, 2.5), 50)  # no kernel for Rosenbrock alone
+print(general.ready, sum(general.dispatcher.stats.cache_misses.values()))
+"""
+
+
+def test_a_fresh_page_prepares_kernels_for_its_surface_and_its_runs_use_them(tmp_path):
+    """On an empty cache a page on Beale prepares the values and Adam's kernel for Beale
+    alone, and its runs and contour use them; its helpers then compile those kernels for
+    every surface, which the next page needs and a run on another surface loads."""
+    words = _in_new_process(FRESH_PAGE, tmp_path)
+    assert words[:2] == ["values:1", f"trajectory:{ADAM}:1"]  # for Beale alone
+    assert words[2:5] == ["True", "False", "False"]  # the run and the contour used them
+    assert words[5:7] == ["0", str(3 + ADAM)]  # every_kernel()'s values and Adam
+    assert words[7:] == ["True", "0"]  # loaded, not compiled
+
+
+@pytest.mark.parametrize(
+    ("surface", "optimizer", "options"),
+    [
+        ("beale", "adam", {}),
+        ("expression", "nadam", {"noise_std": 0.5, "clip_norm": 1.0}),
+        ("linreg", "momentum", {"batch_size": 8, "swa_start": 10}),
+    ],
+)
+def test_a_kernel_for_one_surface_steps_exactly_like_the_one_for_all(
+    monkeypatch, surface, optimizer, options
+):
+    """Bit for bit: the same formulas, only fewer of them compiled in."""
+    import surfaces
+    from optimizers import _kernel, registry
+
+    assert registry.get("adam").kernel == ADAM
+    if surface == "expression":
+        surface = surfaces.from_expression("x**4 - 3*x*y + y**2 + sin(3*x)", ((-2, 2), (-2, 2)))
+    runs = []
+    for choose in (_kernel.specialised, lambda kid, sid: _kernel.TRAJECTORIES[kid]):
+        monkeypatch.setattr(_kernel, "trajectory_kernel", choose)
+        runs.append(optimizers.run(surface, optimizer, (0.5, 0.7), 60, **options))
+    one, every = runs
+    assert np.array_equal(one.xy, every.xy, equal_nan=True)
+    assert np.array_equal(one.loss, every.loss, equal_nan=True)
+    assert np.isfinite(one.loss).sum() > 10  # a real run, not an early divergence
+
+
 def test_every_kernel_has_files_of_its_own_and_a_label():
     from optimizers import warm
 
@@ -174,17 +234,24 @@ PREPARE_A_PAGE = """
 import json, sys
 from optimizers import warm
 from scene.link import racers_of
-kernels = warm.needed(racers_of({}))
+kernels = warm.needed(racers_of({}), sid=0)  # the default page: Rosenbrock
 before = [k.in_cache() for k in kernels]
 seen = []
 warm.prepare(kernels, lambda done, total, labels: seen.append([done, total, labels]))
+ready = [k.ready for k in kernels]
+helpers = {id(h): h for h in warm._helpers.values()}.values()
+owed = sum(h.running for h in helpers)  # still compiling the kernels for every surface
+for helper in helpers:
+    helper.process.wait()
 print(json.dumps({
     "before": before,
     "after": [k.in_cache() for k in kernels],
-    "ready": [k.ready for k in kernels],
+    "ready": ready,
+    "owed": owed,
+    "generals": [k.general is not None and k.general.in_cache() for k in kernels],
     "compiled_here": sum(len(k.dispatcher.stats.cache_misses) for k in kernels),
     "loaded": sum(len(k.dispatcher.stats.cache_hits) for k in kernels),
-    "helpers": len({id(h) for h in warm._helpers.values()}),
+    "helpers": len(helpers),
     "seen": seen,
 }))
 """
@@ -199,21 +266,25 @@ def _prepared(tmp_path, setup=""):
 @pytest.mark.slow
 def test_on_an_empty_cache_helpers_compile_a_page_in_parallel_and_the_server_loads_it(tmp_path):
     """The server compiles nothing itself: a helper per core (at most one per rule, the
-    evaluators with the first) fills the disk cache, and the page loads from it."""
+    evaluators with the first) fills the disk cache with the page's kernels for its
+    surface alone, and the page loads them from it; the helpers go on to the same kernels
+    for every surface."""
     from optimizers import warm
 
     page = _prepared(tmp_path)
     assert page["before"] == [False, False, False]  # formulas, SGD's and Adam's kernels
     assert page["after"] == page["ready"] == [True, True, True]
+    # the page did not wait for the same kernels for every surface, which came next
+    assert page["owed"] >= 1 and page["generals"] == [True, True, True]
     assert page["compiled_here"] == 0 and page["loaded"] == 3
     assert page["helpers"] == min(warm.CORES, 2)
     counts = [done for done, _, _ in page["seen"]]
     assert counts[0] == 0 and counts == sorted(counts) and {t for _, t, _ in page["seen"]} == {3}
     first_labels = page["seen"][0][2]
     assert len(first_labels) == page["helpers"]
-    assert "the surfaces' formulas" in first_labels
+    assert "the formulas of Rosenbrock" in first_labels
     if warm.CORES >= 2:
-        assert "Adam's trajectory kernel" in first_labels  # alongside, from the start
+        assert "Adam's trajectory kernel for Rosenbrock" in first_labels  # alongside
 
 
 @pytest.mark.slow
@@ -224,9 +295,9 @@ def test_what_a_helper_fails_to_compile_the_page_compiles_itself(tmp_path):
     assert page["compiled_here"] == 3 and page["loaded"] == 0
     compiled = [labels for _, _, labels in page["seen"] if len(labels) == 1]
     assert compiled[-3:] == [
-        ["the surfaces' formulas"],
-        ["SGD's trajectory kernel"],
-        ["Adam's trajectory kernel"],
+        ["the formulas of Rosenbrock"],
+        ["SGD's trajectory kernel for Rosenbrock"],
+        ["Adam's trajectory kernel for Rosenbrock"],
     ]
 
 
