@@ -48,32 +48,15 @@ preparing = charts.empty()  # what a fresh server compiles for this page, and ho
 loading = charts.empty()
 if "scene" not in st.session_state:
     loading.plotly_chart(BLANK_CHART, config={"staticPlot": True, "displayModeBar": False})
-    import surfaces
-    from optimizers import warm
-    from scene.defaults import SURFACE
+    from i18n import preferred
     from scene.link import racers_of, surface_of_link
+    from ui.engine import prepare_engine
 
     query = {key: st.query_params.get_all(key) for key in st.query_params}
-    sid = surfaces.kernel_id(surface_of_link(query))  # an unknown one: the default's
-    sid = surfaces.kernel_id(SURFACE) if sid is None else sid
-    kernels = warm.pending(warm.needed(racers_of(query), sid=sid))
-    if kernels:
-        from i18n import message, preferred, t
-
-        lang = st.query_params.get("lang") or preferred(
-            st.context.headers.get("Accept-Language"), st.context.locale
-        )
-        verb = t("engine.loading" if warm.complete() else "engine.compiling", lang)
-        bar = preparing.progress(0.0, text=t("engine.preparing", lang))
-
-        def show(done, total, labels):
-            what = " + ".join(message(label, lang) for label in labels)
-            text = t("engine.progress", lang, verb=verb, label=what, done=done, total=total)
-            bar.progress(done / total, text=text if labels else t("engine.preparing", lang))
-
-        warm.prepare(kernels, show)
-        preparing.empty()
-    warm.start_background()  # the other kernels, in a process of their own (once per server)
+    lang = st.query_params.get("lang") or preferred(
+        st.context.headers.get("Accept-Language"), st.context.locale
+    )
+    prepare_engine(racers_of(query), surface_of_link(query), lang, preparing)
 
 # imported after the blank chart is sent, on purpose (see above)
 from i18n import t  # noqa: E402
@@ -90,7 +73,7 @@ from ui.widgets import show_warnings  # noqa: E402
 settle_memory()  # what is loaded by now lives as long as the server
 also_at_sweep(drop_expired_sessions)  # closed tabs' sessions go when their time is up
 
-scene, warnings, lr_slot = current_scene()
+scene, warnings, lr_slot = current_scene(preparing)
 lang = scene.view.lang
 title.title(t("app.title", lang))
 if scene.view.large_font:

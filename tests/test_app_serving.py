@@ -142,6 +142,37 @@ def test_the_first_page_builds_only_its_own_surface(monkeypatch):
     assert "Logistic regression" in options and len(options) == len(surfaces.names()) + 1
 
 
+def test_a_page_prepares_the_kernels_of_its_surface_and_racers_before_it_runs_them(monkeypatch):
+    """On the first run (from the link) and on every change: a session switching to Beale
+    on a fresh server has the kernels for Beale made by helpers, not by the server."""
+    import optimizers
+    from optimizers import warm
+
+    events = []
+    needed, run = warm.needed, optimizers.run
+    monkeypatch.setattr(
+        warm,
+        "needed",
+        lambda racers, **kw: events.append(("needed", racers, kw)) or needed(racers, **kw),
+    )
+    monkeypatch.setattr(
+        optimizers,
+        "run",
+        lambda surface, *a, **kw: events.append(("run", surface.name)) or run(surface, *a, **kw),
+    )
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["o1"] = "rmsprop,lr:0.01"
+    at.run()
+    assert not at.exception
+    assert events[0] == ("needed", [("rmsprop", None)], {"sid": 0})  # the link's, first
+    assert ("run", "rosenbrock") in events
+    events.clear()
+    at.selectbox(key="surface").select("beale").run()
+    assert not at.exception
+    first_run = events.index(("run", "beale"))
+    assert ("needed", [("rmsprop", None)], {"sid": 1}) in events[:first_run]
+
+
 def test_a_class_on_every_surface_in_both_languages_keeps_every_contour(monkeypatch):
     # with fewer places than a class's surfaces, the contour layers went round the store
     # and a change recomputed them (mlp_slice's 0.6-1.9 s): p95 0.9 s with 30 students
