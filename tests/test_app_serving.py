@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import scene as S
 from scene import pipeline
-from ui.panels import DATA_PNG, IdleBrowser
+from ui.panels import CONTOUR_PLACE, DATA_PNG, PREVIOUS_CONTOUR_PLACE, IdleBrowser
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -48,6 +48,40 @@ def test_race_carries_its_contour_by_url_and_the_media_file_holds_the_picture(mo
         k: v for k, v in expected.items() if k != "source"
     }
     assert all("data:image/png" not in chart.proto.spec for chart in at.get("plotly_chart"))
+
+
+def test_the_picture_a_run_replaced_stays_one_more_run(monkeypatch):
+    """A picture's file lives while a run of the session uses it: the run that replaces
+    the contour keeps the one before too, and the run after lets it go."""
+    added = []
+    original = MediaFileManager.add
+
+    def add(self, data, mimetype, coordinates, *args, **kwargs):
+        added.append((coordinates, data))
+        return original(self, data, mimetype, coordinates, *args, **kwargs)
+
+    def run_and_take(change=None):
+        if change:
+            change()
+        at.run()
+        assert not at.exception
+        taken = [(place, data) for place, data in added if place.startswith("gradscape.race")]
+        added.clear()
+        return taken
+
+    monkeypatch.setattr(MediaFileManager, "add", add)
+    at = AppTest.from_file(APP, default_timeout=120)
+    [(place, first)] = run_and_take()
+    assert place == CONTOUR_PLACE
+    # a finer grid draws another picture; the first stays with it
+    taken = run_and_take(lambda: at.slider(key="grid").set_value(210))
+    [second] = [data for place, data in taken if place == CONTOUR_PLACE]
+    assert second != first
+    assert taken == [(CONTOUR_PLACE, second), (PREVIOUS_CONTOUR_PLACE, first)]
+    # a change of lr keeps the picture: the first one goes
+    lr = at.select_slider(key="o1.momentum.sgd.lr")
+    taken = run_and_take(lambda: lr.set_value(0.005))
+    assert taken == [(CONTOUR_PLACE, second)]
 
 
 class FakeBrowser:

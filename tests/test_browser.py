@@ -212,3 +212,38 @@ def test_switching_the_language_keeps_the_scene_and_every_widget_working(
     assert page.locator("[data-testid=stException]").count() == 0
     assert "steps=300" in page.url
     page.screenshot(path=str(artifacts / "language-switch.png"), full_page=True)
+
+
+IDLE_AGAIN = """() => document.querySelector('[data-testid=stApp]')
+    ?.dataset.testScriptState === 'notRunning'"""
+
+
+def test_a_contour_picture_fetched_after_the_next_run_is_still_served(browser, app_url):
+    """A student moves the contour grid twice in quick succession: the browser's fetch of
+    the first new picture can come after the second run has ended (held here until it
+    has). It is served, not a 404 in the console."""
+    page = open_app(browser, app_url, "?surface=easom&grid=130")  # pictures no other test draws
+    errors, held, loaded = [], [], []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("response", lambda r: "/media/" in r.url and loaded.append((r.url, r.status)))
+    page.route(
+        "**/media/*.png", lambda route: held.append(route) if not held else route.continue_()
+    )
+    grid = page.get_by_test_id("stSlider").filter(has_text="Contour grid").locator("input")
+    grid.focus()
+    page.keyboard.press("ArrowRight")  # 140: its picture's fetch is held
+    page.wait_for_function("() => location.search.includes('grid=140')", timeout=LOAD)
+    while not held:
+        page.wait_for_timeout(50)
+    page.keyboard.press("ArrowRight")  # 150: drawn and fetched; its run ends
+    page.wait_for_function("() => location.search.includes('grid=150')", timeout=LOAD)
+    page.wait_for_function(IDLE_AGAIN, timeout=LOAD)
+    while not loaded:
+        page.wait_for_timeout(50)
+    page.wait_for_timeout(1000)  # the server drops unused files just after a run ends
+    first = held[0].request.url
+    held[0].continue_()
+    while first not in [url for url, _ in loaded]:
+        page.wait_for_timeout(50)
+    assert dict(loaded)[first] == 200
+    assert len(set(loaded)) == 2 and errors == []

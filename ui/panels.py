@@ -167,6 +167,8 @@ def race_chart(figure):
 
 
 CONTOUR_PLACE = "gradscape.race.contour"  # the picture's place among the session's media
+PREVIOUS_CONTOUR_PLACE = "gradscape.race.previous_contour"
+SHOWN_CONTOUR = "race.contour_png"  # session state: the PNG the session's last run showed
 DATA_PNG = "data:image/png;base64,"
 CONTOUR_PNGS = Store(32)  # a data URI's PNG bytes, by the URI (hashed once)
 
@@ -178,13 +180,23 @@ def with_contour_url(figure):
     carries it on every rerun. The file's name is a hash of its content, so every session
     on a surface shares one file; Streamlit keeps it while a session's last run used it.
     The URL is relative (no leading slash): it resolves under a proxy's path prefix too.
-    The figure itself keeps its data URI for the export, which draws outside the app."""
+    The figure itself keeps its data URI for the export, which draws outside the app.
+
+    The picture the session's last run showed stays one more run when this one shows
+    another: the browser fetches a picture after the run that sent it has ended, and when
+    a student moves the contour grid twice in quick succession, the second run would drop
+    the first picture's file before that fetch (a 404 in the console, seen in Chromium)."""
     layout = figure.plain["layout"]
     image = layout["images"][0]
     png = CONTOUR_PNGS.remember(
         image["source"], lambda: base64.b64decode(image["source"].removeprefix(DATA_PNG))
     )
-    url = runtime.get_instance().media_file_mgr.add(png, "image/png", CONTOUR_PLACE)
+    media = runtime.get_instance().media_file_mgr
+    url = media.add(png, "image/png", CONTOUR_PLACE)
+    shown = st.session_state.get(SHOWN_CONTOUR)
+    if shown is not None and shown != png:
+        media.add(shown, "image/png", PREVIOUS_CONTOUR_PLACE)
+    st.session_state[SHOWN_CONTOUR] = png
     served = {**layout, "images": [{**image, "source": url.lstrip("/")}]}
     return F.PlainFigure(figure.plain["data"], served, figure.plain["frames"])
 
