@@ -90,8 +90,7 @@ SPECS = (
         hypers=HYPERS,
         algorithm=_BOX.format(
             inputs=r",\ \mu \text{ (momentum)},\ \tau \text{ (dampening)}",
-            body=_PLAIN + "\n" + r"&\quad \text{(with } \mu > 0 \text{: the momentum update of the "
-            r"momentum optimizer)}\\",
+            body=_PLAIN + "\n" + r"&\quad \text{(with } \mu > 0 \text{: the update of SGD + momentum)}\\",
         ),
         source=_SOURCE,
         summary="Steps straight down the gradient: slow along flat valleys, unstable across "

@@ -3,6 +3,7 @@ on the first screen, what overlaps, projector mode, clicks and taps on the conto
 the console while the race plays."""
 
 import io
+import itertools
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -124,6 +125,38 @@ def test_the_update_rule_scrolls_rather_than_being_cut_off(browser, app_url):
     assert len(rules) >= 2  # the surface's formula and the racer's algorithm
     for overflow, scroll, client in rules:
         assert overflow == "auto" or scroll <= client
+    page.context.close()
+
+
+RULE_BOXES = """() => [...document.querySelectorAll('[data-testid=stMain] .katex-display')]
+    .filter(e => /input|输入/.test(e.innerText))
+    .map(e => { const r = e.getBoundingClientRect();
+                return [e.scrollWidth, e.clientWidth, r.top, r.bottom]; })"""
+
+
+@pytest.mark.parametrize("viewport", ["1366", "1920"])
+@pytest.mark.parametrize(
+    "query",
+    ["", "?lang=zh", "?o1=nadam&o2=adagrad&o3=rmsprop", "?o1=lookahead,inner:radam&o2=ranger"],
+)
+def test_the_update_rules_fit_their_column(browser, app_url, viewport, query):
+    """Their inputs wrap and a rule holding another's (Lookahead, Ranger) shows the two
+    blocks one above the other: the default scene's rules and these fit beside their
+    controls on a laptop and a projector (they were up to 1,098 pixels in a column of
+    536), no scrolling."""
+    big = f"big={int(viewport == '1920')}"
+    page = open_page(browser, app_url, f"{query}&{big}" if query else f"?{big}", viewport)
+    boxes = []
+    racers = page.get_by_test_id("stButtonGroup").filter(has_text="1. ").locator("button")
+    for racer in range(racers.count()):
+        racers.nth(racer).click()
+        page.wait_for_timeout(1500)
+        boxes = page.evaluate(RULE_BOXES)
+        assert boxes, f"no update rule shown for racer {racer + 1}"
+        # padding aside (2 pixels), every box as wide as its column or narrower
+        assert all(scroll <= client + 2 for scroll, client, _, _ in boxes), boxes
+        assert all(a[3] <= b[2] for a, b in itertools.pairwise(boxes)), boxes  # stacked
+    assert "lookahead" not in query or len(boxes) == 2
     page.context.close()
 
 

@@ -27,6 +27,7 @@ from scene.run import custom_surface, surface_of, view_box
 from scene.text import clean, numbered, racer_label
 from scene.validate import resolve_surface
 
+from . import rule_box
 from .batch_control import batch_control, carried, racer_batch_control
 from .inspector import controls as inspector_controls
 from .landscape import controls as landscape_controls
@@ -379,6 +380,7 @@ def _racer(number, previous, surface, scene_batch):
         batch = racer_batch_control(surface, number, previous.batch_size, scene_batch)
     with right:
         st.markdown(f"**{data(spec.title)}**: {data(spec.summary)}")
-        st.latex(i18n.algorithm(spec.algorithm, lang()))
+        for block in rule_box.blocks(i18n.algorithm(spec.algorithm, lang())):
+            st.latex(block)
         st.caption(data(spec.source))
     return Racer(name, hyper, inner, batch)

@@ -19,6 +19,7 @@ from viz import figures as F
 from viz import tables as T
 
 from .controls import surface_key
+from .rule_box import top_level_parts
 from .step_follow import STEP_SCRIPT
 from .widgets import init_key, labelled_choice, param_widget, plain
 from .words import data, lang, say, tr
@@ -35,13 +36,7 @@ def surface_header(surface):
 
 def stacked(latex):
     """``latex`` with its top-level parts (separated by ``,\\ ``) one per line, centred."""
-    parts, depth, start = [], 0, 0
-    for i, char in enumerate(latex):
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth == 0 and latex.startswith(",\\ ", i):
-            parts.append(latex[start:i])
-            start = i + 3
-    parts.append(latex[start:])
+    parts = top_level_parts(latex, ",\\ ")
     if len(parts) == 1:
         return latex
     return "\\begin{gathered}" + " \\\\ ".join(p.strip() for p in parts) + "\\end{gathered}"
